@@ -1,0 +1,116 @@
+/**
+ * The engine's API: the contract between the database engine (engine/, storage/, auth/, wire/) and the HTTP layer (http/).
+ * The HTTP layer owns transport, routing, header parsing and JSON; the engine owns everything Fauna means.
+ */
+import type { Clock } from '../clock.ts';
+import type { SchemaFile } from '../schema/model.ts';
+
+/** One query fragment as the driver sends it (fauna-protocol.md §2.2). */
+export type TemplateFragment =
+  | string
+  | { value: unknown }
+  | { fql: TemplateFragment[] }
+  | { array: TemplateFragment[] }
+  | { object: Record<string, TemplateFragment> };
+
+export type ValueFormat = 'tagged' | 'simple' | 'decorated';
+
+/** Who a secret authenticates as. Opaque to the HTTP layer apart from `kind`. */
+export type Principal =
+  | { kind: 'root' }
+  | { kind: 'key'; keyId: string; role: string }
+  | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } };
+
+export interface QueryRequest {
+  principal: Principal;
+  /** The `query` field of the body: a plain FQL string or the template form `{ fql: [...] }`. */
+  query: string | { fql: TemplateFragment[] };
+  /** The raw (still encoded) `arguments` object of the body, decoded by the engine according to `format`. */
+  arguments: Record<string, unknown> | undefined;
+  format: ValueFormat;
+  /** `x-last-txn-ts`: the snapshot must be at least this recent (µs). */
+  lastTxnTs: bigint | undefined;
+  /** `x-query-timeout-ms`. */
+  timeoutMs: number;
+  /** `x-typecheck`; undefined = database default. */
+  typecheck: boolean | undefined;
+}
+
+export interface QueryStats {
+  compute_ops: number;
+  read_ops: number;
+  write_ops: number;
+  query_time_ms: number;
+  contention_retries: number;
+  storage_bytes_read: number;
+  storage_bytes_write: number;
+  rate_limits_hit: string[];
+}
+
+/** A query's outcome, ready to serialise: the HTTP layer adds `query_tags` and writes the JSON. */
+export type QueryOutcome =
+  | {
+      ok: true;
+      /** The result, already encoded in the requested format. */
+      data: unknown;
+      summary: string;
+      txn_ts: number;
+      stats: QueryStats;
+      schema_version: number;
+    }
+  | {
+      ok: false;
+      httpStatus: number;
+      error: { code: string; message: string; constraint_failures?: { paths: (string | number)[][]; message: string }[]; abort?: unknown };
+      summary: string;
+      txn_ts: number;
+      stats: QueryStats;
+      schema_version: number;
+    };
+
+/** A failure of the schema API, rendered by the HTTP layer as `{"error":{"message"}}` with this status. */
+export interface SchemaApiError {
+  httpStatus: number;
+  message: string;
+}
+
+export interface SchemaUpdateOptions {
+  /** `version=`: must equal the current schema version unless `force`. */
+  version?: bigint;
+  force?: boolean;
+  /** `override=false` keeps stored files that were not uploaded. Default true. */
+  override?: boolean;
+  /** `staged=true`: Fauna rejects staging on the root database; the emulator has only the root database. */
+  staged?: boolean;
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  /** The root key's secret (Fauna's local default: `secret`). */
+  rootSecret: string;
+}
+
+/** A serialisable snapshot of the whole database (documents, keys, tokens, schema files), for persistence. */
+export type EngineSnapshot = { formatVersion: 1 } & Record<string, unknown>;
+
+export interface Engine {
+  /** Null for a missing, unknown, expired or deleted secret (the HTTP layer answers 401). */
+  authenticate(secret: string): Principal | null;
+  /** Runs one query as one atomic, isolated transaction. Never throws for a query failure; returns it. */
+  query(request: QueryRequest): QueryOutcome;
+  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError;
+  schemaFile(principal: Principal, filename: string): { version: number; content: string } | SchemaApiError;
+  /** `POST /schema/1/validate` and `/diff`: `{ version, diff }`. */
+  schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError;
+  /** `POST /schema/1/update`: `{ version }` (the µs txn time of the update). */
+  schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError;
+  snapshot(): EngineSnapshot;
+  /** Called after every committed write (query or schema); the HTTP layer uses it to persist. */
+  onCommit(listener: () => void): void;
+}
+
+/**
+ * Implemented in engine/engine.ts:
+ *   export function createEngine(options: EngineOptions, snapshot?: EngineSnapshot): Engine
+ * The snapshot must be plain JSON (no bigint, no class instances) so the HTTP layer can write it to a file as is.
+ */
