@@ -1,0 +1,197 @@
+/**
+ * Creates the Fauna key the trigger uses (role `pretokenTrigger`: it may only call `signIn`) and stores its secret
+ * in the stage's SSM SecureString parameter. Prints only key ids; the secret goes from Fauna straight to SSM.
+ *
+ *   npm run key:bootstrap -- --stage dev                         first key of a stage
+ *   npm run key:bootstrap -- --stage dev --rotate                new key stored; old key(s) listed for later deletion
+ *   npm run key:bootstrap -- --stage dev --rotate --delete-old-after 360   …and deleted once the Lambda cache expired
+ *   npm run key:bootstrap -- --stage dev --delete-key <id>       delete one old key (the second step of a rotation)
+ *
+ * Settings (flag, else environment, else the stage param in serverless.yml): --endpoint / FAUNA_ENDPOINT / faunaEndpoint;
+ * --parameter / FAUNA_SECRET_PARAMETER / faunaSecretParameter (where the trigger reads its key);
+ * --kms-key-id / FAUNA_SECRET_KMS_KEY_ID / faunaSecretKmsKeyId (default: the account's aws/ssm key);
+ * admin secret: FAUNA_ADMIN_SECRET, else --admin-secret-parameter / faunaAdminSecretParameter in SSM.
+ */
+import { userInfo } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from './lib/fauna-admin.ts';
+import type { FaunaAdminConnection } from './lib/fauna-admin.ts';
+import { readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+
+/**
+ * How long the Lambda may keep serving a cached key after a rotation when the stage does not say
+ * (stage param `ssmCacheExpirySeconds`). Old keys must outlive this.
+ */
+export const DEFAULT_LAMBDA_KEY_CACHE_SECONDS = 300;
+
+export interface BootstrapKeyOptions extends FaunaAdminConnection {
+  stage: string;
+  /** The SSM SecureString parameter the trigger reads its key from. */
+  parameterName: string;
+  /** KMS key for the SecureString; undefined = the account's default `aws/ssm` key. */
+  kmsKeyId?: string;
+  createdBy: string;
+  /** Replace the stage's existing key(s). Without it, a stage that already has a key is refused. */
+  rotate?: boolean;
+  /** With `rotate`: wait this long (the Lambda's key cache expiry) and then delete the old keys. */
+  deleteOldAfterSeconds?: number;
+  /** Used only in the printed advice when old keys are kept. Default {@link DEFAULT_LAMBDA_KEY_CACHE_SECONDS}. */
+  cacheExpirySeconds?: number;
+  role?: string;
+}
+
+export interface BootstrapKeyDependencies {
+  ssm: SSMClient;
+  /** Receives every line meant for the user. Never given a secret. */
+  log: (line: string) => void;
+  /** Injected so tests need not wait for a cache expiry. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BootstrapKeyResult {
+  keyId: string;
+  /** Keys of the stage that existed before this run. */
+  oldKeyIds: string[];
+  deletedKeyIds: string[];
+}
+
+/** Thrown when the request is refused before anything changed (e.g. the stage already has a key and `rotate` is off). */
+export class KeyBootstrapRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyBootstrapRefusedError';
+  }
+}
+
+/** Thrown when the secret could not be stored in SSM (the new key has been deleted again). */
+export class KeyStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeyStoreError';
+  }
+}
+
+/**
+ * Creates the trigger key, stores its secret in SSM and, when rotating, deletes the old keys after the cache expiry.
+ *
+ * @throws {KeyBootstrapRefusedError} when the stage already has a key and `rotate` is not set.
+ * @throws {KeyStoreError} when PutParameter fails; the new key is deleted so no unused secret stays valid.
+ * @throws {FaunaAdminError} for Fauna failures (bad admin secret, missing role).
+ */
+export async function bootstrapKey(options: BootstrapKeyOptions, deps: BootstrapKeyDependencies): Promise<BootstrapKeyResult> {
+  const connection = { endpoint: options.endpoint, adminSecret: options.adminSecret };
+  const role = options.role ?? DEFAULT_TRIGGER_ROLE;
+  const oldKeyIds = await listTriggerKeyIds({ ...connection, stage: options.stage, role });
+  if (oldKeyIds.length > 0 && !options.rotate) {
+    throw new KeyBootstrapRefusedError(
+      `Stage ${options.stage} already has trigger key(s) ${oldKeyIds.join(', ')}. To replace them run with --rotate (see README, "Rotating the trigger key").`,
+    );
+  }
+
+  const key = await createTriggerKey({ ...connection, stage: options.stage, createdBy: options.createdBy, role });
+  try {
+    await deps.ssm.send(
+      new PutParameterCommand({
+        Name: options.parameterName,
+        Value: key.secret,
+        Type: 'SecureString',
+        KeyId: options.kmsKeyId,
+        Overwrite: true,
+        Description: `Fauna key ${key.id} (role ${role}) for the ${options.stage} pre-token trigger`,
+      }),
+    );
+  } catch (error) {
+    await deleteKey({ ...connection, keyId: key.id });
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new KeyStoreError(
+      `Could not store the new key in SSM parameter ${options.parameterName} (${reason}); the new key was deleted again. Check AWS credentials and ssm:PutParameter/kms:Encrypt access.`,
+      { cause: error },
+    );
+  }
+  deps.log(`Created Fauna key ${key.id} (role ${role}) for stage ${options.stage}; secret stored in SSM parameter ${options.parameterName}.`);
+
+  if (oldKeyIds.length === 0) return { keyId: key.id, oldKeyIds, deletedKeyIds: [] };
+  if (options.deleteOldAfterSeconds === undefined) {
+    const wait = options.cacheExpirySeconds ?? DEFAULT_LAMBDA_KEY_CACHE_SECONDS;
+    deps.log(`Old key(s) ${oldKeyIds.join(', ')} stay valid so warm Lambdas keep working. After the key cache expiry (${wait} s) delete each with:`);
+    for (const id of oldKeyIds) deps.log(`  npm run key:bootstrap -- --stage ${options.stage} --delete-key ${id}`);
+    return { keyId: key.id, oldKeyIds, deletedKeyIds: [] };
+  }
+
+  deps.log(`Waiting ${options.deleteOldAfterSeconds} s for cached keys to expire before deleting ${oldKeyIds.join(', ')}.`);
+  await (deps.sleep ?? delay)(options.deleteOldAfterSeconds * 1000);
+  for (const id of oldKeyIds) {
+    await deleteKey({ ...connection, keyId: id });
+    deps.log(`Deleted old key ${id}.`);
+  }
+  return { keyId: key.id, oldKeyIds, deletedKeyIds: oldKeyIds };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      stage: { type: 'string' },
+      endpoint: { type: 'string' },
+      parameter: { type: 'string' },
+      'kms-key-id': { type: 'string' },
+      'admin-secret-parameter': { type: 'string' },
+      'created-by': { type: 'string' },
+      rotate: { type: 'boolean', default: false },
+      'delete-old-after': { type: 'string' },
+      'delete-key': { type: 'string' },
+    },
+  });
+  const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
+  const params = await readStageParams(stage);
+  const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
+  const ssm = new SSMClient({});
+  const adminSecret = await resolveAdminSecret({
+    envSecret: process.env.FAUNA_ADMIN_SECRET,
+    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter,
+    ssm,
+  });
+  const log = (line: string) => console.log(line);
+
+  if (values['delete-key']) {
+    await deleteKey({ endpoint, adminSecret, keyId: values['delete-key'] });
+    log(`Deleted key ${values['delete-key']}.`);
+    return 0;
+  }
+  await bootstrapKey(
+    {
+      endpoint,
+      adminSecret,
+      stage,
+      parameterName: requireSetting('SSM parameter name', 'pass --parameter <name>, set FAUNA_SECRET_PARAMETER, or set the stage param faunaSecretParameter.', values.parameter, process.env.FAUNA_SECRET_PARAMETER, params.faunaSecretParameter),
+      kmsKeyId: values['kms-key-id'] ?? process.env.FAUNA_SECRET_KMS_KEY_ID ?? params.faunaSecretKmsKeyId,
+      createdBy: values['created-by'] ?? process.env.GITHUB_ACTOR ?? userInfo().username,
+      rotate: values.rotate,
+      deleteOldAfterSeconds: parseSeconds(values['delete-old-after']),
+      cacheExpirySeconds: parseSeconds(params.ssmCacheExpirySeconds),
+    },
+    { ssm, log },
+  );
+  return 0;
+}
+
+function parseSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new StageSettingError(`"${value}" is not a number of seconds: pass a whole number ≥ 0.`);
+  return seconds;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const known = error instanceof KeyBootstrapRefusedError || error instanceof KeyStoreError || error instanceof FaunaAdminError || error instanceof StageSettingError;
+      console.error(known ? (error as Error).message : `key bootstrap failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(error instanceof KeyBootstrapRefusedError ? 2 : 1);
+    },
+  );
+}
