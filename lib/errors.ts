@@ -1,0 +1,176 @@
+/**
+ * Typed errors of the sign-in path. Messages are written for the operator reading the logs: they say what failed and
+ * what to do, and they never contain a secret, a token or an email address.
+ */
+import {
+  AuthenticationError,
+  AuthorizationError,
+  ClientClosedError,
+  ConstraintFailureError,
+  ContendedTransactionError,
+  NetworkError,
+  ProtocolError,
+  QueryTimeoutError,
+  ServiceError,
+  ServiceInternalError,
+  ThrottlingError,
+} from 'fauna';
+
+/** The part of the system a failure comes from; it is the only detail the user-facing message reveals. */
+export const FailureSource = {
+  configuration: 'configuration',
+  event: 'event',
+  keyStore: 'key store',
+  identityService: 'identity service',
+} as const;
+export type FailureSource = (typeof FailureSource)[keyof typeof FailureSource];
+
+/** Base class of every error this service raises on purpose. */
+export abstract class SignInError extends Error {
+  abstract readonly source: FailureSource;
+  /** True when trying again later may succeed (outage, timeout), false when something must be fixed first. */
+  abstract readonly transient: boolean;
+}
+
+/** Thrown by `parseConfig` at cold start when a setting is missing or malformed. */
+export class ConfigError extends SignInError {
+  override readonly name = 'ConfigError';
+  readonly source = FailureSource.configuration;
+  readonly transient = false;
+  /** The environment variable at fault. */
+  readonly setting: string;
+
+  constructor(setting: string, problem: string, howToFix: string, options?: ErrorOptions) {
+    super(`${setting} ${problem}. ${howToFix}`, options);
+    this.setting = setting;
+  }
+}
+
+/** Thrown when the Cognito event does not have the shape this trigger handles. */
+export class InvalidEventError extends SignInError {
+  override readonly name = 'InvalidEventError';
+  readonly source = FailureSource.event;
+  readonly transient = false;
+  /** JSON pointers of the offending parts of the event (never their values). */
+  readonly problems: string[];
+
+  constructor(problems: string[], options?: ErrorOptions) {
+    super(`The Pre Token Generation event is invalid: ${problems.join('; ')}`, options);
+    this.problems = problems;
+  }
+}
+
+/** Thrown when the Fauna key cannot be read from SSM Parameter Store. */
+export class SecretUnavailableError extends SignInError {
+  override readonly name = 'SecretUnavailableError';
+  readonly source = FailureSource.keyStore;
+  readonly transient = true;
+
+  constructor(parameterName: string, options?: ErrorOptions) {
+    super(
+      `Could not read the Fauna key from SSM parameter ${parameterName}. Check that it exists as a SecureString and that the function may call ssm:GetParameters and kms:Decrypt on it.`,
+      options,
+    );
+  }
+}
+
+/** Fauna could not be reached or did not answer in time; trying again later may work. */
+export class FaunaUnavailableError extends SignInError {
+  override readonly name = 'FaunaUnavailableError';
+  readonly source = FailureSource.identityService;
+  readonly transient = true;
+}
+
+/** Fauna rejected the key (401): it is wrong, expired or deleted. The handler refetches the key once. */
+export class FaunaUnauthorizedError extends SignInError {
+  override readonly name = 'FaunaUnauthorizedError';
+  readonly source = FailureSource.identityService;
+  readonly transient = false;
+}
+
+/** A unique constraint failed: a concurrent sign-in of the same user created the identity first. Retried once. */
+export class IdentityConflictError extends SignInError {
+  override readonly name = 'IdentityConflictError';
+  readonly source = FailureSource.identityService;
+  readonly transient = true;
+}
+
+/** Fauna refused or could not run the sign-in query (schema not pushed, missing privilege, unexpected answer). */
+export class FaunaQueryError extends SignInError {
+  override readonly name = 'FaunaQueryError';
+  readonly source = FailureSource.identityService;
+  readonly transient = false;
+  /** Fauna's error code, when Fauna gave one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, code: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * Maps anything the Fauna driver throws to one of our error classes, by the driver's class and Fauna's error code
+ * (never by message text). Fauna's own messages are not copied because they can quote query values (an email).
+ */
+export function mapFaunaError(error: unknown): SignInError {
+  if (error instanceof SignInError) return error;
+  const options = { cause: error };
+  if (error instanceof AuthenticationError) {
+    return new FaunaUnauthorizedError(
+      'Fauna rejected the key (unauthorized). Store a valid key with the pretokenTrigger role in the SSM parameter (see README, "Fauna key").',
+      options,
+    );
+  }
+  if (error instanceof ConstraintFailureError) {
+    return new IdentityConflictError('A unique constraint on Customer failed (concurrent sign-in or an email already used by another identity).', options);
+  }
+  if (
+    error instanceof NetworkError ||
+    error instanceof QueryTimeoutError ||
+    error instanceof ServiceInternalError ||
+    error instanceof ThrottlingError ||
+    error instanceof ContendedTransactionError ||
+    error instanceof ClientClosedError
+  ) {
+    const code = error instanceof ServiceError ? ` (${error.code})` : '';
+    return new FaunaUnavailableError(`Fauna is unreachable or did not answer in time${code}. Check FAUNA_ENDPOINT and the database's health.`, options);
+  }
+  if (error instanceof AuthorizationError) {
+    return new FaunaQueryError('Fauna refused the request (forbidden). Check the key\'s database and role.', error.code, options);
+  }
+  if (error instanceof ServiceError) {
+    return new FaunaQueryError(
+      `Fauna refused the sign-in query (${error.code}). Push the schema in fauna/ and give the key the pretokenTrigger role.`,
+      error.code,
+      options,
+    );
+  }
+  if (error instanceof ProtocolError) {
+    return new FaunaUnavailableError(`Fauna answered with something that is not Fauna's protocol (HTTP ${error.httpStatus}). Check FAUNA_ENDPOINT.`, options);
+  }
+  return new FaunaQueryError('The sign-in query failed unexpectedly.', undefined, options);
+}
+
+/** What a log line may say about an error: names, our message and Fauna's code, never the cause's text or values. */
+export interface ErrorSummary {
+  name: string;
+  message: string;
+  source?: FailureSource;
+  code?: string;
+  cause?: string;
+}
+
+/** Summarises an error for a log line without copying text that could hold a secret or an email. */
+export function summariseError(error: unknown): ErrorSummary {
+  if (!(error instanceof Error)) return { name: typeof error, message: 'non-Error value thrown' };
+  const summary: ErrorSummary = { name: error.name, message: error instanceof SignInError ? error.message : '(not logged)' };
+  if (error instanceof SignInError) summary.source = error.source;
+  const cause = error instanceof SignInError ? error.cause : error;
+  if (cause instanceof Error) {
+    summary.cause = cause.name;
+    if (cause instanceof ServiceError) summary.code = cause.code;
+  }
+  if (error instanceof FaunaQueryError && error.code) summary.code = error.code;
+  return summary;
+}

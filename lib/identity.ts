@@ -1,0 +1,65 @@
+/** The one Fauna query of a sign-in: the `signIn` UDF (fauna/functions.fsl) upserts the identity and mints its token. */
+import { fql, TimeStub } from 'fauna';
+import { FaunaQueryError, IdentityConflictError, mapFaunaError } from './errors.ts';
+import type { QueryClient } from './fauna-client.ts';
+
+/** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
+export interface TokenMetadata {
+  userPoolId: string;
+  clientId: string;
+  triggerSource: string;
+}
+
+export interface SignInRequest {
+  /** Cognito's `sub`: the identity's stable key. */
+  sub: string;
+  /** Already normalised (see `normaliseEmail`). */
+  email: string;
+  ttlSeconds: number;
+  meta: TokenMetadata;
+}
+
+export interface IdentityGrant {
+  /** The Customer document id. */
+  userId: string;
+  /** The Fauna token secret that authenticates as the Customer. Never log it. */
+  secret: string;
+  expiresAt: Date;
+  /** True when this sign-in created the Customer document. */
+  created: boolean;
+}
+
+/** Attempts in total when a unique constraint fails: a concurrent first sign-in won, the retry finds its identity. */
+export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
+
+/**
+ * Finds or creates the user's identity and mints a Fauna token for it, in one query. On `constraint_failure`
+ * (two first sign-ins of the same user racing) the query is run once more, which then finds the winner's identity.
+ *
+ * @throws {SignInError} a mapped error (see `mapFaunaError`), or `FaunaQueryError` if the answer has the wrong shape
+ */
+export async function signInIdentity(client: QueryClient, request: SignInRequest): Promise<IdentityGrant> {
+  const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }})`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await client.query(query);
+      return parseGrant(result.data);
+    } catch (error) {
+      const mapped = mapFaunaError(error);
+      if (mapped instanceof IdentityConflictError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
+      throw mapped;
+    }
+  }
+}
+
+function parseGrant(data: unknown): IdentityGrant {
+  const value = (data ?? {}) as Record<string, unknown>;
+  const { userId, secret, expiresAt, created } = value;
+  if (typeof userId !== 'string' || typeof secret !== 'string' || !(expiresAt instanceof TimeStub) || typeof created !== 'boolean') {
+    throw new FaunaQueryError(
+      'signIn returned an unexpected shape (expected userId, secret, expiresAt, created). Push the schema in fauna/ again.',
+      undefined,
+    );
+  }
+  return { userId, secret, expiresAt: expiresAt.toDate(), created };
+}
