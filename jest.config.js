@@ -6,5 +6,8 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  // Every log line of the run is copied for the secrets audit, which `npm test` (scripts/test.ts) runs last, alone.
+  setupFiles: ['<rootDir>/tests/helpers/log-capture.setup.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/evidence/secrets-audit\\.test\\.ts$'],
   testTimeout: 30000,
 };

@@ -1,0 +1,110 @@
+/**
+ * `npm test`: runs jest twice so the secrets audit sees the logs of the whole run.
+ *
+ * 1. every suite (whatever arguments were given), with every log line copied to a fresh capture directory
+ *    (`tests/helpers/log-capture.setup.ts`);
+ * 2. `tests/evidence/secrets-audit.test.ts` alone, after all of them have ended, so it reads a complete capture.
+ *
+ * When `--json --outputFile=F` is given (as `.ci/run` does), both runs write JSON and F receives their sum, so the
+ * audit is a counted test like any other. The exit code is non-zero if either run failed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CAPTURE_DIR_ENV } from '../tests/helpers/log-capture.ts';
+
+/** The suite that must run last; jest.config.js ignores it so that a plain run never starts it too early. */
+export const AUDIT_SUITE = 'tests/evidence/secrets-audit.test.ts';
+
+// Modes in which jest runs no suites to completion (or never ends): pass them through untouched.
+const PASS_THROUGH_FLAGS = ['--watch', '--watchAll', '--listTests', '--help', '-h', '--version', '--showConfig'];
+
+const JEST_COUNTERS = [
+  'numTotalTests', 'numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests',
+  'numTotalTestSuites', 'numPassedTestSuites', 'numFailedTestSuites', 'numPendingTestSuites', 'numRuntimeErrorTestSuites',
+] as const;
+
+type JestJson = Record<string, unknown> & { success: boolean; startTime: number; testResults: unknown[] };
+
+interface SplitArgs {
+  jestArgs: string[];
+  outputFile: string | undefined;
+  json: boolean;
+}
+
+/** Separates `--json` and `--outputFile` (which this script redirects) from the arguments meant for the first run. */
+export function splitArgs(args: string[]): SplitArgs {
+  const jestArgs: string[] = [];
+  let outputFile: string | undefined;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json') json = true;
+    else if (arg.startsWith('--outputFile=')) outputFile = arg.slice('--outputFile='.length);
+    else if (arg === '--outputFile') outputFile = args[++i];
+    else jestArgs.push(arg);
+  }
+  return { jestArgs, outputFile, json };
+}
+
+/** Adds up two jest `--json` results as if one run had produced both. */
+export function mergeJestJson(first: JestJson, second: JestJson): JestJson {
+  const merged: JestJson = { ...first, success: first.success && second.success, testResults: [...first.testResults, ...second.testResults] };
+  for (const counter of JEST_COUNTERS) merged[counter] = Number(first[counter] ?? 0) + Number(second[counter] ?? 0);
+  merged.startTime = Math.min(first.startTime, second.startTime);
+  return merged;
+}
+
+function runJest(args: string[], env: NodeJS.ProcessEnv): number {
+  // jest's package exports hide bin/, so locate it next to the package's manifest.
+  const jestBin = join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin', 'jest.js');
+  const result = spawnSync(process.execPath, [jestBin, ...args], { stdio: 'inherit', env });
+  return result.status ?? 1;
+}
+
+function readJson(file: string): JestJson | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JestJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function main(args: string[]): number {
+  if (args.some((arg) => PASS_THROUGH_FLAGS.includes(arg))) return runJest(args, process.env);
+
+  const { jestArgs, outputFile, json } = splitArgs(args);
+  const captureDir = mkdtempSync(join(tmpdir(), 'cognito-fauna-logs-'));
+  const env = { ...process.env, [CAPTURE_DIR_ENV]: captureDir };
+  const wantJson = json || outputFile !== undefined;
+  const firstJson = join(captureDir, 'suites.json');
+  const auditJson = join(captureDir, 'audit.json');
+
+  const firstStatus = runJest([...jestArgs, ...(wantJson ? ['--json', `--outputFile=${firstJson}`] : [])], env);
+  // The override of testPathIgnorePatterns lifts the config's exclusion of the audit suite for this run only.
+  const auditStatus = runJest(
+    // The path goes first: --testPathIgnorePatterns takes a list and would swallow a path that follows it.
+    [AUDIT_SUITE, '--testPathIgnorePatterns=/node_modules/', ...(wantJson ? ['--json', `--outputFile=${auditJson}`] : [])],
+    env,
+  );
+
+  if (wantJson) {
+    const first = readJson(firstJson);
+    const audit = readJson(auditJson);
+    const merged = first && audit ? mergeJestJson(first, audit) : (first ?? audit);
+    if (merged) {
+      if (outputFile) writeFileSync(outputFile, JSON.stringify(merged));
+      else process.stdout.write(JSON.stringify(merged) + '\n');
+    }
+  }
+
+  const failed = firstStatus !== 0 || auditStatus !== 0;
+  if (failed) console.error(`Captured logs kept for inspection in ${captureDir}`);
+  else rmSync(captureDir, { recursive: true, force: true });
+  return failed ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(main(process.argv.slice(2)));

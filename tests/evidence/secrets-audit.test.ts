@@ -1,0 +1,63 @@
+/**
+ * The secrets audit: runs after every other suite of `npm test` (scripts/test.ts) and reads the log lines they all
+ * wrote (tests/helpers/log-capture.ts). No server key and no minted token secret may appear in any of them.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { captureDir, readCapturedWrites, readRecordedSecrets } from '../helpers/log-capture.ts';
+import { FAUNA_SECRET_SHAPE, findLeaks } from './support/secret-scan.ts';
+
+describe('secrets audit of the whole test run', () => {
+  it('captures what this process writes to stdout and the console', () => {
+    // Arrange
+    const marker = `audit-capture-check-${randomBytes(8).toString('hex')}`;
+
+    // Act
+    process.stdout.write(`${marker} stdout\n`);
+    console.info(`${marker} console`);
+    const captured = readCapturedWrites().filter((write) => write.text.includes(marker));
+
+    // Assert
+    expect(captured.map((write) => write.source)).toEqual(expect.arrayContaining(['stdout', 'console.info']));
+  });
+
+  it('has captured the log output of the suites that ran before it', () => {
+    // Arrange
+    const dir = captureDir();
+
+    // Act
+    const writesOfOtherProcesses = readCapturedWrites().filter((write) => write.file !== `${process.pid}.log`);
+
+    // Assert
+    expect(dir).toBeDefined();
+    expect(writesOfOtherProcesses.length).toBeGreaterThan(0);
+  });
+
+  it('finds a recorded secret that was written to a log line (the detector works)', () => {
+    // Arrange: a fake secret in memory only, so the real capture stays clean
+    const fakeSecret = `fn${randomBytes(30).toString('base64url')}`;
+    const writes = [{ file: 'probe.log', source: 'stdout', text: `{"level":"INFO","message":"token ${fakeSecret}"}\n` }];
+
+    // Act
+    const recordedLeaks = findLeaks(writes, [{ kind: 'probe', secret: fakeSecret }]);
+    const unrecordedLeaks = findLeaks(writes, []);
+
+    // Assert
+    expect(recordedLeaks).toEqual([expect.objectContaining({ kind: 'probe', file: 'probe.log' })]);
+    expect(unrecordedLeaks).toEqual([expect.objectContaining({ kind: 'Fauna-shaped secret (not recorded)' })]);
+    expect(`a fn-prefixed word like fnord or ${'fn' + 'x'.repeat(10)}`.match(FAUNA_SECRET_SHAPE)).toBeNull();
+  });
+
+  it('finds no server key and no minted token secret in any captured log line', () => {
+    // Arrange
+    const secrets = readRecordedSecrets();
+    const writes = readCapturedWrites();
+
+    // Act
+    const leaks = findLeaks(writes, secrets);
+
+    // Assert: a failure lists the kind, a hint and the capture file of each leak, never the secret itself
+    expect(writes.length).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
+  });
+});
