@@ -68,7 +68,7 @@ function isDigit(c: number): boolean {
 }
 
 /** Control and bidi characters the core refuses inside strings (CORE: parser/Strings.scala `isDisplay`). */
-function isDisplayChar(c: number): boolean {
+export function isDisplayChar(c: number): boolean {
   if (c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f || c === 0xfeff || c >= 0xfff0) return false;
   if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) || (c >= 0x2060 && c <= 0x206f)) return false;
   return true;

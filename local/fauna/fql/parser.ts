@@ -163,7 +163,7 @@ export class FqlParser {
     const last = stmts[stmts.length - 1]!;
     if (last.kind === 'Let') {
       throw new FqlSyntaxError('Missing return expression', spanOf(end.start, end.start + 1), {
-        annotation: 'Statement does not return a value',
+        hints: [{ kind: 'cause', message: 'Statement does not return a value', span: last.span }],
       });
     }
     return stmts;
