@@ -1,0 +1,27 @@
+/** `@middy/validator` with the precompiled event schema, its failures turned into `InvalidEventError`. */
+import type { MiddlewareObj, Request } from '@middy/core';
+import validator from '@middy/validator';
+import { InvalidEventError } from '../../lib/errors.ts';
+import { validate as validateEvent } from '../../lib/generated/event-validator.ts';
+
+type ValidatorOptions = NonNullable<Parameters<typeof validator>[0]>;
+interface SchemaProblem { instancePath?: string; message?: string }
+
+export function eventValidationMiddleware(): MiddlewareObj {
+  const inner = validator({ eventSchema: validateEvent as unknown as ValidatorOptions['eventSchema'] });
+  const innerBefore = inner.before as (request: Request) => unknown;
+  return {
+    before: function eventValidationBefore(request) {
+      try {
+        innerBefore(request);
+      } catch (error) {
+        const data = (error as { cause?: { data?: SchemaProblem[] } }).cause?.data ?? [];
+        // ajv messages name paths and rules, not values, so no email is copied into the message.
+        const problems = data
+          .filter((problem) => problem.message && !problem.message.startsWith('must match "'))
+          .map((problem) => `${problem.instancePath || '/'} ${problem.message}`);
+        throw new InvalidEventError(problems.length > 0 ? problems : ['the event is not a Pre Token Generation event'], { cause: error });
+      }
+    },
+  };
+}

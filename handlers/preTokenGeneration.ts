@@ -1,0 +1,4 @@
+/** Lambda entry point of the Cognito Pre Token Generation trigger (see create-handler.ts for the chain). */
+import { createPreTokenGenerationHandler } from './create-handler.ts';
+
+export const handler = createPreTokenGenerationHandler(process.env).handler;
