@@ -19,13 +19,14 @@ import { pathToFileURL } from 'node:url';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from './lib/fauna-admin.ts';
 import type { FaunaAdminConnection } from './lib/fauna-admin.ts';
+import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
 import { readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 /**
  * How long the Lambda may keep serving a cached key after a rotation when the stage does not say
- * (stage param `ssmCacheExpirySeconds`). Old keys must outlive this.
+ * (stage param `ssmCacheTtlSeconds`): the handler's own default. Old keys must outlive this.
  */
-export const DEFAULT_LAMBDA_KEY_CACHE_SECONDS = 300;
+export const DEFAULT_LAMBDA_KEY_CACHE_SECONDS = DEFAULT_SSM_CACHE_TTL_SECONDS;
 
 export interface BootstrapKeyOptions extends FaunaAdminConnection {
   stage: string;
@@ -171,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
       createdBy: values['created-by'] ?? process.env.GITHUB_ACTOR ?? userInfo().username,
       rotate: values.rotate,
       deleteOldAfterSeconds: parseSeconds(values['delete-old-after']),
-      cacheExpirySeconds: parseSeconds(params.ssmCacheExpirySeconds),
+      cacheExpirySeconds: parseSeconds(params.ssmCacheTtlSeconds),
     },
     { ssm, log },
   );
