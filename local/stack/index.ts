@@ -1,0 +1,149 @@
+/**
+ * The whole sign-in path on one machine: the local Fauna endpoint (schema from `fauna/` applied, a trigger key
+ * created), `serverless offline` serving the Pre Token Generation function with that key, and cognito-local
+ * calling it for every token it issues. Used by `npm run demo` and the end-to-end tests.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AdjustableClock } from '../fauna/clock.ts';
+import { startLocalFauna } from '../fauna/index.ts';
+import { createTriggerKey } from '../../scripts/lib/fauna-admin.ts';
+import { startCognitoLocal } from './cognito-local.ts';
+import { LocalStackStartError } from './errors.ts';
+import { startServerlessOffline } from './serverless-offline.ts';
+import { copyService } from './service-copy.ts';
+import { onTermination } from './shutdown-hooks.ts';
+
+export { LocalStackStartError, TokenVerificationError } from './errors.ts';
+
+/** The repository root: this file lives in `local/stack/`. */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const DEFAULT_STAGE = 'local';
+export const DEFAULT_TRIGGER_FUNCTION_KEY = 'preTokenGeneration';
+
+/** Which part of the stack a line of output or a progress message comes from. */
+export type StackSource = 'stack' | 'fauna' | 'serverless-offline' | 'cognito-local';
+
+export interface LocalStackOptions {
+  /** The service to run; default the repository this file belongs to. */
+  repoRoot?: string;
+  /** The serverless stage; it must take `FAUNA_ENDPOINT` and `FAUNA_SECRET` from the environment. Default `local`. */
+  stage?: string;
+  /** FSL folder applied to the local Fauna; default `<repoRoot>/fauna`. */
+  schemaDir?: string;
+  /** The function in serverless.yml that cognito-local calls; default `preTokenGeneration`. */
+  triggerFunctionKey?: string;
+  /** Progress messages (`stack`) and every output line of the child processes. Default: discarded. */
+  onOutput?: (source: StackSource, line: string) => void;
+  /** Stop the stack on SIGINT/SIGTERM of this process (then let the signal end it). Default true. */
+  stopOnSignal?: boolean;
+}
+
+export interface LocalStack {
+  fauna: {
+    url: string;
+    rootSecret: string;
+    /** Advance it to make tokens expire without waiting. */
+    clock: AdjustableClock;
+  };
+  /** The Fauna key the trigger runs with (role `pretokenTrigger`); its secret is only in the offline process's env. */
+  triggerKeyId: string;
+  /** serverless-offline's Lambda invoke endpoint. */
+  lambdaEndpoint: string;
+  /** The full Lambda name cognito-local invokes. */
+  triggerFunctionName: string;
+  /** cognito-local's URL: the AWS SDK `endpoint` and amazon-cognito-identity-js pool `endpoint`. */
+  cognitoUrl: string;
+  /** Ends every process the stack started and removes its temporary files. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack on free ports of 127.0.0.1, so several can run at once. On any failure everything
+ * already started is stopped before the error is thrown.
+ *
+ * @throws {LocalStackStartError} naming the part that failed, with its last output lines.
+ * @example
+ * const stack = await startLocalStack({ onOutput: (source, line) => console.error(`[${source}] ${line}`) });
+ * try {
+ *   // create a pool and a user at stack.cognitoUrl, sign in, query stack.fauna.url with the claim
+ * } finally {
+ *   await stack.stop();
+ * }
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const stage = options.stage ?? DEFAULT_STAGE;
+  const report = options.onOutput ?? (() => {});
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      unregisterSignals();
+      // Reverse start order: cognito-local calls the trigger, the trigger calls Fauna.
+      for (const stopOne of stoppers.reverse()) {
+        await stopOne().catch((error: unknown) => report('stack', `stop failed: ${String(error)}`));
+      }
+    })();
+    return stopping;
+  };
+  const unregisterSignals = options.stopOnSignal === false ? () => {} : onTermination(stop);
+  // A signal can arrive between two starts: whatever starts after it is stopped at once.
+  const track = async (stopOne: () => Promise<void>): Promise<void> => {
+    if (stopping === undefined) {
+      stoppers.push(stopOne);
+      return;
+    }
+    await stopOne();
+    throw new LocalStackStartError('The local stack was stopped while it was starting.');
+  };
+
+  try {
+    const workDir = await mkdtemp(join(tmpdir(), 'cognito-fauna-stack-'));
+    await track(() => rm(workDir, { recursive: true, force: true }));
+
+    report('stack', 'starting the local Fauna endpoint');
+    const fauna = await startLocalFauna({ port: 0, schemaDir: options.schemaDir ?? join(repoRoot, 'fauna') });
+    await track(() => fauna.stop());
+    const triggerKey = await createTriggerKey({ endpoint: fauna.url, adminSecret: fauna.rootSecret, stage, createdBy: 'local-stack' });
+    report('stack', `local Fauna at ${fauna.url}, trigger key ${triggerKey.id}`);
+
+    report('stack', 'starting serverless offline (bundles the handler first)');
+    const serviceDir = await copyService(repoRoot, join(workDir, 'service'));
+    const offline = await startServerlessOffline({
+      serviceDir,
+      stage,
+      functionKey: options.triggerFunctionKey ?? DEFAULT_TRIGGER_FUNCTION_KEY,
+      env: { FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: triggerKey.secret },
+      onOutput: (line) => report('serverless-offline', line),
+    });
+    await track(() => offline.stop());
+    report('stack', `serverless offline serves ${offline.functionName} at ${offline.lambdaEndpoint}`);
+
+    report('stack', 'starting cognito-local');
+    const cognito = await startCognitoLocal({
+      dataDir: join(workDir, 'cognito'),
+      lambdaEndpoint: offline.lambdaEndpoint,
+      preTokenGenerationFunction: offline.functionName,
+      onOutput: (line) => report('cognito-local', line),
+    });
+    await track(() => cognito.stop());
+    report('stack', `cognito-local at ${cognito.url}`);
+
+    return {
+      fauna: { url: fauna.url, rootSecret: fauna.rootSecret, clock: fauna.clock },
+      triggerKeyId: triggerKey.id,
+      lambdaEndpoint: offline.lambdaEndpoint,
+      triggerFunctionName: offline.functionName,
+      cognitoUrl: cognito.url,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    if (error instanceof LocalStackStartError) throw error;
+    throw new LocalStackStartError(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
