@@ -9,8 +9,9 @@
  *
  * Settings (flag, else environment, else the stage param in serverless.yml): --endpoint / FAUNA_ENDPOINT / faunaEndpoint;
  * --parameter / FAUNA_SECRET_PARAMETER / faunaSecretParameter (where the trigger reads its key);
- * --kms-key-id / FAUNA_SECRET_KMS_KEY_ID / faunaSecretKmsKeyId (default: the account's aws/ssm key);
- * admin secret: FAUNA_ADMIN_SECRET, else --admin-secret-parameter / faunaAdminSecretParameter in SSM.
+ * --kms-key-id / FAUNA_SECRET_KMS_KEY_ID / kmsKeyId (`*` or unset: the account's aws/ssm key);
+ * admin secret: FAUNA_ADMIN_SECRET, else the SSM SecureString --admin-secret-parameter / faunaAdminSecretParameter
+ * (default /cognito-fauna/<stage>/fauna-admin-secret).
  */
 import { userInfo } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,7 +21,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from './lib/fauna-admin.ts';
 import type { FaunaAdminConnection } from './lib/fauna-admin.ts';
 import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
-import { readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { defaultAdminSecretParameter, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 /**
  * How long the Lambda may keep serving a cached key after a rotation when the stage does not say
@@ -152,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   const ssm = new SSMClient({});
   const adminSecret = await resolveAdminSecret({
     envSecret: process.env.FAUNA_ADMIN_SECRET,
-    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter,
+    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? defaultAdminSecretParameter(stage),
     ssm,
   });
   const log = (line: string) => console.log(line);
@@ -168,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
       adminSecret,
       stage,
       parameterName: requireSetting('SSM parameter name', 'pass --parameter <name>, set FAUNA_SECRET_PARAMETER, or set the stage param faunaSecretParameter.', values.parameter, process.env.FAUNA_SECRET_PARAMETER, params.faunaSecretParameter),
-      kmsKeyId: values['kms-key-id'] ?? process.env.FAUNA_SECRET_KMS_KEY_ID ?? params.faunaSecretKmsKeyId,
+      kmsKeyId: values['kms-key-id'] ?? process.env.FAUNA_SECRET_KMS_KEY_ID ?? kmsKeyFromParams(params),
       createdBy: values['created-by'] ?? process.env.GITHUB_ACTOR ?? userInfo().username,
       rotate: values.rotate,
       deleteOldAfterSeconds: parseSeconds(values['delete-old-after']),

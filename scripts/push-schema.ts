@@ -8,7 +8,7 @@
  *
  * Endpoint: --endpoint, else FAUNA_ENDPOINT, else the stage param `faunaEndpoint`.
  * Admin secret: FAUNA_ADMIN_SECRET, else the SSM SecureString named by --admin-secret-parameter / the stage param
- * `faunaAdminSecretParameter`. Exit codes: 0 applied or nothing to do, 1 failed, 2 refused (deletions).
+ * `faunaAdminSecretParameter` (default /cognito-fauna/<stage>/fauna-admin-secret). Exit codes: 0 applied or nothing to do, 1 failed, 2 refused (deletions).
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,7 @@ import { findDeletedItems, formatItem } from './lib/fsl-items.ts';
 import type { SchemaItemRef } from './lib/fsl-items.ts';
 import { fetchSchemaFiles, readFslFiles, SchemaApiError, schemaDiff, schemaUpdate } from './lib/schema-api.ts';
 import type { SchemaApiConnection } from './lib/schema-api.ts';
-import { readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { defaultAdminSecretParameter, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 export const DEFAULT_SCHEMA_DIR = 'fauna';
 
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
   const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
   const adminSecret = await resolveAdminSecret({
     envSecret: process.env.FAUNA_ADMIN_SECRET,
-    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter,
+    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? (values.stage ? defaultAdminSecretParameter(values.stage) : undefined),
     ssm: new SSMClient({}),
   });
   await pushSchema({ endpoint, adminSecret, dir: values.dir, allowDeletes: values['allow-deletes'], dryRun: values['dry-run'] }, (line) => console.log(line));

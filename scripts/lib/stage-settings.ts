@@ -1,13 +1,24 @@
 /**
  * Settings the delivery scripts need per stage, resolved in this order: command-line flag, environment variable,
  * the stage's `params` in serverless.yml (so a stage is configured in one place), then a default.
- * Values in serverless.yml that still hold a `${…}` variable are ignored: only the framework can resolve those.
+ * `${sls:stage}` is substituted; values that hold any other `${…}` variable are ignored (only the framework resolves those).
  */
 import { readFile } from 'node:fs/promises';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse } from 'yaml';
 
 export const DEFAULT_SERVERLESS_FILE = 'serverless.yml';
+
+/** Where a stage's Fauna admin secret lives in SSM unless the stage param `faunaAdminSecretParameter` says otherwise. */
+export function defaultAdminSecretParameter(stage: string): string {
+  return `/cognito-fauna/${stage}/fauna-admin-secret`;
+}
+
+/** The stage's KMS key for the trigger's SecureString; serverless.yml's `'*'` (any key) means SSM's default key. */
+export function kmsKeyFromParams(params: Record<string, string>): string | undefined {
+  const key = params.faunaSecretKmsKeyId ?? params.kmsKeyId;
+  return key && key !== '*' ? key : undefined;
+}
 
 /** Thrown when a required setting is missing or cannot be read; the message says how to provide it. */
 export class StageSettingError extends Error {
@@ -35,7 +46,7 @@ export async function readStageParams(stage: string, file = DEFAULT_SERVERLESS_F
   const literal: Record<string, string> = {};
   for (const [name, value] of Object.entries(merged)) {
     if (value === null || value === undefined || typeof value === 'object') continue;
-    const text = String(value);
+    const text = String(value).replaceAll('${sls:stage}', stage).replaceAll('${opt:stage}', stage);
     if (!text.includes('${')) literal[name] = text;
   }
   return literal;

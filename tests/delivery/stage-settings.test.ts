@@ -1,0 +1,66 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { kmsKeyFromParams, readStageParams, requireSetting, StageSettingError } from '../../scripts/lib/stage-settings.ts';
+
+let dir: string;
+let file: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'stage-settings-'));
+  file = path.join(dir, 'serverless.yml');
+  await writeFile(
+    file,
+    [
+      'params:',
+      '  default:',
+      "    faunaEndpoint: ''",
+      '    faunaSecretParameter: /cognito-fauna/${sls:stage}/fauna-secret',
+      "    kmsKeyId: '*'",
+      '    logRetentionDays: 30',
+      '  local:',
+      "    faunaEndpoint: ${env:FAUNA_ENDPOINT, 'http://127.0.0.1:8443'}",
+      '  dev:',
+      '    faunaEndpoint: https://fauna.dev.example:8443',
+      '    kmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('readStageParams (stage settings from serverless.yml)', () => {
+  it('merges the stage over the defaults and substitutes ${sls:stage}', async () => {
+    // Act
+    const params = await readStageParams('dev', file);
+
+    // Assert
+    expect(params).toEqual({
+      faunaEndpoint: 'https://fauna.dev.example:8443',
+      faunaSecretParameter: '/cognito-fauna/dev/fauna-secret',
+      kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      logRetentionDays: '30',
+    });
+  });
+
+  it('drops values only the framework can resolve, so a flag or the environment must provide them', async () => {
+    // Act
+    const params = await readStageParams('local', file);
+
+    // Assert
+    expect(params.faunaEndpoint).toBeUndefined();
+    expect(kmsKeyFromParams(params)).toBeUndefined();
+    expect(() => requireSetting('Fauna endpoint', 'pass --endpoint', undefined, params.faunaEndpoint)).toThrow(StageSettingError);
+  });
+
+  it('reads nothing from a missing file', async () => {
+    // Act
+    const params = await readStageParams('dev', path.join(dir, 'absent.yml'));
+
+    // Assert
+    expect(params).toEqual({});
+  });
+});
