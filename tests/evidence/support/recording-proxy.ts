@@ -1,0 +1,119 @@
+/**
+ * A recording HTTP/2 cleartext proxy in front of a Fauna endpoint (the local Fauna in these tests): it forwards every
+ * request unchanged and keeps what went over the wire, so a test can count the Fauna requests of one sign-in and read
+ * the exact query the service sent. Secrets in answers are recorded for the secrets audit (never logged).
+ */
+import { connect, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { recordSecret } from '../../helpers/log-capture.ts';
+
+/** One request the proxy forwarded, with the answer it got. */
+export interface WireExchange {
+  path: string;
+  /** The request body as JSON (what the driver sent). */
+  request: unknown;
+  status: number;
+  /** The response body as text. */
+  response: string;
+}
+
+export interface RecordingProxy {
+  url: string;
+  exchanges(): readonly WireExchange[];
+  /** Forgets the exchanges recorded so far. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+// Token and key secrets appear in answers as string values; any long `fn…` string is one (fauna-protocol.md §7).
+const SECRET_IN_JSON = /"(fn[A-Za-z0-9_-]{16,})"/g;
+
+function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return body.toString('utf8');
+  }
+}
+
+/**
+ * Starts a proxy on 127.0.0.1 (free port) forwarding to `upstreamUrl`.
+ *
+ * @example
+ * const proxy = await startRecordingProxy(fauna.url);
+ * // point the service's FAUNA_ENDPOINT at proxy.url, sign in, then:
+ * expect(proxy.exchanges().filter((e) => e.path === '/query/1')).toHaveLength(1);
+ */
+export async function startRecordingProxy(upstreamUrl: string): Promise<RecordingProxy> {
+  let exchanges: WireExchange[] = [];
+  let upstream: ClientHttp2Session | undefined;
+  const upstreamSession = (): ClientHttp2Session => {
+    if (!upstream || upstream.closed || upstream.destroyed) {
+      upstream = connect(upstreamUrl);
+      upstream.on('error', () => undefined); // surfaced per request below
+    }
+    return upstream;
+  };
+
+  const server: Http2Server = createServer();
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    void (async () => {
+      const body = await readAll(stream);
+      const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''));
+      if (bearer) recordSecret(bearer[1], 'secret the service sent');
+      const forwarded: Record<string, string | string[] | undefined> = {};
+      for (const [name, value] of Object.entries(headers)) {
+        if (name === ':authority' || name === ':scheme') continue;
+        forwarded[name] = value;
+      }
+      const request = upstreamSession().request(forwarded);
+      request.end(body);
+      const [responseHeaders, responseBody] = await Promise.all([
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          request.on('response', (h) => resolve(h as Record<string, unknown>));
+          request.on('error', reject);
+        }),
+        readAll(request),
+      ]);
+      const responseText = responseBody.toString('utf8');
+      for (const match of responseText.matchAll(SECRET_IN_JSON)) recordSecret(match[1], 'secret seen on the wire');
+      exchanges.push({ path: String(headers[':path']), request: parseJson(body), status: Number(responseHeaders[':status']), response: responseText });
+      const { ':status': status, ...rest } = responseHeaders;
+      stream.respond({ ...(rest as Record<string, string>), ':status': Number(status), 'content-length': responseBody.length });
+      stream.end(responseBody);
+    })().catch(() => {
+      if (!stream.destroyed) stream.close(2 /* INTERNAL_ERROR */);
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exchanges: () => exchanges,
+    reset: () => {
+      exchanges = [];
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions) session.destroy();
+        upstream?.close();
+      }),
+  };
+}

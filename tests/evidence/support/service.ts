@@ -1,0 +1,137 @@
+/**
+ * Builds the real Pre Token Generation handler (Middy chain included) for the evidence suites: SSM stubbed with
+ * aws-sdk-client-mock (the only thing stubbed), logs and metrics kept off the terminal but copied to the secrets
+ * audit's capture and to memory, so a test can read what the handler logged.
+ */
+import { Console } from 'node:console';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import type { Context } from 'aws-lambda';
+import { createPreTokenGenerationHandler, METRICS_NAMESPACE, SERVICE_NAME } from '../../../handlers/create-handler.ts';
+import type { PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
+import { captureText, recordSecret } from '../../helpers/log-capture.ts';
+
+/** The SSM parameter the evidence suites configure; its value is the trigger key. */
+export const SECRET_PARAMETER = '/cognito-fauna/evidence/fauna-secret';
+
+/** The whole environment of a deployed stage, with the production defaults for everything else. */
+export function stageEnvironment(faunaEndpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { STAGE: 'dev', FAUNA_ENDPOINT: faunaEndpoint, FAUNA_SECRET_PARAMETER: SECRET_PARAMETER, ...extra };
+}
+
+/** Lines a logger wrote, kept in memory and copied to the audit's capture. */
+export class LogLines {
+  readonly lines: string[] = [];
+
+  /** A console that writes here only. */
+  console(source: string): Console {
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        const text = chunk.toString('utf8');
+        this.lines.push(text);
+        captureText(source, text);
+        done();
+      },
+    });
+    return new Console({ stdout: sink, stderr: sink });
+  }
+
+  /** The parsed JSON log records whose `message` is `message`. */
+  records(message: string): Record<string, unknown>[] {
+    return this.lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.message === message);
+  }
+}
+
+/**
+ * A Powertools Logger and Metrics that write to `lines` instead of stdout. Powertools has no option for the output
+ * stream, so its private `console` is replaced: the JSON written is exactly what Lambda would get.
+ */
+export function quietObservability(lines: LogLines): { logger: Logger; metrics: Metrics } {
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  Reflect.set(logger, 'console', lines.console('powertools-logger'));
+  Reflect.set(metrics, 'console', lines.console('powertools-metrics'));
+  return { logger, metrics };
+}
+
+/** The SSM client stub: every GetParameters answers `secret` for {@link SECRET_PARAMETER}. */
+export type SsmStub = AwsClientStub<SSMClient>;
+
+/** Stubs SSM (aws-sdk-client-mock) to hold `secret`, and records the secret for the audit. */
+export function stubSsmWithSecret(secret: string): SsmStub {
+  recordSecret(secret, 'trigger key');
+  const stub = mockClient(SSMClient);
+  stub.on(GetParametersCommand).resolves({ Parameters: [{ Name: SECRET_PARAMETER, Type: 'SecureString', Value: secret, Version: 1 }], InvalidParameters: [] });
+  return stub;
+}
+
+/** The number of SSM GetParameters calls the stub received. */
+export function ssmCalls(stub: SsmStub): number {
+  return stub.commandCalls(GetParametersCommand).length;
+}
+
+export interface ServiceUnderTest extends PreTokenGenerationHandler {
+  logs: LogLines;
+  invoke(event: PreTokenGenerationEvent, requestId?: string): Promise<PreTokenGenerationEvent>;
+}
+
+let invocations = 0;
+
+/** A Lambda context as the runtime passes it; only the request id matters to the handler. */
+export function lambdaContext(requestId = `evidence-${++invocations}`): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'cognito-fauna-dev-preTokenGeneration',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cognito-fauna-dev-preTokenGeneration',
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/cognito-fauna-dev-preTokenGeneration',
+    logStreamName: 'evidence',
+    getRemainingTimeInMillis: () => 5000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** SSM client settings for tests: a region and dummy credentials so the SDK never looks for real ones. */
+export const TEST_SSM_CLIENT_OPTIONS = { region: 'us-east-1', credentials: { accessKeyId: 'evidence', secretAccessKey: 'evidence' } };
+
+/** Builds the real handler from `env` (cold start) with quiet, captured observability. */
+export function startService(env: Record<string, string>): ServiceUnderTest {
+  const logs = new LogLines();
+  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions: TEST_SSM_CLIENT_OPTIONS });
+  return {
+    ...built,
+    logs,
+    invoke: (event, requestId) => built.handler(structuredClone(event), lambdaContext(requestId)),
+  };
+}
+
+const SAMPLE_EVENT = JSON.parse(readFileSync(new URL('../../../events/pretoken.json', import.meta.url), 'utf8')) as PreTokenGenerationEvent;
+
+/** The sample V1 sign-in event (events/pretoken.json) for another user. */
+export function signInEvent(sub: string, email: string): PreTokenGenerationEvent {
+  const event = structuredClone(SAMPLE_EVENT);
+  event.userName = sub;
+  event.request.userAttributes = { ...event.request.userAttributes, sub, email };
+  return event;
+}
+
+/** The Fauna claims the handler put into a V1 response, if any (recorded for the audit). */
+export function grantedClaims(response: PreTokenGenerationEvent): { secret?: string; userId?: string } {
+  const claims = response.response.claimsOverrideDetails?.claimsToAddOrOverride ?? {};
+  const secret = typeof claims.fauna_token_secret === 'string' ? claims.fauna_token_secret : undefined;
+  recordSecret(secret, 'minted token secret');
+  return { secret, userId: typeof claims.userId === 'string' ? claims.userId : undefined };
+}
