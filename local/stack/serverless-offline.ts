@@ -62,6 +62,9 @@ async function startOnFreePorts(options: ServerlessOfflineOptions): Promise<Serv
       '--httpPort',
       String(httpPort),
       '--noSponsor',
+      // Without it serverless-offline hands functions only AWS_* variables and serverless.yml's `environment`,
+      // and the local stage's key (FAUNA_SECRET) is deliberately not in serverless.yml.
+      '--localEnvironment',
     ],
     cwd: options.serviceDir,
     env: { ...process.env, ...offlineEnvironment(), ...options.env },

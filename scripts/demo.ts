@@ -1,0 +1,155 @@
+/**
+ * `npm run demo`: the guide's "Test user access" on this machine. Starts the local stack (local Fauna,
+ * serverless offline serving the trigger, cognito-local calling it), creates a user pool, app client and user,
+ * signs in with amazon-cognito-identity-js, shows the ID token and queries Fauna with its `fauna_token_secret`,
+ * refreshes the session, and stops everything. Exits non-zero as soon as a step fails.
+ *
+ * Usage: npm run demo [-- --verbose]   (--verbose also prints the output of every process of the stack)
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
+import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../examples/query-as-user.ts';
+import type { Identity } from '../examples/query-as-user.ts';
+import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../local/stack/cognito-admin.ts';
+import { startLocalStack } from '../local/stack/index.ts';
+import type { LocalStack } from '../local/stack/index.ts';
+import { verifyJwtSignature } from '../local/stack/jwt.ts';
+import { seedProducts } from '../local/stack/sample-data.ts';
+
+/** How much of a secret the demo shows: enough to tell two apart, far too little to use. */
+export const SHOWN_SECRET_CHARS = 8;
+const DEMO_EMAIL = 'ada@example.com';
+
+/** A step of the demo did not do what the guide says it does. */
+export class DemoStepError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DemoStepError';
+  }
+}
+
+/** `fnAbCdEf…(52 chars)`: a secret as the demo prints it. */
+export function truncateSecret(secret: string): string {
+  return `${secret.slice(0, SHOWN_SECRET_CHARS)}…(${secret.length} chars)`;
+}
+
+const say = (text: string): void => console.log(text);
+const heading = (text: string): void => say(`\n▶ ${text}`);
+const ok = (text: string): void => say(`  ✓ ${text}`);
+const info = (text: string): void => say(`    ${text}`);
+
+function check(condition: boolean, failure: string): void {
+  if (!condition) throw new DemoStepError(failure);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { verbose: { type: 'boolean', default: false } } });
+  heading('Starting the local stack: local Fauna, serverless offline (the trigger), cognito-local');
+  const stack = await startLocalStack({
+    onOutput: (source, line) => {
+      if (source === 'stack') info(line);
+      else if (values.verbose) say(`    [${source}] ${line}`);
+    },
+  });
+  try {
+    await runDemo(stack);
+    say('\nEvery step worked: Cognito put a working Fauna secret for the user into the ID token.');
+  } finally {
+    heading('Stopping the local stack');
+    await stack.stop();
+    ok('every process stopped');
+  }
+}
+
+async function runDemo(stack: LocalStack): Promise<void> {
+  ok(`local Fauna ${stack.fauna.url} (schema from fauna/, trigger key ${stack.triggerKeyId}, role pretokenTrigger)`);
+  ok(`serverless offline serves ${stack.triggerFunctionName} at ${stack.lambdaEndpoint}`);
+  ok(`cognito-local ${stack.cognitoUrl}, PreTokenGeneration → ${stack.triggerFunctionName}`);
+  const products = await seedProducts(stack.fauna);
+  ok(`${products.length} sample products written with the root secret`);
+
+  heading('1. Create a user pool, an app client and a user (AWS SDK against cognito-local)');
+  const admin = cognitoAdminClient(stack.cognitoUrl);
+  const password = `Demo-${randomBytes(9).toString('base64url')}1!`;
+  const { pool, user } = await (async () => {
+    try {
+      const pool = await createPoolWithClient(admin, 'cognito-fauna-demo');
+      const user = await createConfirmedUser(admin, pool.userPoolId, { email: DEMO_EMAIL, password });
+      return { pool, user };
+    } finally {
+      admin.destroy();
+    }
+  })();
+  ok(`pool ${pool.userPoolId}, app client ${pool.clientId} (USER_PASSWORD_AUTH allowed)`);
+  ok(`user ${user.username}, sub ${user.sub}, permanent password set (AdminSetUserPassword)`);
+
+  heading('2. Sign in as the guide\'s signin.js does (amazon-cognito-identity-js; the trigger runs in serverless offline)');
+  const signInConfig = { ...pool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' as const };
+  const signedIn = await signIn(signInConfig, { username: user.username, password });
+  const claims = idTokenClaims(signedIn.session);
+  info('ID token payload (decoded; the secret shortened here):');
+  say(indent(JSON.stringify({ ...claims, [FAUNA_SECRET_CLAIM]: truncateSecret(String(claims[FAUNA_SECRET_CLAIM])) }, null, 2), 6));
+  const secret = faunaSecretOf(signedIn.session);
+  const userId = claims[USER_ID_CLAIM];
+  check(typeof userId === 'string' && userId.length > 0, `The ID token has no "${USER_ID_CLAIM}" claim.`);
+  ok(`${FAUNA_SECRET_CLAIM} is there: ${truncateSecret(secret)}`);
+  ok(`${USER_ID_CLAIM} is there: ${String(userId)} (the user's identity document in Fauna)`);
+  check(!('email' in claims), 'The ID token still carries the email claim; the trigger should suppress it.');
+  ok('email is gone (claimsToSuppress), so the token does not spread the address');
+  const jwksUrl = `${stack.cognitoUrl}/${pool.userPoolId}/.well-known/jwks.json`;
+  await verifyJwtSignature(signedIn.session.getIdToken().getJwtToken(), jwksUrl);
+  ok(`its signature verifies against ${jwksUrl}`);
+
+  heading('3. Query Fauna as the user, with nothing but the secret from the token');
+  const identity = await queryAsUser(stack, secret, String(userId));
+
+  heading('4. Refresh the session (Cognito runs the trigger again: TokenGeneration_RefreshTokens)');
+  const refreshed = await refreshSession(signedIn);
+  const newSecret = faunaSecretOf(refreshed);
+  check(newSecret !== secret, 'The refreshed ID token carries the same secret; the trigger should mint a new token.');
+  ok(`new ${FAUNA_SECRET_CLAIM}: ${truncateSecret(newSecret)} (a new Fauna token, not the old one)`);
+  const client = faunaClientForUser(newSecret, stack.fauna.url);
+  try {
+    const again = await readIdentity(client);
+    check(again.id === identity.id, `The new secret authenticates as ${again.id}, not as ${identity.id}.`);
+    ok(`it authenticates as the same identity ${again.collection}/${again.id}`);
+  } finally {
+    client.close();
+  }
+}
+
+async function queryAsUser(stack: LocalStack, secret: string, userId: string): Promise<Identity> {
+  const client = faunaClientForUser(secret, stack.fauna.url);
+  try {
+    const identity = await readIdentity(client);
+    check(identity.id === userId, `Query.identity() is ${identity.id}, but the token's userId is ${userId}.`);
+    ok(`Query.identity() → ${identity.collection}/${identity.id} (email ${identity.email ?? 'not stored'}): the userId of the token`);
+    const products = await readProducts(client);
+    check(products.length > 0, 'The user read no products; the customer role should allow reading Product.');
+    ok(`read Product (allowed by role customer) → ${products.map((product) => product.name).join(', ')}`);
+    const write = await tryCreateProduct(client, 'Free espresso machine');
+    check(!write.allowed, 'The user could create a Product; the customer role should refuse writes.');
+    if (!write.allowed) ok(`create Product refused by Fauna: ${write.code}`);
+    return identity;
+  } finally {
+    client.close();
+  }
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
+}
+
+// Run only as a script, so that importing truncateSecret does not start a stack.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(`\n✗ The demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.cause instanceof Error) console.error(`  caused by: ${error.cause.message}`);
+    process.exitCode = 1;
+  });
+}
