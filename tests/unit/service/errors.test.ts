@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  AbortError,
+  AuthenticationError,
+  AuthorizationError,
+  ConstraintFailureError,
+  ContendedTransactionError,
+  NetworkError,
+  ProtocolError,
+  QueryCheckError,
+  QueryRuntimeError,
+  QueryTimeoutError,
+  ServiceInternalError,
+  ThrottlingError,
+} from 'fauna';
+import {
+  FaunaQueryError,
+  FaunaUnauthorizedError,
+  FaunaUnavailableError,
+  IdentityConflictError,
+  InvalidEventError,
+  mapFaunaError,
+  summariseError,
+} from '../../../lib/errors.ts';
+
+function failure(code: string, message = `failure ${code} for ada@example.com`) {
+  return { error: { code, message } };
+}
+
+describe('mapFaunaError', () => {
+  it.each([
+    ['AuthenticationError (unauthorized)', new AuthenticationError(failure('unauthorized'), 401), FaunaUnauthorizedError],
+    [
+      'ConstraintFailureError',
+      new ConstraintFailureError({ error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [{ paths: [['email']], message: 'Failed unique constraint' }] } }, 400),
+      IdentityConflictError,
+    ],
+    ['NetworkError', new NetworkError('connection refused', { cause: new Error('ECONNREFUSED') }), FaunaUnavailableError],
+    ['QueryTimeoutError', new QueryTimeoutError(failure('time_out'), 440), FaunaUnavailableError],
+    ['ServiceInternalError', new ServiceInternalError(failure('internal_error'), 500), FaunaUnavailableError],
+    ['ThrottlingError', new ThrottlingError(failure('limit_exceeded'), 429), FaunaUnavailableError],
+    ['ContendedTransactionError', new ContendedTransactionError(failure('contended_transaction'), 409), FaunaUnavailableError],
+    ['ProtocolError', new ProtocolError({ message: 'not json', httpStatus: 502 }), FaunaUnavailableError],
+    ['AuthorizationError (forbidden)', new AuthorizationError(failure('forbidden'), 403), FaunaQueryError],
+    ['QueryRuntimeError (permission_denied)', new QueryRuntimeError(failure('permission_denied'), 400), FaunaQueryError],
+    ['QueryCheckError (invalid_query)', new QueryCheckError(failure('invalid_query'), 400), FaunaQueryError],
+    ['AbortError', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: 'x' } }, 400), FaunaQueryError],
+    ['a plain Error', new Error('boom'), FaunaQueryError],
+  ])('maps %s to the right class, keeping it as the cause', (_label, driverError, expected) => {
+    // Act
+    const mapped = mapFaunaError(driverError);
+
+    // Assert
+    expect(mapped).toBeInstanceOf(expected);
+    expect(mapped.cause).toBe(driverError);
+    expect(mapped.name).toBe(expected.name);
+  });
+
+  it('never copies Fauna\'s message, which may quote query values', () => {
+    // Arrange
+    const driverError = new QueryRuntimeError(failure('permission_denied', 'denied for ada@example.com'), 400);
+
+    // Act
+    const mapped = mapFaunaError(driverError);
+
+    // Assert
+    expect(mapped.message).not.toContain('ada@example.com');
+    expect(mapped.message).toContain('permission_denied');
+  });
+
+  it('keeps Fauna\'s error code on query errors', () => {
+    // Act
+    const mapped = mapFaunaError(new QueryRuntimeError(failure('permission_denied'), 400));
+
+    // Assert
+    expect(mapped).toBeInstanceOf(FaunaQueryError);
+    expect((mapped as FaunaQueryError).code).toBe('permission_denied');
+  });
+
+  it('returns our own errors unchanged', () => {
+    // Arrange
+    const ours = new InvalidEventError(['/request must be object']);
+
+    // Act & Assert
+    expect(mapFaunaError(ours)).toBe(ours);
+  });
+
+  it('marks outages as transient and refusals as not', () => {
+    expect(mapFaunaError(new NetworkError('down', { cause: null })).transient).toBe(true);
+    expect(mapFaunaError(new AuthenticationError(failure('unauthorized'), 401)).transient).toBe(false);
+  });
+});
+
+describe('summariseError', () => {
+  it('keeps our message, the source and Fauna\'s code, and only the name of the cause', () => {
+    // Arrange
+    const mapped = mapFaunaError(new QueryRuntimeError(failure('permission_denied', 'about ada@example.com'), 400));
+
+    // Act
+    const summary = summariseError(mapped);
+
+    // Assert
+    expect(summary).toEqual({
+      name: 'FaunaQueryError',
+      message: mapped.message,
+      source: 'identity service',
+      code: 'permission_denied',
+      cause: 'QueryRuntimeError',
+    });
+    expect(JSON.stringify(summary)).not.toContain('ada@example.com');
+  });
+
+  it('does not repeat the message of an error that is not ours', () => {
+    // Act
+    const summary = summariseError(new Error('secret fnAabcdefghijklmnop'));
+
+    // Assert
+    expect(JSON.stringify(summary)).not.toContain('fnAabcdefghijklmnop');
+    expect(summary.name).toBe('Error');
+  });
+});
