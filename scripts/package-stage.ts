@@ -27,15 +27,18 @@ export class PackageError extends Error {
 }
 
 /**
- * Runs `serverless package --stage <stage> --package <outDir>` in `cwd`.
+ * Runs `serverless package --stage <stage> --package <outDir>` in `options.cwd` (default: the current folder)
+ * with `options.env` (default: this process's environment).
  *
  * @returns the combined output of the CLI.
  * @throws {PackageError} when the CLI fails.
  */
-export async function packageStage(stage: string, outDir: string, cwd = process.cwd()): Promise<string> {
+export async function packageStage(stage: string, outDir: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const cwd = options.cwd ?? process.cwd();
   const cli = path.join(cwd, 'node_modules', '.bin', 'serverless');
+  const base = options.env ?? process.env;
   // No AWS credentials are needed to package; a region keeps the CLI from looking for a profile's region.
-  const env = { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+  const env = { ...base, AWS_REGION: base.AWS_REGION ?? 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
   return new Promise((resolve, reject) => {
     const child = spawn(cli, ['package', '--stage', stage, '--package', outDir], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
