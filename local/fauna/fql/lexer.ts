@@ -49,6 +49,17 @@ const PUNCTUATION = [
   '(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '!', '?', '=', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^', '~', '@',
 ];
 
+/** PUNCTUATION grouped by first character, so the lexer tries only a few candidates per token. */
+const PUNCTUATION_BY_FIRST_CHAR: ReadonlyMap<string, readonly string[]> = (() => {
+  const map = new Map<string, string[]>();
+  for (const p of PUNCTUATION) {
+    const list = map.get(p[0]!) ?? [];
+    list.push(p);
+    map.set(p[0]!, list);
+  }
+  return map;
+})();
+
 const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\', '0': '\u0000', "'": "'", '"': '"', '`': '`', n: '\n', r: '\r', v: '\u000b', t: '\t', b: '\b', f: '\f', '#': '#',
 };
@@ -172,7 +183,7 @@ class Lexer {
     if (c === 34 /* " */) return this.doubleQuoted(start, nl);
     if (c === 39 /* ' */) return this.singleQuoted(start, nl);
     if (c === 0) return this.placeholder(start, nl);
-    for (const p of PUNCTUATION) {
+    for (const p of PUNCTUATION_BY_FIRST_CHAR.get(this.src[start]!) ?? []) {
       if (this.src.startsWith(p, start)) {
         if (p === '<<+' || p === '<<-') return this.heredoc(start, nl, p === '<<+');
         this.pos = start + p.length;
