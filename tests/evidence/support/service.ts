@@ -128,9 +128,12 @@ export function signInEvent(sub: string, email: string): PreTokenGenerationEvent
   return event;
 }
 
-/** The Fauna claims the handler put into a V1 response, if any (recorded for the audit). */
+/** The Fauna claims the handler put into the ID token (V1 or V2/V3 response), if any (recorded for the audit). */
 export function grantedClaims(response: PreTokenGenerationEvent): { secret?: string; userId?: string } {
-  const claims = response.response.claimsOverrideDetails?.claimsToAddOrOverride ?? {};
+  const claims =
+    response.response.claimsOverrideDetails?.claimsToAddOrOverride ??
+    response.response.claimsAndScopeOverrideDetails?.idTokenGeneration?.claimsToAddOrOverride ??
+    {};
   const secret = typeof claims.fauna_token_secret === 'string' ? claims.fauna_token_secret : undefined;
   recordSecret(secret, 'minted token secret');
   return { secret, userId: typeof claims.userId === 'string' ? claims.userId : undefined };

@@ -1,0 +1,299 @@
+/**
+ * Bad input, property-based (fast-check): at least 10,000 generated events per run through the real handler (Middy
+ * chain, precompiled validator; SSM stubbed with aws-sdk-client-mock). Invalid events never leave the process; the
+ * valid ones (about one in ten) go to the real local Fauna through a recording proxy, which shows exactly what went
+ * over the wire. Only validation errors or correct answers; no crash, no hang; no input changes the query.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
+import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
+import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
+import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
+import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './support/service.ts';
+
+const RUNS = 10_000;
+/** Cognito's budget minus a margin: a generated event that takes longer counts as a hang. */
+const HANG_LIMIT_MS = 4500;
+const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
+
+/** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
+const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ')'];
+
+const USER_TRIGGER_SOURCES = [
+  'TokenGeneration_HostedAuth',
+  'TokenGeneration_Authentication',
+  'TokenGeneration_NewPasswordChallenge',
+  'TokenGeneration_AuthenticateDevice',
+  'TokenGeneration_RefreshTokens',
+] as const;
+
+/** Emails and fragments that look like FQL, templates or JSON, aimed at a service that would splice text into a query. */
+const INJECTION_ATTEMPTS = [
+  '"} Customer.all().forEach(.delete()) {"',
+  'a@b.co")\nabort(0)',
+  '"}Customer.all().forEach(.delete()){"',
+  '"),Key.create({role:"admin"}),("',
+  "');Customer.all().forEach(.delete());('",
+  '${Customer.all()}',
+  '`+abort(0)+`',
+  '\\"}]}',
+  '{"@mod":"Customer"}',
+  '{"fql":["Customer.all()"]}',
+  'signIn(',
+  '\u0000',
+  '\u202e',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+];
+
+const HUGE_STRINGS = ['x'.repeat(10_000), 'é'.repeat(100_000), '😀'.repeat(50_000)];
+
+/** What the generator promises about an event; the handler's answer is checked against it. */
+type Expectation = 'signIn' | 'passThrough' | 'reject' | 'either';
+interface GeneratedEvent {
+  expect: Expectation;
+  event: unknown;
+  /** For `signIn`: the identity the event must leave in the database. */
+  identity?: { sub: string; email: string };
+}
+
+// Every valid sign-in gets its own user, so the database's expected content is simply one identity per accepted event.
+let userCounter = 0;
+
+const noWhitespaceOrAt = (text: string): string => text.replace(/[\s@]/gu, '');
+const textPiece = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom(...INJECTION_ATTEMPTS),
+  fc.constantFrom(...HUGE_STRINGS),
+);
+
+const validSignIn: fc.Arbitrary<GeneratedEvent> = fc
+  .record({
+    version: fc.constantFrom('1', '2', '3'),
+    triggerSource: fc.constantFrom(...USER_TRIGGER_SOURCES),
+    subTail: textPiece,
+    local: textPiece,
+    domain: textPiece,
+    padding: fc.constantFrom('', ' ', '  \t'),
+    upper: fc.boolean(),
+  })
+  .map(({ version, triggerSource, subTail, local, domain, padding, upper }) => {
+    const n = ++userCounter;
+    const sub = `u${n}-${subTail}`;
+    const storedLocal = `u${n}.${noWhitespaceOrAt(local)}`;
+    const storedDomain = noWhitespaceOrAt(domain) || 'example.com';
+    const rawEmail = `${padding}${storedLocal}@${storedDomain}${padding}`;
+    const event = signInEvent(sub, upper ? rawEmail.toUpperCase() : rawEmail);
+    event.version = version;
+    event.triggerSource = triggerSource;
+    if (version !== '1') event.response = { claimsAndScopeOverrideDetails: null };
+    const email = (upper ? rawEmail.toUpperCase() : rawEmail).trim().toLowerCase();
+    return { expect: 'signIn' as const, event, identity: { sub, email } };
+  });
+
+const machineToMachine: fc.Arbitrary<GeneratedEvent> = fc.record({ scope: textPiece, client: textPiece }).map(({ scope, client }) => {
+  const event = signInEvent('unused', 'unused@example.com');
+  event.version = '3';
+  event.triggerSource = 'TokenGeneration_ClientCredentials';
+  event.request = { userAttributes: {}, scopes: [scope], clientMetadata: {} };
+  event.callerContext.clientId = `c${noWhitespaceOrAt(client)}`;
+  event.response = { claimsAndScopeOverrideDetails: null };
+  return { expect: 'passThrough' as const, event };
+});
+
+/** A value of any JSON type except the one a field must have. */
+const notAString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+const notAnObject = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.string(), fc.array(fc.anything(), { maxLength: 3 }));
+
+type Mutation = (event: PreTokenGenerationEvent & Record<string, unknown>, value: unknown) => void;
+const dropRequired: Mutation[] = [
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).version,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).triggerSource,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).region,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).userPoolId,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).callerContext,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).request,
+  (e) => delete (e as Partial<PreTokenGenerationEvent>).response,
+  (e) => delete (e.request as Partial<PreTokenGenerationEvent['request']>).userAttributes,
+  (e) => delete e.request.userAttributes.sub,
+  (e) => delete e.request.userAttributes.email,
+  (e) => delete (e.callerContext as Partial<PreTokenGenerationEvent['callerContext']>).clientId,
+];
+const wrongStringType: Mutation[] = [
+  (e, v) => Object.assign(e, { version: v }),
+  (e, v) => Object.assign(e, { triggerSource: v }),
+  (e, v) => Object.assign(e, { region: v }),
+  (e, v) => Object.assign(e, { userPoolId: v }),
+  (e, v) => Object.assign(e.callerContext, { clientId: v }),
+  (e, v) => Object.assign(e.request.userAttributes, { sub: v }),
+  (e, v) => Object.assign(e.request.userAttributes, { email: v }),
+];
+const wrongObjectType: Mutation[] = [
+  (e, v) => Object.assign(e, { callerContext: v }),
+  (e, v) => Object.assign(e, { request: v }),
+  (e, v) => Object.assign(e, { response: v }),
+  (e, v) => Object.assign(e.request, { userAttributes: v }),
+];
+const badStringValue: Mutation[] = [
+  (e, v) => Object.assign(e.request.userAttributes, { email: `${String(v)}no-at-sign` .replace(/@/g, '') }),
+  (e, v) => Object.assign(e.request.userAttributes, { email: `a b${String(v)}@example.com` }),
+  (e, v) => Object.assign(e.request.userAttributes, { email: `a@b.co")\nabort(0)${String(v)}` }),
+  (e, v) => Object.assign(e.request.userAttributes, { email: `x@@${String(v)}` }),
+  (e) => Object.assign(e.request.userAttributes, { sub: ' \t\n ' }),
+  (e, v) => Object.assign(e, { version: `7${String(v)}` }),
+  (e, v) => Object.assign(e, { triggerSource: `TokenGeneration_${noWhitespaceOrAt(String(v))}Unknown` }),
+  (e, v) => Object.assign(e, { userPoolId: `no-underscore ${String(v)}` }),
+];
+
+const invalidEvent: fc.Arbitrary<GeneratedEvent> = fc
+  .oneof(
+    fc.record({ mutation: fc.constantFrom(...dropRequired), value: fc.constant(undefined) }),
+    fc.record({ mutation: fc.constantFrom(...wrongStringType), value: notAString }),
+    fc.record({ mutation: fc.constantFrom(...wrongObjectType), value: notAnObject }),
+    fc.record({ mutation: fc.constantFrom(...badStringValue), value: textPiece }),
+  )
+  .map(({ mutation, value }) => {
+    const event = signInEvent('00000000-0000-4000-8000-0000000000bd', 'never.stored@example.com') as PreTokenGenerationEvent & Record<string, unknown>;
+    mutation(event, value);
+    return { expect: 'reject' as const, event };
+  });
+
+/** Anything at all: the handler may reject it or (if it happens to be a valid event) answer it, but never crash. */
+const wildInput: fc.Arbitrary<GeneratedEvent> = fc
+  .oneof(fc.anything(), fc.jsonValue(), fc.constantFrom(null, undefined, '', 0, [], {}, 'event', ...INJECTION_ATTEMPTS))
+  .map((event) => ({ expect: 'either' as const, event }));
+
+const generatedEvent = fc.oneof(
+  { arbitrary: validSignIn, weight: 10 },
+  { arbitrary: machineToMachine, weight: 2 },
+  { arbitrary: invalidEvent, weight: 60 },
+  { arbitrary: wildInput, weight: 28 },
+);
+
+function withHangLimit<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HANG_LIMIT_MS} ms (hang)`)), HANG_LIMIT_MS);
+  });
+  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
+}
+
+interface QueryBody {
+  query: { fql: unknown[] };
+  arguments?: unknown;
+}
+
+describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws-sdk-client-mock, local Fauna behind a recording proxy)', () => {
+  let fauna: EvidenceFauna;
+  let proxy: RecordingProxy;
+  let ssm: SsmStub;
+  let service: ServiceUnderTest;
+  const signedIn: { identity: { sub: string; email: string }; userId: string; secret: string }[] = [];
+  const counts: Record<Expectation, number> = { signIn: 0, passThrough: 0, reject: 0, either: 0 };
+
+  beforeAll(async () => {
+    fauna = await startEvidenceFauna();
+    proxy = await startRecordingProxy(fauna.url);
+    ssm = stubSsmWithSecret(fauna.triggerKey);
+    service = startService(stageEnvironment(proxy.url));
+
+    // Act (shared by the assertions below): every generated event through the handler, each checked as it answers
+    await fc.assert(
+      fc.asyncProperty(generatedEvent, async (generated) => {
+        counts[generated.expect]++;
+        let response: PreTokenGenerationEvent | undefined;
+        let error: unknown;
+        try {
+          response = await withHangLimit(service.invoke(generated.event as PreTokenGenerationEvent));
+        } catch (caught) {
+          error = caught;
+        }
+        if (error !== undefined) {
+          // The only acceptable failure is the validation rejection Cognito shows the user; anything else is a crash.
+          if (!(error instanceof Error) || error.name !== 'SignInRejectedError' || error.message !== VALIDATION_REJECTION) throw error;
+          return generated.expect === 'reject' || generated.expect === 'either';
+        }
+        if (generated.expect === 'reject') return false;
+        if (generated.expect === 'passThrough') return JSON.stringify(response) === JSON.stringify(generated.event);
+        const { secret, userId } = grantedClaims(response!);
+        if (generated.expect === 'signIn') {
+          if (!secret || !userId) return false;
+          signedIn.push({ identity: generated.identity!, userId, secret });
+        }
+        return true;
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    service?.dispose();
+    ssm?.restore();
+    await proxy?.stop();
+    await fauna?.stop();
+  });
+
+  it('ran at least 10,000 generated events, of every kind, with only validation errors or correct answers', () => {
+    // Assert (the per-event checks ran in beforeAll; a failing one fails the suite there with a counterexample)
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(RUNS);
+    expect(counts.reject).toBeGreaterThan(RUNS / 3);
+    expect(counts.either).toBeGreaterThan(RUNS / 10);
+    expect(counts.passThrough).toBeGreaterThan(0);
+    expect(signedIn.length).toBe(counts.signIn);
+  });
+
+  it('sent Fauna one request per valid sign-in, always the same query text with the values only as encoded arguments', () => {
+    // Arrange
+    const queries = proxy.exchanges().filter((exchange) => exchange.path === '/query/1');
+    const expectedValues = new Set(signedIn.map(({ identity }) => JSON.stringify([identity.sub, identity.email])));
+
+    // Act
+    const shapes = queries.map((exchange) => {
+      const body = exchange.request as QueryBody;
+      const fragments = body.query.fql;
+      return {
+        text: fragments.filter((fragment) => typeof fragment === 'string'),
+        placeholders: fragments.filter((fragment) => typeof fragment !== 'string').map((fragment) => Object.keys(fragment as object)),
+        hasArguments: body.arguments !== undefined,
+        values: JSON.stringify([(fragments[1] as { value: unknown }).value, (fragments[3] as { value: unknown }).value]),
+        ttl: (fragments[5] as { value: unknown }).value,
+      };
+    });
+
+    // Assert
+    expect(queries).toHaveLength(counts.signIn);
+    for (const shape of shapes) {
+      expect(shape).toEqual({
+        text: QUERY_TEXT_PIECES,
+        placeholders: [['value'], ['value'], ['value'], ['object']],
+        hasArguments: false,
+        values: expect.any(String),
+        ttl: { '@int': String(DEFAULT_TOKEN_TTL_SECONDS) },
+      });
+      expect(expectedValues.has(shape.values)).toBe(true);
+    }
+  });
+
+  it('left exactly one identity per valid sign-in in the database, with its sub and normalised email, and nothing else', async () => {
+    // Act
+    const customers = await fauna.customers();
+
+    // Assert
+    const byUserId = new Map(customers.map((customer) => [customer.id, customer]));
+    expect(customers).toHaveLength(signedIn.length);
+    for (const { identity, userId } of signedIn) expect(byUserId.get(userId)).toEqual({ id: userId, ...identity });
+  });
+
+  it('granted secrets that authenticate as their identity (a sample of 100)', async () => {
+    // Arrange
+    const sample = signedIn.filter((_, i) => i % Math.max(1, Math.floor(signedIn.length / 100)) === 0).slice(0, 100);
+
+    // Act
+    const identities = await Promise.all(sample.map(({ secret }) => fauna.identityOf(secret)));
+
+    // Assert
+    expect(sample.length).toBeGreaterThan(0);
+    expect(identities).toEqual(sample.map(({ userId }) => userId));
+  });
+});

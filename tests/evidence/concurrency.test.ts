@@ -1,0 +1,141 @@
+/**
+ * Concurrency and Cognito's retries, through the real handler (Middy chain; SSM stubbed with aws-sdk-client-mock)
+ * against the real local Fauna: however many sign-ins race, each user ends with exactly one identity, and every
+ * granted secret authenticates as that identity.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
+import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
+import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
+import {
+  grantedClaims,
+  signInEvent,
+  ssmCalls,
+  stageEnvironment,
+  startService,
+  stubSsmWithSecret,
+  type ServiceUnderTest,
+  type SsmStub,
+} from './support/service.ts';
+
+/** Lambda runs one invocation per container at a time, so a burst is spread over containers (handler instances). */
+const CONTAINERS = 8;
+
+function subOf(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+/** Invokes every event at once, round-robin over the containers; settles all of them. */
+async function burst(services: ServiceUnderTest[], events: PreTokenGenerationEvent[]): Promise<PromiseSettledResult<PreTokenGenerationEvent>[]> {
+  return Promise.allSettled(events.map((event, i) => services[i % services.length]!.invoke(event)));
+}
+
+function granted(results: PromiseSettledResult<PreTokenGenerationEvent>[]): { secret: string; userId: string }[] {
+  return results.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    const { secret, userId } = grantedClaims(result.value);
+    if (!secret || !userId) throw new Error('A sign-in succeeded without the Fauna claims');
+    return { secret, userId };
+  });
+}
+
+describe('concurrent and repeated sign-ins (real handler, SSM stubbed with aws-sdk-client-mock, local Fauna)', () => {
+  let fauna: EvidenceFauna;
+  let proxy: RecordingProxy;
+  let ssm: SsmStub;
+  let services: ServiceUnderTest[] = [];
+
+  beforeAll(async () => {
+    fauna = await startEvidenceFauna();
+    proxy = await startRecordingProxy(fauna.url);
+    ssm = stubSsmWithSecret(fauna.triggerKey);
+    services = Array.from({ length: CONTAINERS }, () => startService(stageEnvironment(proxy.url)));
+  });
+
+  afterEach(() => proxy.reset());
+
+  afterAll(async () => {
+    for (const service of services) service.dispose();
+    ssm?.restore();
+    await proxy?.stop();
+    await fauna?.stop();
+  });
+
+  it('200 concurrent first sign-ins of one user end with one identity, and every granted secret authenticates as it', async () => {
+    // Arrange
+    const sub = subOf(1);
+    const events = Array.from({ length: 200 }, () => signInEvent(sub, 'Racing.User@Example.com'));
+
+    // Act
+    const grants = granted(await burst(services, events));
+
+    // Assert
+    const identities = (await fauna.customers()).filter((customer) => customer.sub === sub);
+    expect(identities).toEqual([{ id: expect.any(String), sub, email: 'racing.user@example.com' }]);
+    expect(new Set(grants.map((grant) => grant.userId))).toEqual(new Set([identities[0]!.id]));
+    expect(new Set(grants.map((grant) => grant.secret)).size).toBe(200);
+    const authenticatedAs = await Promise.all(grants.map((grant) => fauna.identityOf(grant.secret)));
+    expect(new Set(authenticatedAs)).toEqual(new Set([identities[0]!.id]));
+  });
+
+  it('50 users signing in 4 times each, all at once and with differently cased emails, end with one identity each', async () => {
+    // Arrange
+    const users = Array.from({ length: 50 }, (_, i) => ({ sub: subOf(1000 + i), email: `user${i}@example.com` }));
+    const casings = [(e: string) => e, (e: string) => e.toUpperCase(), (e: string) => ` ${e} `, (e: string) => e[0]!.toUpperCase() + e.slice(1)];
+    const events = casings.flatMap((casing) => users.map((user) => signInEvent(user.sub, casing(user.email))));
+
+    // Act
+    const grants = granted(await burst(services, events));
+
+    // Assert
+    const customers = await fauna.customers();
+    for (const user of users) {
+      const identities = customers.filter((customer) => customer.sub === user.sub);
+      expect(identities).toEqual([{ id: expect.any(String), sub: user.sub, email: user.email }]);
+      const userGrants = grants.filter((_, i) => events[i]!.request.userAttributes.sub === user.sub);
+      expect(userGrants).toHaveLength(4);
+      expect(new Set(userGrants.map((grant) => grant.userId))).toEqual(new Set([identities[0]!.id]));
+      expect(new Set(await Promise.all(userGrants.map((grant) => fauna.identityOf(grant.secret))))).toEqual(new Set([identities[0]!.id]));
+    }
+  });
+
+  it("Cognito's retries of the same event (same request id, sequential and overlapping) never create a second identity", async () => {
+    // Arrange: Cognito retries an invocation it gave up on while the first attempt may still be running
+    const sub = subOf(2);
+    const event = signInEvent(sub, 'retried@example.com');
+    const service = services[0]!;
+
+    // Act
+    const first = await service.invoke(event, 'cognito-request-1');
+    const overlapping = await Promise.all([service.invoke(event, 'cognito-request-1'), services[1]!.invoke(event, 'cognito-request-1')]);
+    const later = await service.invoke(event, 'cognito-request-1');
+
+    // Assert
+    const identities = (await fauna.customers()).filter((customer) => customer.sub === sub);
+    expect(identities).toHaveLength(1);
+    for (const response of [first, ...overlapping, later]) {
+      const { secret, userId } = grantedClaims(response);
+      expect(userId).toBe(identities[0]!.id);
+      expect(await fauna.identityOf(secret!)).toBe(identities[0]!.id);
+    }
+  });
+
+  it('a sign-in sends exactly one request to Fauna and none to SSM once the container is warm', async () => {
+    // Arrange: a fresh container, warmed by one sign-in
+    const service = startService(stageEnvironment(proxy.url));
+    try {
+      await service.invoke(signInEvent(subOf(3), 'warm@example.com'));
+      proxy.reset();
+      const ssmBefore = ssmCalls(ssm);
+
+      // Act
+      for (let i = 0; i < 10; i++) await service.invoke(signInEvent(subOf(3), 'warm@example.com'));
+
+      // Assert
+      expect(proxy.exchanges().map((exchange) => exchange.path)).toEqual(Array(10).fill('/query/1'));
+      expect(ssmCalls(ssm) - ssmBefore).toBe(0);
+    } finally {
+      service.dispose();
+    }
+  });
+});
