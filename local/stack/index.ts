@@ -15,8 +15,11 @@ import { LocalStackStartError } from './errors.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { copyService } from './service-copy.ts';
 import { onTermination } from './shutdown-hooks.ts';
+import { startTriggerProxy } from './trigger-proxy.ts';
+import type { TriggerInvocation } from './trigger-proxy.ts';
 
 export { LocalStackStartError, TokenVerificationError } from './errors.ts';
+export type { TriggerInvocation } from './trigger-proxy.ts';
 
 /** The repository root: this file lives in `local/stack/`. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -56,6 +59,8 @@ export interface LocalStack {
   triggerFunctionName: string;
   /** cognito-local's URL: the AWS SDK `endpoint` and amazon-cognito-identity-js pool `endpoint`. */
   cognitoUrl: string;
+  /** Every trigger call cognito-local made so far (function, trigger source, status), oldest first. */
+  triggerInvocations(): readonly TriggerInvocation[];
   /** Ends every process the stack started and removes its temporary files. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -123,10 +128,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await track(() => offline.stop());
     report('stack', `serverless offline serves ${offline.functionName} at ${offline.lambdaEndpoint}`);
 
+    // cognito-local sends `region: "local"`; the proxy gives the function the region Cognito would send.
+    const proxy = await startTriggerProxy({ target: offline.lambdaEndpoint });
+    await track(() => proxy.stop());
+
     report('stack', 'starting cognito-local');
     const cognito = await startCognitoLocal({
       dataDir: join(workDir, 'cognito'),
-      lambdaEndpoint: offline.lambdaEndpoint,
+      lambdaEndpoint: proxy.url,
       preTokenGenerationFunction: offline.functionName,
       onOutput: (line) => report('cognito-local', line),
     });
@@ -139,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaEndpoint: offline.lambdaEndpoint,
       triggerFunctionName: offline.functionName,
       cognitoUrl: cognito.url,
+      triggerInvocations: () => proxy.invocations(),
       stop,
     };
   } catch (error) {

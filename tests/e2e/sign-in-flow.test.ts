@@ -147,11 +147,16 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     // Arrange
     const oldSecret = secretOf(first.session);
 
+    const invocationsBefore = running().triggerInvocations().length;
+
     // Act
     const refreshed = await refreshSession(first);
     const newSecret = secretOf(refreshed);
 
     // Assert
+    expect(running().triggerInvocations().slice(invocationsBefore)).toEqual([
+      expect.objectContaining({ triggerSource: 'TokenGeneration_RefreshTokens', status: 200, functionError: undefined }),
+    ]);
     expect(newSecret).not.toBe(oldSecret);
     expect(idTokenClaims(refreshed)).not.toHaveProperty('email');
     expect((await identityOf(newSecret)).id).toBe(idTokenClaims(first.session)[USER_ID_CLAIM]);
