@@ -1,0 +1,390 @@
+/**
+ * The FQL v10 evaluator: expressions, statements, operators, lambdas and closures, null handling (`??`, `?.`, `!`),
+ * projection, and method dispatch to the standard library (engine/stdlib/). Semantics follow
+ * CORE: runtime/fql2/FQLInterpreter.scala as summarised in fauna-protocol.md §6.
+ */
+import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
+import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
+import { compareValues, valueKey } from '../storage/keys.ts';
+import { tick } from './context.ts';
+import type { Ctx } from './context.ts';
+import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
+import { QueryFailure } from './errors.ts';
+import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
+import { displayString } from './stdlib/display.ts';
+import {
+  DocRef, FqlDate, FqlTime, LambdaFn, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
+} from './values.ts';
+import type { FqlObject, Scope, Value } from './values.ts';
+
+/** Marks a short-circuited optional chain (`a?.b.c` with `a` null) until the chain ends. */
+const SHORT = Symbol('short-circuit');
+type Chained = Value | typeof SHORT;
+
+export function newScope(parent: Scope | null, vars?: Map<string, Value>): Scope {
+  return { vars: vars ?? new Map(), parent };
+}
+
+function lookup(scope: Scope | null, name: string): Value | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const v = s.vars.get(name);
+    if (v !== undefined || s.vars.has(name)) return v;
+  }
+  return undefined;
+}
+
+/** Evaluates a program (a Block) with the given variable bindings. */
+export function evaluateProgram(ctx: Ctx, program: Expr, bindings: Map<string, Value>): Value {
+  return evaluate(ctx, program, newScope(null, bindings));
+}
+
+/** Evaluates one expression in a scope. */
+export function evaluate(ctx: Ctx, expr: Expr, scope: Scope): Value {
+  tick(ctx, expr.span);
+  switch (expr.kind) {
+    case 'Literal': return expr.value;
+    case 'Template': return expr.parts.map((p) => (typeof p === 'string' ? p : displayString(evaluate(ctx, p, scope)))).join('');
+    case 'Ident': {
+      const local = lookup(scope, expr.name);
+      if (local !== undefined) return local;
+      return resolveGlobal(ctx, expr.name, expr.span);
+    }
+    case 'Array': return expr.items.map((item) => evaluate(ctx, item, scope));
+    case 'Object': {
+      const out: FqlObject = {};
+      for (const entry of expr.entries) out[entry.key] = evaluate(ctx, entry.value, scope);
+      return out;
+    }
+    case 'Block': return evaluateBlock(ctx, expr.body, newScope(scope));
+    case 'Member':
+    case 'Index':
+    case 'Call':
+    case 'NonNull': {
+      const v = evaluateChain(ctx, expr, scope);
+      return v === SHORT ? null : v;
+    }
+    case 'Unary': return evaluateUnary(ctx, expr.op, evaluate(ctx, expr.operand, scope), expr.span);
+    case 'Binary': return evaluateBinary(ctx, expr, scope);
+    case 'Isa': return isa(ctx, evaluate(ctx, expr.expr, scope), expr.type.source.trim());
+    case 'If': {
+      const cond = evaluate(ctx, expr.cond, scope);
+      if (cond === true) return evaluate(ctx, expr.then, scope);
+      if (cond === false || cond === null) return expr.else ? evaluate(ctx, expr.else, scope) : null;
+      throw typeMismatch('Boolean', cond, expr.cond.span);
+    }
+    case 'Lambda': return new LambdaFn(expr.params, expr.variadic, expr.body, scope);
+    case 'Projection': return project(ctx, evaluate(ctx, expr.target, scope), expr.fields, scope, expr.span);
+  }
+}
+
+function evaluateBlock(ctx: Ctx, body: Stmt[], scope: Scope): Value {
+  let last: Value = null;
+  for (const stmt of body) {
+    if (stmt.kind === 'Let') {
+      scope.vars.set(stmt.name, evaluate(ctx, stmt.value, scope));
+      last = null;
+    } else {
+      last = evaluate(ctx, stmt.expr, scope);
+    }
+  }
+  return last;
+}
+
+export function typeMismatch(expected: string, value: Value, span: Span | null): QueryFailure {
+  return new QueryFailure('type_mismatch', `expected type: ${expected}, received ${typeName(value)}`, { span });
+}
+
+/** Evaluates one element of a member/index/call/`!` chain, propagating an optional short-circuit. */
+function evaluateChain(ctx: Ctx, expr: Expr, scope: Scope): Chained {
+  switch (expr.kind) {
+    case 'Member': {
+      const object = evaluateChainTarget(ctx, expr.object, scope);
+      if (object === SHORT) return SHORT;
+      if (expr.optional && isNullish(ctx, object)) return SHORT;
+      return memberOf(ctx, object, expr.name, expr.span);
+    }
+    case 'Index': {
+      const object = evaluateChainTarget(ctx, expr.object, scope);
+      if (object === SHORT) return SHORT;
+      if (expr.optional && isNullish(ctx, object)) return SHORT;
+      return indexOf(ctx, object, evaluate(ctx, expr.index, scope), expr.span);
+    }
+    case 'Call': {
+      const callee = expr.callee;
+      if (callee.kind === 'Member') {
+        const object = evaluateChainTarget(ctx, callee.object, scope);
+        if (object === SHORT) return SHORT;
+        if (callee.optional && isNullish(ctx, object)) return SHORT;
+        const args = expr.args.map((a) => evaluate(ctx, a, scope));
+        return callMethod(ctx, object, callee.name, args, callee.span, expr.span);
+      }
+      const fn = evaluateChainTarget(ctx, callee, scope);
+      if (fn === SHORT) return SHORT;
+      if (expr.optional && fn === null) return SHORT;
+      const args = expr.args.map((a) => evaluate(ctx, a, scope));
+      return callValue(ctx, fn, args, expr.span);
+    }
+    case 'NonNull': {
+      const value = evaluateChainTarget(ctx, expr.expr, scope);
+      if (value === SHORT) return SHORT;
+      return assertNonNull(ctx, value, expr.expr, expr.span);
+    }
+    default:
+      return evaluate(ctx, expr, scope);
+  }
+}
+
+function evaluateChainTarget(ctx: Ctx, expr: Expr, scope: Scope): Chained {
+  if (expr.kind === 'Member' || expr.kind === 'Index' || expr.kind === 'Call' || expr.kind === 'NonNull') return evaluateChain(ctx, expr, scope);
+  return evaluate(ctx, expr, scope);
+}
+
+/** Why an expression produced null, for the `null_value` message of `!`. */
+function nullCause(expr: Expr): string {
+  if (expr.kind === 'Literal') return 'Null literal value';
+  if (expr.kind === 'Call' && expr.callee.kind === 'Member' && ['first', 'last', 'firstWhere', 'lastWhere'].includes(expr.callee.name)) {
+    return 'Null value, due to empty set';
+  }
+  if (expr.kind === 'Member') return `Null value, due to missing field \`${expr.name}\``;
+  return 'Null value';
+}
+
+function assertNonNull(ctx: Ctx, value: Value, inner: Expr, span: Span): Value {
+  if (value === null) throw new QueryFailure('null_value', nullCause(inner), { span });
+  if (value instanceof NullDoc) {
+    if (value.cause === 'permission denied') throw new QueryFailure('null_value', 'Null value, due to permission denied', { span });
+    throw nullDocFailure(value.ref, value.cause, span);
+  }
+  if (value instanceof DocRef) {
+    const state = readState(ctx, value);
+    if ('cause' in state) {
+      if (state.cause === 'permission denied') throw new QueryFailure('null_value', 'Null value, due to permission denied', { span });
+      throw nullDocFailure(value, state.cause, span);
+    }
+  }
+  return value;
+}
+
+function indexOf(ctx: Ctx, object: Value, index: Value, span: Span): Value {
+  if (Array.isArray(object) || typeof object === 'string') {
+    if (typeof index !== 'bigint') throw typeMismatch('Int', index, span);
+    const length = BigInt(object.length);
+    if (index < 0n || index >= length) {
+      throw new QueryFailure('index_out_of_bounds', `index ${index} out of bounds for length ${length}`, { span });
+    }
+    return object[Number(index)]!;
+  }
+  if (typeof index === 'string') return memberOf(ctx, object, index, span);
+  if (object === null) throw new QueryFailure('invalid_null_access', `Cannot access \`[${displayString(index)}]\` on null.`, { span });
+  throw typeMismatch('String', index, span);
+}
+
+/** Calls any callable value: lambdas, native functions (including user-defined functions), and callable modules. */
+export function callValue(ctx: Ctx, fn: Value, args: Value[], span: Span): Value {
+  if (fn instanceof LambdaFn) return callLambda(ctx, fn, args, span);
+  if (fn instanceof NativeFn) {
+    try {
+      return fn.call(ctx, args);
+    } catch (error) {
+      if (error instanceof QueryFailure && error.span === null) error.span = span;
+      throw error;
+    }
+  }
+  if (fn === null) throw new QueryFailure('invalid_null_access', 'Cannot call null.', { span });
+  return callMethod(ctx, fn, 'apply', args, span, span);
+}
+
+export function callLambda(ctx: Ctx, fn: LambdaFn, args: Value[], span: Span | null): Value {
+  const vars = new Map<string, Value>();
+  const fixed = fn.variadic ? fn.params.length - 1 : fn.params.length;
+  if (fn.variadic ? args.length < fixed : args.length !== fixed) {
+    // Fauna lets a one-parameter lambda receive a set/array element; anything else is an arity error.
+    throw new QueryFailure('invalid_argument', `callee function expects ${fn.variadic ? 'at least ' : ''}${fixed} argument${fixed === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`, { span });
+  }
+  for (let i = 0; i < fixed; i++) vars.set(fn.params[i]!, args[i]!);
+  if (fn.variadic) vars.set(fn.params[fixed]!, args.slice(fixed));
+  return evaluate(ctx, fn.body, newScope(fn.scope, vars));
+}
+
+function evaluateUnary(ctx: Ctx, op: '-' | '!' | '~', value: Value, span: Span): Value {
+  void ctx;
+  switch (op) {
+    case '-':
+      if (typeof value === 'bigint') return -value;
+      if (typeof value === 'number') return -value;
+      throw typeMismatch('Number', value, span);
+    case '!':
+      if (typeof value === 'boolean') return !value;
+      throw typeMismatch('Boolean', value, span);
+    case '~':
+      if (typeof value === 'bigint') return ~value;
+      throw typeMismatch('Int', value, span);
+  }
+}
+
+/** FQL `==`: structural on values, by reference on documents; a missing or unreadable doc equals null. */
+export function fqlEquals(ctx: Ctx, a: Value, b: Value): boolean {
+  if (a === null || b === null) {
+    const other = a === null ? b : a;
+    return other === null || isNullish(ctx, other);
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  return valueKey(a) === valueKey(b);
+}
+
+function evaluateBinary(ctx: Ctx, expr: Extract<Expr, { kind: 'Binary' }>, scope: Scope): Value {
+  const { op, span } = expr;
+  if (op === '??') {
+    const left = evaluate(ctx, expr.left, scope);
+    return isNullish(ctx, left) ? evaluate(ctx, expr.right, scope) : left;
+  }
+  if (op === '&&' || op === '||') {
+    const left = evaluate(ctx, expr.left, scope);
+    if (typeof left !== 'boolean') throw typeMismatch('Boolean', left, expr.left.span);
+    if (op === '&&' ? !left : left) return left;
+    const right = evaluate(ctx, expr.right, scope);
+    if (typeof right !== 'boolean') throw typeMismatch('Boolean', right, expr.right.span);
+    return right;
+  }
+  const left = evaluate(ctx, expr.left, scope);
+  const right = evaluate(ctx, expr.right, scope);
+  return binaryOp(ctx, op, left, right, span);
+}
+
+function isNumber(v: Value): v is bigint | number {
+  return typeof v === 'bigint' || typeof v === 'number';
+}
+
+function comparable(a: Value, b: Value): boolean {
+  if (isNumber(a) && isNumber(b)) return true;
+  if (typeof a === 'string' && typeof b === 'string') return true;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return true;
+  if (a instanceof FqlTime && b instanceof FqlTime) return true;
+  if (a instanceof FqlDate && b instanceof FqlDate) return true;
+  return false;
+}
+
+/** Applies a strict binary operator to two evaluated operands. */
+export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: Span): Value {
+  switch (op) {
+    case '==': return fqlEquals(ctx, left, right);
+    case '!=': return !fqlEquals(ctx, left, right);
+    case '<': case '>': case '<=': case '>=': {
+      // Values of different types follow Fauna's total order across types.
+      const c = comparable(left, right) ? compareValues(left, right) : compareValues(left, right);
+      return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
+    }
+    case '+':
+      if (typeof left === 'string' && typeof right === 'string') return left + right;
+      if (typeof left === 'string') throw typeMismatch('String', right, span);
+      return arithmetic(op, left, right, span);
+    case '-': case '*': case '/': case '%': case '**':
+      return arithmetic(op, left, right, span);
+    case '|': case '^': case '&':
+      if (typeof left === 'boolean' && typeof right === 'boolean') {
+        return op === '|' ? left || right : op === '&' ? left && right : left !== right;
+      }
+      if (typeof left !== 'bigint') throw typeMismatch('Int', left, span);
+      if (typeof right !== 'bigint') throw typeMismatch('Int', right, span);
+      return op === '|' ? left | right : op === '&' ? left & right : left ^ right;
+    case '=~': case '!~':
+      throw new QueryFailure('invalid_query', `The operator \`${op}\` is not supported by the local Fauna emulator.`, { span });
+  }
+  throw new QueryFailure('invalid_query', `Unknown operator \`${op}\`.`, { span });
+}
+
+const DIVISION_BY_ZERO = 'Attempted integer division by zero.';
+
+function arithmetic(op: string, left: Value, right: Value, span: Span): Value {
+  if (!isNumber(left)) throw typeMismatch('Number', left, span);
+  if (!isNumber(right)) throw typeMismatch('Number', right, span);
+  if (typeof left === 'bigint' && typeof right === 'bigint') {
+    switch (op) {
+      case '+': return left + right;
+      case '-': return left - right;
+      case '*': return left * right;
+      case '/':
+        if (right === 0n) throw new QueryFailure('divide_by_zero', DIVISION_BY_ZERO, { span });
+        return left / right;
+      case '%':
+        if (right === 0n) throw new QueryFailure('divide_by_zero', DIVISION_BY_ZERO, { span });
+        return left % right;
+      case '**':
+        return right >= 0n ? left ** right : Number(left) ** Number(right);
+    }
+  }
+  const a = Number(left);
+  const b = Number(right);
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return a / b;
+    case '%': return a % b;
+    case '**': return a ** b;
+  }
+  throw new QueryFailure('invalid_query', `Unknown operator \`${op}\`.`, { span });
+}
+
+const ISA_CHECKS: Record<string, (v: Value) => boolean> = {
+  String: (v) => typeof v === 'string',
+  Int: (v) => typeof v === 'bigint' && v >= -(2n ** 31n) && v < 2n ** 31n,
+  Long: (v) => typeof v === 'bigint',
+  Double: (v) => typeof v === 'number',
+  Number: isNumber,
+  Boolean: (v) => typeof v === 'boolean',
+  Null: (v) => v === null,
+  Array: Array.isArray,
+  Object: (v) => isPlainObject(v) || v instanceof DocRef,
+  Struct: isPlainObject,
+  Time: (v) => v instanceof FqlTime,
+  Date: (v) => v instanceof FqlDate,
+  Set: (v) => v instanceof SetValue,
+  Function: isFunction,
+  Any: () => true,
+};
+
+function isa(ctx: Ctx, value: Value, type: string): boolean {
+  const check = ISA_CHECKS[type];
+  if (check) return check(value);
+  const coll = ctx.db.schema.collections.get(type);
+  if (coll) return value instanceof DocRef && value.coll === coll.name && !isNullish(ctx, value);
+  if (type === 'Token' || type === 'Key') return value instanceof DocRef && value.coll === type;
+  throw new QueryFailure('invalid_query', `\`isa ${type}\` is not supported by the local Fauna emulator.`);
+}
+
+/** Projection `v { a, b { c }, alias: expr }` (CORE: FQL2ProjectionSpec.scala). */
+function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scope, span: Span): Value {
+  if (target === null || target instanceof NullDoc) return null;
+  if (Array.isArray(target)) return target.map((item) => project(ctx, item, fields, scope, span));
+  if (target instanceof SetValue) {
+    return new SetValue((c) => mapIterable(target.produce(c), (item) => project(c as Ctx, item, fields, scope, span)), target.pageSize);
+  }
+  if (target instanceof DocRef) {
+    const state = readState(ctx, target);
+    if ('cause' in state) return null;
+  } else if (!isPlainObject(target)) {
+    return target;
+  }
+  const out: FqlObject = {};
+  for (const field of fields) {
+    if (field.kind === 'Field') {
+      const value = target instanceof DocRef ? docField(ctx, target, requireDoc(ctx, target, field.span), field.key) : (target[field.key] ?? null);
+      out[field.key] = field.nested ? project(ctx, value, field.nested, scope, field.span) : value;
+    } else {
+      out[field.key] = evaluateWithThis(ctx, field.value, target, scope);
+    }
+  }
+  return out;
+}
+
+function evaluateWithThis(ctx: Ctx, expr: Expr, self: Value, scope: Scope): Value {
+  if (expr.kind === 'Lambda' && expr.params.length === 1 && expr.params[0] === SHORT_LAMBDA_PARAM) {
+    return evaluate(ctx, expr.body, newScope(scope, new Map([[SHORT_LAMBDA_PARAM, self]])));
+  }
+  return evaluate(ctx, expr, newScope(scope, new Map([[SHORT_LAMBDA_PARAM, self]])));
+}
+
+function* mapIterable(source: Iterable<Value>, fn: (v: Value) => Value): Iterable<Value> {
+  for (const item of source) yield fn(item);
+}

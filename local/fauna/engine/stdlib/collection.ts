@@ -1,0 +1,202 @@
+/**
+ * User collections (`Customer.create/byId/all/where/firstWhere/<index>`) and the `Collection` module
+ * (CORE: stdlib/Collections.scala). Index lookups use storage's hash-map indexes; results are ordered by the index
+ * `values`, then by id.
+ */
+import type { Span } from '../../fql/ast.ts';
+import { mayEver } from '../../auth/permissions.ts';
+import type { CollectionDef, IndexDef } from '../../schema/model.ts';
+import { compareIds, compareValues } from '../../storage/keys.ts';
+import { readField } from '../../storage/store.ts';
+import type { Ctx } from '../context.ts';
+import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
+import { QueryFailure } from '../errors.ts';
+import { DocRef, FqlTime, NamedRef, NullDoc, SetValue } from '../values.ts';
+import type { FqlObject, Value } from '../values.ts';
+import { arity, fn } from './args.ts';
+import { setMethods } from './set.ts';
+
+/** Returned by a dispatcher that has no method of that name. */
+export const NO_METHOD = Symbol('no-method');
+
+const DIGITS = /^\d+$/;
+
+/** Parses a document id argument (a digit string or an Int). */
+export function idArg(value: Value | undefined, span: Span): string {
+  const text = typeof value === 'bigint' ? value.toString() : value;
+  if (typeof text !== 'string' || !DIGITS.test(text) || BigInt(text) >= 2n ** 63n) {
+    throw new QueryFailure('invalid_id', `Invalid id \`${typeof text === 'string' ? text : String(value)}\`.`, { span });
+  }
+  return text;
+}
+
+/** All live documents of a collection the caller may read, in id order. */
+export function allDocs(coll: string): SetValue {
+  return new SetValue(function* (c) {
+    const ctx = c as Ctx;
+    for (const id of ctx.db.store.ids(coll)) {
+      if (!liveDoc(ctx, coll, id)) continue;
+      const ref = new DocRef(coll, id);
+      if (allowed(ctx, coll, 'read', [ref])) yield ref;
+    }
+  });
+}
+
+function requireCollectionRead(ctx: Ctx, coll: string, span: Span): void {
+  if (!mayEver(ctx.access, coll, 'read')) {
+    throw new QueryFailure('permission_denied', `Insufficient privileges to read from collection ${coll}.`, { span });
+  }
+}
+
+/** `Coll.<index>(terms...)`: documents whose terms match, ordered by the index values and then id. */
+function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, args: Value[], span: Span): SetValue {
+  if (args.length !== index.terms.length) {
+    if (args.length === index.terms.length + 1) {
+      throw new QueryFailure('invalid_query', `Index range arguments (\`${def.name}.${name}\`) are not supported by the local Fauna emulator.`, { span });
+    }
+    arity(name, args, index.terms.length, index.terms.length, span);
+  }
+  requireCollectionRead(ctx, def.name, span);
+  const terms = args.map((a) => (a instanceof NullDoc ? a.ref : a));
+  return new SetValue((c) => {
+    const cx = c as Ctx;
+    const ids = cx.db.store.lookup(def.name, name, terms);
+    if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${def.name}Collection\``, { span });
+    const docs = [];
+    for (const id of ids) {
+      const doc = liveDoc(cx, def.name, id);
+      if (!doc) continue;
+      const ref = new DocRef(def.name, id);
+      if (!allowed(cx, def.name, 'read', [ref])) continue;
+      docs.push({ ref, values: index.values.map((v) => readField(doc, v.path)) });
+    }
+    docs.sort((a, b) => {
+      for (let i = 0; i < index.values.length; i++) {
+        const c2 = compareValues(a.values[i]!, b.values[i]!);
+        if (c2 !== 0) return index.values[i]!.order === 'desc' ? -c2 : c2;
+      }
+      return compareIds(a.ref.id, b.ref.id);
+    });
+    return docs.map((d) => d.ref);
+  });
+}
+
+/** Methods of a user collection module. */
+export function userCollectionMethod(ctx: Ctx, def: CollectionDef, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {
+  switch (name) {
+    case 'create':
+      arity('create', args, 1, 1, span);
+      return createDocument(ctx, def, args[0]!, span);
+    case 'byId':
+      arity('byId', args, 1, 1, span);
+      return new DocRef(def.name, idArg(args[0], span));
+    case 'all':
+      arity('all', args, 0, 0, span);
+      return allDocs(def.name);
+    case 'where':
+      arity('where', args, 1, 1, span);
+      fn(args, 0, 'pred', span);
+      return setMethods.where!(ctx, allDocs(def.name), args, span);
+    case 'firstWhere':
+      arity('firstWhere', args, 1, 1, span);
+      return setMethods.firstWhere!(ctx, allDocs(def.name), args, span);
+    case 'definition':
+      arity('definition', args, 0, 0, span);
+      return new NamedRef('Collection', def.name);
+  }
+  const index = Object.hasOwn(def.indexes, name) ? def.indexes[name] : undefined;
+  if (index) return indexSet(ctx, def, name, index, args, span);
+  return NO_METHOD;
+}
+
+function fieldPathText(path: string[]): string {
+  return `.${path.join('.')}`;
+}
+
+/** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
+export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  const schema = ctx.db.schema;
+  const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };
+  if (ref.coll === 'Collection') {
+    const def = schema.collections.get(ref.name);
+    if (!def) return null;
+    const indexes: FqlObject = {};
+    for (const [name, idx] of Object.entries(def.indexes)) {
+      indexes[name] = {
+        terms: idx.terms.map((t) => ({ field: fieldPathText(t.path), mva: t.mva })),
+        values: idx.values.map((v) => ({ field: fieldPathText(v.path), order: v.order, mva: v.mva })),
+        queryable: true,
+        status: 'complete',
+      };
+    }
+    const constraints: Value[] = [
+      ...def.uniques.map((u) => ({ unique: u.fields.map((f) => ({ field: fieldPathText(f.path), mva: f.mva })), status: 'active' })),
+      ...def.checks.map((c) => ({ check: { name: c.name, body: c.predicate.source } })),
+    ];
+    const fields: FqlObject = {};
+    for (const f of def.fields) fields[f.name] = f.default ? { signature: f.type, default: f.default.source } : { signature: f.type };
+    const out: FqlObject = { ...base, indexes, constraints, history_days: BigInt(def.historyDays ?? 0) };
+    if (def.fields.length > 0) out.fields = fields;
+    if (def.ttlDays !== null) out.ttl_days = BigInt(def.ttlDays);
+    if (def.alias) out.alias = def.alias;
+    return out;
+  }
+  if (ref.coll === 'Role') {
+    const def = schema.roles.get(ref.name);
+    if (!def) return null;
+    return {
+      ...base,
+      membership: def.membership.map((m): FqlObject => (m.predicate ? { resource: m.collection, predicate: m.predicate.source } : { resource: m.collection })),
+      privileges: def.privileges.map((p) => ({
+        resource: p.resource,
+        actions: Object.fromEntries(Object.entries(p.actions).map(([k, v]) => [k, v === true ? true : v!.source])),
+      })),
+    };
+  }
+  if (ref.coll === 'Function') {
+    const def = schema.functions.get(ref.name);
+    if (!def) return null;
+    const out: FqlObject = { ...base, body: `(${def.params.map((p) => p.name).join(', ')}) => ${def.bodySource}` };
+    if (def.role) out.role = def.role;
+    return out;
+  }
+  return null;
+}
+
+/** `Collection`, `Role` and `Function` modules: `byName(name)` and `all()` over schema items. */
+export function schemaModuleMethod(ctx: Ctx, module: 'Collection' | 'Role' | 'Function', name: string, args: Value[], span: Span): Value | typeof NO_METHOD {
+  const names = (): string[] => {
+    const items = ctx.db.schema.items;
+    if (module === 'Collection') return items.collections.map((c) => c.name);
+    if (module === 'Role') return items.roles.map((r) => r.name);
+    return items.functions.map((f) => f.name);
+  };
+  const requireAdminRead = () => {
+    if (ctx.access.kind !== 'admin' && ctx.access.kind !== 'server' && ctx.access.kind !== 'server-readonly') {
+      throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
+    }
+  };
+  switch (name) {
+    case 'byName': {
+      arity('byName', args, 1, 1, span);
+      requireAdminRead();
+      const target = args[0];
+      if (typeof target !== 'string') throw new QueryFailure('invalid_argument', 'expected value for `name` of type String', { span });
+      const ref = new NamedRef(module, target);
+      return namedFields(ctx, ref) ? ref : new NullDoc(ref, 'not found');
+    }
+    case 'all':
+      arity('all', args, 0, 0, span);
+      requireAdminRead();
+      return new SetValue(() => names().map((n) => new NamedRef(module, n)));
+    case 'where':
+    case 'firstWhere': {
+      requireAdminRead();
+      const all = new SetValue(() => names().map((n) => new NamedRef(module, n)));
+      return setMethods[name]!(ctx, all, args, span);
+    }
+    case 'create':
+      throw new QueryFailure('invalid_query', `\`${module}.create\` is not supported by the local Fauna emulator: declare ${module === 'Collection' ? 'collections' : module === 'Role' ? 'roles' : 'functions'} in FSL and push them through the schema API.`, { span });
+  }
+  return NO_METHOD;
+}

@@ -1,0 +1,151 @@
+/**
+ * Dispatch from the evaluator to the standard library: field access (`memberOf`) and method calls (`callMethod`)
+ * by receiver type. Anything unknown fails with Fauna's codes, never with a made-up value.
+ */
+import type { Span } from '../../fql/ast.ts';
+import type { Ctx } from '../context.ts';
+import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
+import { QueryFailure } from '../errors.ts';
+import { callValue } from '../evaluator.ts';
+import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
+import type { Value } from '../values.ts';
+import { arity } from './args.ts';
+import type { Method } from './args.ts';
+import { arrayMethods } from './array.ts';
+import { NO_METHOD, namedFields, schemaModuleMethod, userCollectionMethod } from './collection.ts';
+import { literalText } from './display.ts';
+import { MATH_CONSTANTS, mathModule } from './math.ts';
+import { objectModule } from './object.ts';
+import { queryModule } from './query.ts';
+import { setMethods, setModule } from './set.ts';
+import { stringMethods, stringProperty } from './string.ts';
+import { dateMethods, dateModule, timeMethods, timeModule, timeProperty } from './time.ts';
+import { credentialModuleMethod, writeCredential } from './token.ts';
+
+export { resolveGlobal } from './globals.ts';
+
+function noSuchFunction(name: string, receiver: Value, span: Span): QueryFailure {
+  return new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span });
+}
+
+function noSuchField(name: string, receiver: Value, span: Span): QueryFailure {
+  return new QueryFailure('invalid_function_invocation', `The field \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span });
+}
+
+/** `receiver.name` (and `receiver["name"]`). */
+export function memberOf(ctx: Ctx, receiver: Value, name: string, span: Span): Value {
+  if (receiver === null) throw new QueryFailure('invalid_null_access', `Cannot access \`${name}\` on null.`, { span });
+  if (isPlainObject(receiver)) return Object.hasOwn(receiver, name) ? receiver[name]! : null;
+  if (receiver instanceof DocRef) return docField(ctx, receiver, requireDoc(ctx, receiver, span), name);
+  if (receiver instanceof NullDoc) {
+    if (receiver.cause === 'permission denied') throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
+    throw nullDocFailure(receiver.ref, receiver.cause, span);
+  }
+  if (receiver instanceof NamedRef) {
+    const fields = namedFields(ctx, receiver);
+    if (!fields) throw nullDocFailure(receiver, 'not found', span);
+    return fields[name] ?? null;
+  }
+  if (Array.isArray(receiver) && name === 'length') return BigInt(receiver.length);
+  if (typeof receiver === 'string') {
+    const v = stringProperty(receiver, name);
+    if (v !== undefined) return v;
+  }
+  if (receiver instanceof FqlTime) {
+    const v = timeProperty(receiver, name);
+    if (v !== undefined) return v;
+  }
+  if (receiver instanceof ModuleValue && receiver.name === 'Math' && Object.hasOwn(MATH_CONSTANTS, name)) return MATH_CONSTANTS[name]!;
+  throw noSuchField(name, receiver, span);
+}
+
+function dispatch<T>(table: Record<string, Method<T>>, ctx: Ctx, self: T, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {
+  const method = Object.hasOwn(table, name) ? table[name] : undefined;
+  return method ? method(ctx, self, args, span) : NO_METHOD;
+}
+
+const builtinModules: Record<string, Record<string, Method<null>>> = {
+  Time: timeModule,
+  Date: dateModule,
+  Math: mathModule,
+  Object: objectModule,
+  Query: queryModule,
+  Set: setModule,
+};
+
+function moduleMethod(ctx: Ctx, mod: ModuleValue, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {
+  if (mod.isUserCollection) {
+    const def = ctx.db.schema.collections.get(mod.name);
+    if (!def) throw new QueryFailure('invalid_function_invocation', `Collection \`${mod.name}\` does not exist.`, { span });
+    return userCollectionMethod(ctx, def, name, args, span);
+  }
+  switch (mod.name) {
+    case 'Collection':
+    case 'Role':
+    case 'Function':
+      return schemaModuleMethod(ctx, mod.name, name, args, span);
+    case 'Token':
+    case 'Key':
+      return credentialModuleMethod(ctx, mod.name, name, args, span);
+  }
+  const table = builtinModules[mod.name];
+  return table ? dispatch(table, ctx, null, name, args, span) : NO_METHOD;
+}
+
+function documentMethod(ctx: Ctx, ref: DocRef, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {
+  const credential = ref.coll === 'Token' || ref.coll === 'Key';
+  switch (name) {
+    case 'exists':
+      arity('exists', args, 0, 0, span);
+      return !('cause' in readState(ctx, ref));
+    case 'update':
+    case 'replace':
+      arity(name, args, 1, 1, span);
+      return credential ? writeCredential(ctx, ref, args[0]!, name, span) : writeDocument(ctx, ref, args[0]!, name, span);
+    case 'delete':
+      arity('delete', args, 0, 0, span);
+      return deleteDocument(ctx, ref, span);
+    case 'toString':
+      arity('toString', args, 0, 0, span);
+      return literalText(ref);
+  }
+  return NO_METHOD;
+}
+
+/** `receiver.name(args)`. */
+export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[], nameSpan: Span, callSpan: Span): Value {
+  let result: Value | typeof NO_METHOD = NO_METHOD;
+  if (receiver === null) throw new QueryFailure('invalid_null_access', `Cannot access \`${name}\` on null.`, { span: nameSpan });
+  if (receiver instanceof ModuleValue) {
+    result = name === 'apply' ? moduleMethod(ctx, receiver, 'apply', args, callSpan) : moduleMethod(ctx, receiver, name, args, callSpan);
+  } else if (receiver instanceof DocRef) {
+    result = documentMethod(ctx, receiver, name, args, callSpan);
+    if (result === NO_METHOD) requireDoc(ctx, receiver, nameSpan);
+  } else if (receiver instanceof NullDoc) {
+    if (name === 'exists') return false;
+    if (receiver.cause === 'permission denied') throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span: nameSpan });
+    throw nullDocFailure(receiver.ref, receiver.cause, nameSpan);
+  } else if (receiver instanceof NamedRef) {
+    if (name === 'exists') return namedFields(ctx, receiver) !== null;
+  } else if (receiver instanceof SetValue) {
+    result = dispatch(setMethods, ctx, receiver, name, args, callSpan);
+  } else if (Array.isArray(receiver)) {
+    result = dispatch(arrayMethods, ctx, receiver, name, args, callSpan);
+  } else if (typeof receiver === 'string') {
+    result = dispatch(stringMethods, ctx, receiver, name, args, callSpan);
+  } else if (receiver instanceof FqlTime) {
+    result = dispatch(timeMethods, ctx, receiver, name, args, callSpan);
+  } else if (receiver instanceof FqlDate) {
+    result = dispatch(dateMethods, ctx, receiver, name, args, callSpan);
+  } else if (typeof receiver === 'bigint' || typeof receiver === 'number' || typeof receiver === 'boolean') {
+    if (name === 'toString') {
+      arity('toString', args, 0, 0, callSpan);
+      return literalText(receiver);
+    }
+  } else if (isPlainObject(receiver)) {
+    const field = Object.hasOwn(receiver, name) ? receiver[name]! : null;
+    if (isFunction(field)) return callValue(ctx, field, args, callSpan);
+  }
+  if (result === NO_METHOD) throw noSuchFunction(name, receiver, nameSpan);
+  return result;
+}

@@ -1,0 +1,15 @@
+/**
+ * The `Query` module (CORE: stdlib/Query.scala): who is running the query.
+ */
+import type { Ctx } from '../context.ts';
+import type { Value } from '../values.ts';
+import { arity } from './args.ts';
+import type { Method } from './args.ts';
+
+export const queryModule: Record<string, Method<null>> = {
+  /** The token's identity document (a reference); null when authenticated with a key. */
+  identity: (ctx: Ctx, _s, args, span): Value => (arity('identity', args, 0, 0, span), ctx.identity),
+  token: (ctx: Ctx, _s, args, span): Value => (arity('token', args, 0, 0, span), ctx.token),
+  isEnvTypechecked: (_c, _s, args, span) => (arity('isEnvTypechecked', args, 0, 0, span), false),
+  isEnvProtected: (_c, _s, args, span) => (arity('isEnvProtected', args, 0, 0, span), false),
+};
