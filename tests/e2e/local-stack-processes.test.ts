@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,6 +27,21 @@ interface IdlePids {
 
 function parsePids(line: string): IdlePids {
   return JSON.parse(line) as IdlePids;
+}
+
+/** Starts `support/stack-owner.ts` and waits for the pids of the idle process it started. */
+async function startOwner(args: string[], env: Record<string, string> = {}): Promise<{ owner: ChildProcess; pids: IdlePids }> {
+  const owner = spawn(process.execPath, [join(SUPPORT, 'stack-owner.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  const pidsLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: owner.stdout! }).on('line', (line) => {
+      if (line.includes('"ready"')) resolve(line);
+    });
+    owner.once('exit', (code) => reject(new Error(`the owner exited early (code ${code})`)));
+  });
+  return { owner, pids: parsePids(pidsLine) };
 }
 
 describe('local stack processes', () => {
@@ -73,21 +89,35 @@ describe('local stack processes', () => {
   });
 
   it('ends a started process group when its owner is killed without stopping it (orphan guard)', async () => {
-    // Arrange: the owner prints the pids of the idle process it started
-    const owner = spawn(process.execPath, [join(SUPPORT, 'stack-owner.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pidsLine = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: owner.stdout }).on('line', (line) => {
-        if (line.includes('"ready"')) resolve(line);
-      });
-      owner.once('exit', (code) => reject(new Error(`the owner exited early (code ${code})`)));
-    });
-    const pids = parsePids(pidsLine);
+    // Arrange
+    const { owner, pids } = await startOwner([]);
 
     // Act
     owner.kill('SIGKILL');
 
     // Assert
     expect(await waitUntilGone([pids.pid, pids.helperPid], GONE_WITHIN_MS)).toEqual([]);
+  });
+
+  it('stops the started processes gracefully on SIGTERM of their owner, which then ends by that signal', async () => {
+    // Arrange
+    const noteDir = await mkdtemp(join(tmpdir(), 'stack-owner-'));
+    const noteFile = join(noteDir, 'term-note');
+    const { owner, pids } = await startOwner(['--stop-on-signal'], { TERM_NOTE_FILE: noteFile });
+    const ownerExit = new Promise<NodeJS.Signals | null>((resolve) => owner.once('exit', (_code, signal) => resolve(signal)));
+
+    try {
+      // Act
+      owner.kill('SIGTERM');
+      const signal = await ownerExit;
+
+      // Assert
+      expect(signal).toBe('SIGTERM');
+      expect(await readFile(noteFile, 'utf8')).toBe('stopped by SIGTERM');
+      expect(await waitUntilGone([pids.pid, pids.helperPid], GONE_WITHIN_MS)).toEqual([]);
+    } finally {
+      await rm(noteDir, { recursive: true, force: true });
+    }
   });
 
   it('runs two cognito-local instances at once, each on a free port of 127.0.0.1 with its own data folder', async () => {

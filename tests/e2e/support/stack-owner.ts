@@ -1,10 +1,12 @@
-// Fixture for local-stack-processes.test.ts: a process that starts a managed child and then dies without
-// stopping it (the test SIGKILLs it), to show that the orphan guard ends the child's whole group.
+// Fixture for local-stack-processes.test.ts: a process that starts a managed child (as startLocalStack does) and
+// then is killed by the test. With `--stop-on-signal` it registers the stack's SIGINT/SIGTERM hook; without it,
+// only the orphan guard can end the child.
 import { fileURLToPath } from 'node:url';
 import { startNodeProcess } from '../../../local/stack/node-process.ts';
+import { onTermination } from '../../../local/stack/shutdown-hooks.ts';
 
 const idleProcess = fileURLToPath(new URL('./idle-process.ts', import.meta.url));
-await startNodeProcess({
+const child = await startNodeProcess({
   name: 'idle process',
   args: [idleProcess],
   cwd: process.cwd(),
@@ -12,4 +14,5 @@ await startNodeProcess({
   isReady: (line) => line.includes('"ready"'),
   onOutput: (line) => console.log(line),
 });
+if (process.argv.includes('--stop-on-signal')) onTermination(() => child.stop());
 setInterval(() => {}, 1000);
