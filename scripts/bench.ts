@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: the service's speed and request counts, measured side by side in one run, medians of several rounds.
+ *
+ * - bundles the handler as serverless-esbuild does (serverless.yml `custom.esbuild`), once with `@aws-sdk/*` external
+ *   (the project's choice: the Lambda runtime ships it) and once bundled, plus the baseline `bench/baseline-handler.ts`
+ *   (the `fauna` driver and one client, nothing else);
+ * - starts the local Fauna with `fauna/` and a trigger key, a recording proxy in front of it (to count requests) and a
+ *   fake SSM endpoint (to count parameter fetches);
+ * - cold: fresh Node processes import each bundle (module init) and invoke it once, rounds interleaved;
+ * - warm: one process interleaves handler invocations with a bare `client.query` of the same FQL;
+ * - worst case: Fauna accepts the request and never answers; the fail-closed answer is timed.
+ *
+ * Prints a table and writes `bench-results/latest.json`. Bounded: well under 2 minutes on 2 cores.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { startLocalFauna } from '../local/fauna/index.ts';
+import { createTriggerKey } from './lib/fauna-admin.ts';
+import { startFakeSsm } from '../bench/fake-ssm.ts';
+import type { ChildMessage, ChildTask } from '../bench/child.ts';
+import { startFaultInjector } from '../tests/evidence/support/fault-injector.ts';
+import { startRecordingProxy } from '../tests/evidence/support/recording-proxy.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = join(ROOT, 'bench-results');
+const BUILD_DIR = join(OUT_DIR, 'build');
+const CHILD = join(ROOT, 'bench', 'child.ts');
+
+/** Rounds and sizes: enough for stable medians on 2 shared cores, small enough to finish in well under 2 minutes. */
+export const COLD_ROUNDS = 9;
+export const WARM_INVOCATIONS_AFTER_COLD = 5;
+export const WARM_ROUNDS = 5;
+export const WARM_PER_ROUND = 200;
+export const HANG_INVOCATIONS = 3;
+
+/** The targets of issue 6. */
+export const TARGETS = {
+  faunaRequestsPerSignIn: 1,
+  ssmRequestsPerWarmInvocation: 0,
+  warmRatio: 1.05,
+  coldInitRatio: 1.5,
+  hungAnswerMs: 4500,
+} as const;
+
+const SECRET_PARAMETER = '/cognito-fauna/bench/fauna-secret';
+
+type Variant = 'baseline' | 'handler (SDK external)' | 'handler (SDK bundled)';
+
+// serverless.yml custom.esbuild, as serverless-esbuild passes it to esbuild.
+const ESBUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  target: 'node22',
+  platform: 'node',
+  format: 'esm',
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'error',
+} as const;
+
+async function bundle(entry: string, outfile: string, external: string[]): Promise<{ file: string; bytes: number; gzipBytes: number }> {
+  await build({ ...ESBUILD_OPTIONS, entryPoints: [join(ROOT, entry)], outfile, external });
+  const content = readFileSync(outfile);
+  return { file: relative(ROOT, outfile), bytes: statSync(outfile).size, gzipBytes: gzipSync(content).length };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/** Runs one child "container" and hands each message it sends to `onMessage` (which may answer it). */
+function runChild(task: ChildTask, env: NodeJS.ProcessEnv, onMessage: (message: ChildMessage, reply: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // The handler's JSON log lines and EMF metrics are its stdout, as on Lambda; drained, not shown.
+    child.stdout?.resume();
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'failed') reject(new Error(`bench child (${task.mode}) failed: ${message.message}`));
+      else onMessage(message, () => child.send('continue'));
+    });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench child (${task.mode}) exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  mkdirSync(BUILD_DIR, { recursive: true });
+
+  // Bundles
+  const bundles: Record<Variant, { file: string; bytes: number; gzipBytes: number }> = {
+    baseline: await bundle('bench/baseline-handler.ts', join(BUILD_DIR, 'baseline.mjs'), []),
+    'handler (SDK external)': await bundle('handlers/preTokenGeneration.ts', join(BUILD_DIR, 'handler-sdk-external.mjs'), ['@aws-sdk/*']),
+    'handler (SDK bundled)': await bundle('handlers/preTokenGeneration.ts', join(BUILD_DIR, 'handler-sdk-bundled.mjs'), []),
+  };
+
+  // Servers
+  const rootSecret = randomBytes(24).toString('base64url');
+  const fauna = await startLocalFauna({ port: 0, schemaDir: join(ROOT, 'fauna'), rootSecret });
+  const { secret: triggerKey } = await createTriggerKey({ endpoint: fauna.url, adminSecret: rootSecret, stage: 'bench', createdBy: 'bench' });
+  const proxy = await startRecordingProxy(fauna.url);
+  const ssm = await startFakeSsm({ [SECRET_PARAMETER]: triggerKey });
+  const hung = await startFaultInjector({ kind: 'hang' });
+
+  const lambdaEnv = (faunaEndpoint: string): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    STAGE: 'bench',
+    FAUNA_ENDPOINT: faunaEndpoint,
+    FAUNA_SECRET_PARAMETER: SECRET_PARAMETER,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_SSM: ssm.url,
+    AWS_LAMBDA_FUNCTION_NAME: 'cognito-fauna-bench-preTokenGeneration',
+    NODE_OPTIONS: '',
+  });
+  const baselineEnv = (faunaEndpoint: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, FAUNA_ENDPOINT: faunaEndpoint, FAUNA_SECRET: triggerKey, NODE_OPTIONS: '' });
+
+  try {
+    // Cold starts, interleaved, through the proxy so each container's requests can be counted
+    const cold: Record<Variant, { initMs: number[]; firstMs: number[]; warmMs: number[] }> = {
+      baseline: { initMs: [], firstMs: [], warmMs: [] },
+      'handler (SDK external)': { initMs: [], firstMs: [], warmMs: [] },
+      'handler (SDK bundled)': { initMs: [], firstMs: [], warmMs: [] },
+    };
+    const counts = { signIns: 0, faunaRequests: 0, coldSsmRequests: 0, coldContainers: 0, warmInvocations: 0, warmSsmRequests: 0 };
+    for (let round = 0; round < COLD_ROUNDS; round++) {
+      for (const variant of Object.keys(bundles) as Variant[]) {
+        const isHandler = variant !== 'baseline';
+        proxy.reset();
+        const ssmBefore = ssm.requests();
+        let ssmAfterFirst = 0;
+        await runChild(
+          { mode: 'cold', bundle: join(ROOT, bundles[variant].file), kind: isHandler ? 'handler' : 'baseline', warmInvocations: WARM_INVOCATIONS_AFTER_COLD },
+          isHandler ? lambdaEnv(proxy.url) : baselineEnv(proxy.url),
+          (message, reply) => {
+            if (message.type === 'first-done') {
+              cold[variant].initMs.push(message.initMs);
+              cold[variant].firstMs.push(message.firstMs);
+              ssmAfterFirst = ssm.requests();
+              reply();
+            } else if (message.type === 'cold-done') {
+              cold[variant].warmMs.push(...message.warmMs);
+            }
+          },
+        );
+        if (isHandler) {
+          counts.signIns += 1 + WARM_INVOCATIONS_AFTER_COLD;
+          counts.faunaRequests += proxy.exchanges().filter((exchange) => exchange.path === '/query/1').length;
+          counts.coldContainers += 1;
+          counts.coldSsmRequests += ssmAfterFirst - ssmBefore;
+          counts.warmInvocations += WARM_INVOCATIONS_AFTER_COLD;
+          counts.warmSsmRequests += ssm.requests() - ssmAfterFirst;
+        }
+      }
+    }
+
+    // Warm: handler vs bare client.query, same process, same endpoint (the local Fauna directly), interleaved
+    const warm = { handlerMs: [] as number[], bareMs: [] as number[], roundRatios: [] as number[] };
+    await runChild(
+      { mode: 'warm', bundle: join(ROOT, bundles['handler (SDK external)'].file), rounds: WARM_ROUNDS, perRound: WARM_PER_ROUND },
+      { ...lambdaEnv(fauna.url), BENCH_FAUNA_SECRET: triggerKey },
+      (message) => {
+        if (message.type !== 'warm-round') return;
+        warm.handlerMs.push(median(message.handlerMs));
+        warm.bareMs.push(median(message.bareMs));
+        warm.roundRatios.push(median(message.handlerMs) / median(message.bareMs));
+      },
+    );
+
+    // Worst case: Fauna hung
+    let hangAnswers: { ms: number; outcome: string }[] = [];
+    await runChild(
+      { mode: 'hang', bundle: join(ROOT, bundles['handler (SDK external)'].file), invocations: HANG_INVOCATIONS },
+      lambdaEnv(hung.url),
+      (message) => {
+        if (message.type === 'hang-done') hangAnswers = message.answers;
+      },
+    );
+
+    const coldMedians = Object.fromEntries(
+      (Object.keys(cold) as Variant[]).map((variant) => [
+        variant,
+        { initMs: round2(median(cold[variant].initMs)), firstInvocationMs: round2(median(cold[variant].firstMs)), warmInvocationMs: round2(median(cold[variant].warmMs)) },
+      ]),
+    ) as Record<Variant, { initMs: number; firstInvocationMs: number; warmInvocationMs: number }>;
+    const initRatio = (variant: Variant) => round2(median(cold[variant].initMs) / median(cold.baseline.initMs));
+    const coldTotalRatio = (variant: Variant) =>
+      round2(median(cold[variant].initMs.map((init, i) => init + cold[variant].firstMs[i]!)) / median(cold.baseline.initMs.map((init, i) => init + cold.baseline.firstMs[i]!)));
+
+    const results = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      rounds: { cold: COLD_ROUNDS, warmRounds: WARM_ROUNDS, warmPerRound: WARM_PER_ROUND, hang: HANG_INVOCATIONS },
+      targets: TARGETS,
+      projectUses: 'handler (SDK external)' as Variant,
+      faunaRequestsPerSignIn: round2(counts.faunaRequests / counts.signIns),
+      ssmRequestsPerColdStart: round2(counts.coldSsmRequests / counts.coldContainers),
+      ssmRequestsPerWarmInvocation: round2(counts.warmSsmRequests / counts.warmInvocations),
+      warm: {
+        handlerMedianMs: round2(median(warm.handlerMs)),
+        bareQueryMedianMs: round2(median(warm.bareMs)),
+        ratio: round2(median(warm.roundRatios)),
+      },
+      cold: coldMedians,
+      coldInitRatio: { 'handler (SDK external)': initRatio('handler (SDK external)'), 'handler (SDK bundled)': initRatio('handler (SDK bundled)') },
+      coldInitPlusFirstInvocationRatio: {
+        'handler (SDK external)': coldTotalRatio('handler (SDK external)'),
+        'handler (SDK bundled)': coldTotalRatio('handler (SDK bundled)'),
+      },
+      bundles,
+      hungFauna: {
+        worstAnswerMs: round2(Math.max(...hangAnswers.map((answer) => answer.ms))),
+        medianAnswerMs: round2(median(hangAnswers.map((answer) => answer.ms))),
+        outcomes: [...new Set(hangAnswers.map((answer) => answer.outcome))],
+      },
+      benchSeconds: 0,
+    };
+    results.benchSeconds = round2((performance.now() - started) / 1000);
+
+    writeFileSync(join(OUT_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+    printTable(results);
+  } finally {
+    await hung.stop();
+    await ssm.stop();
+    await proxy.stop();
+    await fauna.stop();
+  }
+}
+
+const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+
+function printTable(r: {
+  faunaRequestsPerSignIn: number;
+  ssmRequestsPerColdStart: number;
+  ssmRequestsPerWarmInvocation: number;
+  warm: { handlerMedianMs: number; bareQueryMedianMs: number; ratio: number };
+  cold: Record<Variant, { initMs: number; firstInvocationMs: number; warmInvocationMs: number }>;
+  coldInitRatio: Record<string, number>;
+  coldInitPlusFirstInvocationRatio: Record<string, number>;
+  bundles: Record<Variant, { bytes: number; gzipBytes: number }>;
+  hungFauna: { worstAnswerMs: number; outcomes: string[] };
+  benchSeconds: number;
+}): void {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const rows: [string, string, string, string][] = [
+    ['Fauna requests per sign-in', String(r.faunaRequestsPerSignIn), `= ${TARGETS.faunaRequestsPerSignIn}`, verdict(r.faunaRequestsPerSignIn === TARGETS.faunaRequestsPerSignIn)],
+    ['SSM requests per cold start', String(r.ssmRequestsPerColdStart), '(info)', ''],
+    ['SSM requests per warm invocation', String(r.ssmRequestsPerWarmInvocation), `= ${TARGETS.ssmRequestsPerWarmInvocation}`, verdict(r.ssmRequestsPerWarmInvocation === 0)],
+    ['Warm invocation (median)', `${r.warm.handlerMedianMs} ms`, '', ''],
+    ['Bare client.query, same FQL (median)', `${r.warm.bareQueryMedianMs} ms`, '', ''],
+    ['Warm ratio handler / bare query', String(r.warm.ratio), `<= ${TARGETS.warmRatio}`, verdict(r.warm.ratio <= TARGETS.warmRatio)],
+  ];
+  for (const variant of Object.keys(r.cold) as Variant[]) {
+    rows.push([`Cold init: ${variant}`, `${r.cold[variant].initMs} ms`, '', '']);
+    rows.push([`First invocation: ${variant}`, `${r.cold[variant].firstInvocationMs} ms`, '', '']);
+  }
+  for (const [variant, ratio] of Object.entries(r.coldInitRatio)) {
+    rows.push([`Cold init ratio: ${variant} / baseline`, String(ratio), `<= ${TARGETS.coldInitRatio}`, verdict(ratio <= TARGETS.coldInitRatio)]);
+  }
+  for (const [variant, ratio] of Object.entries(r.coldInitPlusFirstInvocationRatio)) {
+    rows.push([`Init + first invocation ratio: ${variant}`, String(ratio), '(info)', '']);
+  }
+  for (const variant of Object.keys(r.bundles) as Variant[]) {
+    rows.push([`Bundle: ${variant}`, `${kb(r.bundles[variant].bytes)} (${kb(r.bundles[variant].gzipBytes)} gzip)`, '', '']);
+  }
+  rows.push(['Fail-closed answer, Fauna hung (worst)', `${r.hungFauna.worstAnswerMs} ms`, `<= ${TARGETS.hungAnswerMs} ms`, verdict(r.hungFauna.worstAnswerMs <= TARGETS.hungAnswerMs)]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['measure', 'value', 'target', ''][i]!.length));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(['measure', 'value', 'target', '']));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log(`\nHung-Fauna outcome: ${r.hungFauna.outcomes.join(' | ')}`);
+  console.log(`Project bundles with @aws-sdk/* external (serverless.yml). Wrote bench-results/latest.json in ${r.benchSeconds} s.`);
+}
+
+await main();
