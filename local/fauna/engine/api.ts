@@ -17,7 +17,8 @@ export type ValueFormat = 'tagged' | 'simple' | 'decorated';
 
 /** Who a secret authenticates as. Opaque to the HTTP layer apart from `kind`. */
 export type Principal =
-  | { kind: 'root' }
+  /** `role` is set for a scoped root secret (`secret:server`, `secret:@role/Name`); absent means admin. */
+  | { kind: 'root'; role?: string }
   | { kind: 'key'; keyId: string; role: string }
   | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } };
 
