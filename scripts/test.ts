@@ -94,11 +94,11 @@ function main(args: string[]): number {
   if (wantJson) {
     const first = readJson(firstJson);
     const audit = readJson(auditJson);
-    const merged = first && audit ? mergeJestJson(first, audit) : (first ?? audit);
-    if (merged) {
-      if (outputFile) writeFileSync(outputFile, JSON.stringify(merged));
-      else process.stdout.write(JSON.stringify(merged) + '\n');
-    }
+    // A run that wrote no JSON crashed: count it as a failed suite rather than let the totals look clean.
+    const crashed = (): JestJson => ({ success: false, startTime: Date.now(), testResults: [], numRuntimeErrorTestSuites: 1, numTotalTestSuites: 1 });
+    const merged = mergeJestJson(first ?? crashed(), audit ?? crashed());
+    if (outputFile) writeFileSync(outputFile, JSON.stringify(merged));
+    else process.stdout.write(JSON.stringify(merged) + '\n');
   }
 
   const failed = firstStatus !== 0 || auditStatus !== 0;

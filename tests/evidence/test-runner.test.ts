@@ -1,0 +1,61 @@
+/** `npm test` runs jest twice (scripts/test.ts); `.ci/run` must still read correct totals from the merged JSON. */
+import { describe, expect, it } from '@jest/globals';
+import { mergeJestJson, splitArgs } from '../../scripts/test.ts';
+
+const run = (passed: number, failed: number, runtimeErrors: number, results: string[]) => ({
+  success: failed === 0 && runtimeErrors === 0,
+  startTime: 1000 + passed,
+  numTotalTests: passed + failed,
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: 0,
+  numTodoTests: 0,
+  numTotalTestSuites: results.length,
+  numPassedTestSuites: results.length - runtimeErrors,
+  numFailedTestSuites: runtimeErrors,
+  numPendingTestSuites: 0,
+  numRuntimeErrorTestSuites: runtimeErrors,
+  testResults: results,
+});
+
+describe('npm test runner (scripts/test.ts)', () => {
+  it('takes --json and --outputFile (either spelling) for itself and passes every other argument to jest', () => {
+    // Act
+    const joined = splitArgs(['tests/unit', '--json', '--outputFile=/tmp/r.json', '-t', 'config']);
+    const separate = splitArgs(['--outputFile', '/tmp/s.json', 'tests/e2e']);
+
+    // Assert
+    expect(joined).toEqual({ jestArgs: ['tests/unit', '-t', 'config'], outputFile: '/tmp/r.json', json: true });
+    expect(separate).toEqual({ jestArgs: ['tests/e2e'], outputFile: '/tmp/s.json', json: false });
+  });
+
+  it('adds up the counts of the suites run and the audit run, so .ci/run prints the totals of both', () => {
+    // Arrange
+    const suites = run(120, 2, 1, ['a', 'b', 'c']);
+    const audit = run(4, 0, 0, ['audit']);
+
+    // Act
+    const merged = mergeJestJson(suites, audit);
+
+    // Assert
+    expect(merged).toMatchObject({
+      success: false,
+      startTime: 1004,
+      numTotalTests: 126,
+      numPassedTests: 124,
+      numFailedTests: 2,
+      numTotalTestSuites: 4,
+      numRuntimeErrorTestSuites: 1,
+      testResults: ['a', 'b', 'c', 'audit'],
+    });
+  });
+
+  it('fails the merged run when only the audit failed', () => {
+    // Act
+    const merged = mergeJestJson(run(10, 0, 0, ['a']), run(3, 1, 0, ['audit']));
+
+    // Assert
+    expect(merged.success).toBe(false);
+    expect(merged.numFailedTests).toBe(1);
+  });
+});
