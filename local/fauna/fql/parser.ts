@@ -146,6 +146,11 @@ export class FqlParser {
     const atEnd = () => this.peek().kind === 'eof' || (context === 'block' && this.isPunct('}'));
     while (this.isPunct(';')) this.next();
     while (!atEnd()) {
+      if (context === 'query' && stmts.length === 0 && this.isPunct('}')) {
+        // A stray `}` ends the query early, as the core reports it.
+        const brace = this.peek();
+        throw new FqlSyntaxError('Unexpected end of query. Expected statement or expression', spanOf(brace.start, brace.end));
+      }
       stmts.push(this.parseStatement());
       if (atEnd()) break;
       const sep = this.peek();
@@ -179,7 +184,7 @@ export class FqlParser {
     const letToken = this.next();
     const name = this.expectIdent('variable name');
     if (INVALID_VARIABLES.has(name.text)) {
-      throw new FqlSyntaxError('Invalid identifier', spanOf(name.start, name.end), { annotation: `\`${name.text}\` is reserved` });
+      throw new FqlSyntaxError('Invalid identifier', spanOf(name.start, name.end), { annotation: `\`${name.text}\` is a keyword` });
     }
     let type: TypeExpr | null = null;
     if (this.isPunct(':')) {
@@ -350,6 +355,13 @@ export class FqlParser {
 
   private parseUnary(): Expr {
     const t = this.peek();
+    // The core reads a sign directly before a number as part of the literal: `+1` is 1, `- 1` is -1.
+    if (t.kind === 'punct' && t.text === '+' && (this.peek(1).kind === 'int' || this.peek(1).kind === 'float')) {
+      this.next();
+      const operand = this.next();
+      const value = operand.kind === 'int' ? operand.int! : operand.float!;
+      return this.parsePostfix({ kind: 'Literal', value, span: spanOf(t.start, operand.end) });
+    }
     if (t.kind === 'punct' && (t.text === '-' || t.text === '!' || t.text === '~')) {
       this.next();
       const operand = this.peek();

@@ -114,7 +114,7 @@ class FslSyntaxParser {
     if (isWord && t.text === 'compute' && (p.peek(1).kind === 'ident' || p.peek(1).kind === 'keyword') && sameLine(1)) {
       const keyword = this.word();
       node = this.field(keyword, true);
-    } else if ((isWord || (t.kind === 'punct' && t.text === '*')) && (p.isPunct(':', 1) || p.isPunct('=', 1)) && sameLine(1)) {
+    } else if ((isWord || t.kind === 'string' || (t.kind === 'punct' && t.text === '*')) && (p.isPunct(':', 1) || p.isPunct('=', 1)) && sameLine(1)) {
       node = this.field(null, false);
     } else if (isWord && t.text === 'function') {
       node = this.functionItem();
