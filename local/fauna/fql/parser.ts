@@ -63,6 +63,8 @@ export class FqlParser {
   private readonly shortBodies = new WeakSet<Expr>();
   /** Lambdas that `parseExpr` made out of a short-lambda body, so parentheses and projections can unwrap them again. */
   private readonly wrappedShortLambdas = new WeakSet<Expr>();
+  /** Wrapped short lambdas written in parentheses, `(.a)`: values on their own, short-lambda bodies as operands. */
+  private readonly parenthesizedShortLambdas = new WeakSet<Expr>();
 
   constructor(source: string, tokens: Token[] = tokenize(source)) {
     this.source = source;
@@ -340,9 +342,18 @@ export class FqlParser {
       if (precedence < minPrecedence) return left;
       this.next();
       // `**` is right-associative; everything else is left-associative.
-      const right = this.parseBinary(op === '**' ? precedence : precedence + 1);
+      let right = this.parseBinary(op === '**' ? precedence : precedence + 1);
       const span = spanOf(left.span.start, right.span.end);
-      const short = this.shortBodies.has(left) || this.shortBodies.has(right);
+      let short = this.shortBodies.has(left) || this.shortBodies.has(right);
+      // As in the core, a parenthesized short lambda used as an operand makes the whole chain a short lambda again.
+      if (this.parenthesizedShortLambdas.has(left) && left.kind === 'Lambda') {
+        left = left.body;
+        short = true;
+      }
+      if (this.parenthesizedShortLambdas.has(right) && right.kind === 'Lambda') {
+        right = right.body;
+        short = true;
+      }
       if (op === 'isa') {
         const type: TypeExpr = { source: this.source.slice(right.span.start, right.span.end), span: right.span };
         left = { kind: 'Isa', expr: left, type, span };
@@ -450,11 +461,8 @@ export class FqlParser {
       throw new FqlUnsupportedError('Tuples are not supported by the local Fauna emulator', spanOf(open.start, this.peek().end));
     }
     this.expectPunct(')', '`)`');
-    // A parenthesized short lambda stays a short-lambda body so that `(.a) + 1` behaves as in the core.
-    if (inner.kind === 'Lambda' && this.wrappedShortLambdas.has(inner)) {
-      this.shortBodies.add(inner.body);
-      return inner.body;
-    }
+    // `(.a)` is a lambda value, but an operand of a binary operator again (see parseBinary).
+    if (this.wrappedShortLambdas.has(inner)) this.parenthesizedShortLambdas.add(inner);
     return inner;
   }
 
