@@ -340,6 +340,18 @@ describe('parseExpression and parseQueryCached', () => {
     expect(() => parseExpression('.email == "x"')).toThrow('Invalid anonymous field access');
   });
 
+  it('parses a long operator chain without exhausting the stack', () => {
+    // Arrange
+    const source = Array.from({ length: 10001 }, (_, i) => String(i)).join('+');
+
+    // Act
+    const tree = parseExpression(source);
+
+    // Assert
+    expect(tree.kind).toBe('Binary');
+    expect(tree.kind === 'Binary' ? sexpr(tree.right) : '').toBe('10000');
+  });
+
   it('parseExpression rejects trailing statements', () => {
     // Act + Assert
     expect(() => parseExpression('1; 2')).toThrow(FqlSyntaxError);

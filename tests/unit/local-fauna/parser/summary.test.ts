@@ -116,6 +116,14 @@ describe('renderSyntaxError', () => {
     expect(summary).toContain('cause: Statement does not return a value\nat *query*:1:1\n  |\n1 | let x = 1\n  | ^^^^^^^^^');
   });
 
+  it('renders a reserved word used as a variable exactly as the core does', () => {
+    // Act
+    const summary = renderedParseError('{ let join = 3; join }');
+
+    // Assert
+    expect(summary).toBe('error: Invalid identifier\nat *query*:1:7\n  |\n1 | { let join = 3; join }\n  |       ^^^^ `join` is a keyword\n  |');
+  });
+
   it('renders the annotation of an invalid identifier after the underline', () => {
     // Act
     const summary = renderedParseError('let if = 3\n1');
