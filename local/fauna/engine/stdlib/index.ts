@@ -24,8 +24,13 @@ import { credentialModuleMethod, writeCredential } from './token.ts';
 
 export { resolveGlobal } from './globals.ts';
 
+/** The span of just the member name at the end of `a.name`. */
+function nameOnly(name: string, span: Span): Span {
+  return span.end - name.length >= span.start ? { start: span.end - name.length, end: span.end } : span;
+}
+
 function noSuchFunction(name: string, receiver: Value, span: Span): QueryFailure {
-  return new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span });
+  return new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span: nameOnly(name, span) });
 }
 
 function noSuchField(name: string, receiver: Value, span: Span): QueryFailure {
