@@ -60,6 +60,40 @@ class Seen {
   }
 }
 
+/** Tracks members that may appear once per scope (`history_days`, …): "Duplicate <what>" pointing at the original. */
+class SeenOnce {
+  private readonly first = new Map<string, Span>();
+  private readonly errors: ConversionError[];
+
+  constructor(errors: ConversionError[]) {
+    this.errors = errors;
+  }
+
+  check(what: string, span: Span): void {
+    const original = this.first.get(what);
+    if (original === undefined) {
+      this.first.set(what, span);
+      return;
+    }
+    this.errors.push({ message: `Duplicate ${what}`, span, hints: [{ kind: 'hint', message: 'Originally defined here', span: original }] });
+  }
+}
+
+/** How the core names each once-only member in "Duplicate …" messages. */
+const ONCE_ONLY_MEMBERS: Readonly<Record<string, string>> = {
+  history_days: 'history days',
+  ttl_days: 'ttl days',
+  document_ttls: 'document TTLs',
+  migrations: 'migration block',
+  terms: 'terms definition',
+  values: 'values definition',
+};
+
+/** Statements allowed in a `migrations { … }` block (CORE: SchemaItemParser.migrationNames). */
+const MIGRATIONS: ReadonlySet<string> = new Set([
+  'backfill', 'drop', 'split', 'move', 'add', 'move_conflicts', 'move_wildcard', 'add_wildcard',
+]);
+
 /** Converts one file's items. Errors are collected, not thrown, so that a file reports all its problems at once. */
 export class SchemaConverter {
   readonly errors: ConversionError[] = [];
@@ -91,8 +125,13 @@ export class SchemaConverter {
         case 'function': {
           const def = this.function(item);
           if (def === null) break;
-          collectionsAndFunctions.check(def.name, item.name!.span);
-          if (def.alias !== null) collectionsAndFunctions.check(def.alias, this.annotationOf(item.annotations, 'alias')!.value.span);
+          const aliasSpan = this.annotationOf(item.annotations, 'alias')?.value.span;
+          // A function may share its name with a collection of this file when it has an alias to be called by
+          // (names resolve to the collection first); the alias must then be free (CORE: SchemaItemConverter).
+          const shadowsCollection = collectionsAndFunctions.has(def.name)
+            && items.some((other) => other.keyword.text === 'collection' && other.name?.text === def.name);
+          if (!(shadowsCollection && aliasSpan !== undefined)) collectionsAndFunctions.check(def.name, item.name!.span);
+          if (def.alias !== null && aliasSpan !== undefined) collectionsAndFunctions.check(def.alias, aliasSpan);
           out.functions.push(def);
           break;
         }
@@ -198,8 +237,8 @@ export class SchemaConverter {
     const fields = new Seen('field', this.errors);
     const indexes = new Seen('index name', this.errors);
     const checks = new Seen('check constraint name', this.errors);
-    const singles = new Seen('definition of', this.errors);
-    const uniques = new Seen('unique constraint', this.errors);
+    const singles = new SeenOnce(this.errors);
+    const uniques = new Map<string, Span>();
     for (const member of members) {
       const kw = member.keyword.text;
       if (member.value?.kind === 'field') {
@@ -231,8 +270,18 @@ export class SchemaConverter {
           if (value === null) break;
           const unique = this.unique(value);
           if (unique === null) break;
-          const key = unique.fields.map((f) => `${f.mva ? 'mva:' : ''}${f.path.join('.')}`).sort().join(',');
-          uniques.check(`[${key}]`, member.span);
+          // Field order does not matter: [.a, .b] and [.b, .a] constrain the same thing.
+          const key = unique.fields.map((f) => JSON.stringify([f.mva, f.path])).sort().join(',');
+          const original = uniques.get(key);
+          if (original !== undefined) {
+            this.errors.push({
+              message: 'Duplicate unique constraint.',
+              span: value.span,
+              hints: [{ kind: 'hint', message: 'This unique constraint covers the same fields.', span: original }],
+            });
+            break;
+          }
+          uniques.set(key, value.span);
           def.uniques.push(unique);
           break;
         }
@@ -250,7 +299,7 @@ export class SchemaConverter {
         case 'ttl_days': {
           this.noAnnotations(member);
           this.noName(member);
-          singles.check(kw, member.keyword.span);
+          singles.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
           const value = this.requireValue(member);
           const days = value === null ? null : this.integer(value);
           if (days === null) break;
@@ -260,24 +309,41 @@ export class SchemaConverter {
         }
         case 'document_ttls': {
           this.noAnnotations(member);
-          singles.check(kw, member.keyword.span);
+          this.noName(member);
+          singles.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
           const value = this.requireValue(member);
           const enabled = value === null ? null : this.boolean(value);
           if (enabled !== null) def.documentTtls = enabled;
           break;
         }
         case 'migrations':
-          // Migrations only matter when existing documents must change shape; the emulator accepts and ignores them.
+          // Migrations only matter when existing documents must change shape; the emulator checks and then ignores them.
           this.noAnnotations(member);
           this.noName(member);
-          singles.check(kw, member.keyword.span);
-          this.requireValue(member);
+          singles.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
+          this.migrations(member);
           break;
         default:
           this.error(`Invalid field or member \`${kw}\``, member.keyword.span);
       }
     }
     return def;
+  }
+
+  private migrations(member: FslNode): void {
+    const value = this.requireValue(member);
+    if (value === null) return;
+    if (value.kind !== 'block') {
+      this.error('Expected a migration block', value.span);
+      return;
+    }
+    if (value.items.length === 0) {
+      this.error('Empty migration blocks are not allowed', member.span);
+      return;
+    }
+    for (const item of value.items) {
+      if (!MIGRATIONS.has(item.keyword.text)) this.error('Expected a migration', item.span);
+    }
   }
 
   private field(def: CollectionDef, name: FslName, value: Extract<FslValue, { kind: 'field' }>, member: FslNode): void {
@@ -317,7 +383,7 @@ export class SchemaConverter {
 
   private index(members: FslNode[]): IndexDef | null {
     const index: IndexDef = { terms: [], values: [] };
-    const seen = new Seen('definition of', this.errors);
+    const seen = new SeenOnce(this.errors);
     for (const member of members) {
       const kw = member.keyword.text;
       if (kw !== 'terms' && kw !== 'values') {
@@ -326,7 +392,7 @@ export class SchemaConverter {
       }
       this.noAnnotations(member);
       this.noName(member);
-      seen.check(kw, member.keyword.span);
+      seen.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
       const value = this.requireValue(member);
       if (value === null) continue;
       if (value.kind !== 'paths') {
@@ -565,9 +631,14 @@ export class SchemaConverter {
       this.error('Expected a function definition', value.span);
       return null;
     }
-    const typed = value.params.length > 0 && value.params[0]!.type !== null;
+    const first = value.params[0];
+    const typed = first !== undefined && first.type !== null;
+    const typedHint: SyntaxHint[] = first?.type ? [{ kind: 'hint', message: 'Expecting types due to this type annotation', span: first.type.span }] : [];
+    const untypedHint: SyntaxHint[] = first ? [{ kind: 'hint', message: 'Expecting no types due to this argument not having a type', span: first.name.span }] : [];
     for (const param of value.params) {
-      if ((param.type !== null) !== typed) this.error('All or no arguments must have a type', param.name.span);
+      if ((param.type !== null) !== typed) {
+        this.errors.push({ message: 'All or no arguments must have a type', span: param.name.span, hints: typed ? typedHint : untypedHint });
+      }
     }
     const variadicIndex = value.params.findIndex((p) => p.variadic);
     if (variadicIndex !== -1 && variadicIndex !== value.params.length - 1) {
@@ -576,9 +647,9 @@ export class SchemaConverter {
     const paramNames = new Seen('argument', this.errors);
     for (const param of value.params) paramNames.check(param.name.text, param.name.span);
     if (typed && value.returnType === null) {
-      this.error('Return type is required when arguments have a type', value.span);
-    } else if (!typed && value.params.length > 0 && value.returnType !== null) {
-      this.error('Return type is not allowed when arguments do not have a type', value.returnType.span);
+      this.errors.push({ message: 'Return type is required when arguments have a type', span: value.closeParen, hints: typedHint });
+    } else if (!typed && first !== undefined && value.returnType !== null) {
+      this.errors.push({ message: 'Return type is not allowed when arguments do not have a type', span: value.returnType.span, hints: untypedHint });
     }
     return {
       name: name.text,

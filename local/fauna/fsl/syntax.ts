@@ -32,8 +32,8 @@ export type FslValue =
   /** An FQL expression; `parenthesized` when written as `(expr)`, which predicates and checks require around a lambda. */
   | { kind: 'lit'; expr: Expr; parenthesized: boolean; span: Span }
   | { kind: 'field'; compute: boolean; type: TypeExpr | null; value: { expr: Expr; parenthesized: boolean } | null; span: Span }
-  | { kind: 'function'; params: FslParam[]; returnType: TypeExpr | null; body: Expr; bodySource: string; span: Span }
-  /** Parsed for its extent only (`migrations { … }`, or the rest of an unknown item). */
+  | { kind: 'function'; params: FslParam[]; closeParen: Span; returnType: TypeExpr | null; body: Expr; bodySource: string; span: Span }
+  /** Parsed for its extent only: the rest of an item with an unknown keyword, such as a migration (`move .a -> .b`). */
   | { kind: 'skipped'; span: Span };
 
 export interface FslNode {
@@ -124,7 +124,7 @@ class FslSyntaxParser {
       const keyword = this.word();
       const n = p.peek();
       const name = (n.kind === 'ident' || n.kind === 'string') && !n.nl ? this.name() : null;
-      node = { keyword, name, value: keyword.text === 'migrations' ? this.skipped() : this.value() };
+      node = { keyword, name, value: this.value() };
     } else if (isWord && NAMELESS_KEYWORDS.has(t.text)) {
       const keyword = this.word();
       node = { keyword, name: null, value: this.value() };
@@ -240,7 +240,7 @@ class FslSyntaxParser {
       if (!p.isPunct(',')) break;
       p.next();
     }
-    p.expectPunct(')', '`)` or `,`');
+    const close = p.expectPunct(')', '`)` or `,`');
     let returnType: TypeExpr | null = null;
     if (p.isPunct(':')) {
       p.next();
@@ -254,7 +254,10 @@ class FslSyntaxParser {
     return {
       keyword,
       name,
-      value: { kind: 'function', params, returnType, body, bodySource, span: { start: open.start, end: braceClose.end } },
+      value: {
+        kind: 'function', params, closeParen: { start: close.start, end: close.end }, returnType, body, bodySource,
+        span: { start: open.start, end: braceClose.end },
+      },
     };
   }
 
