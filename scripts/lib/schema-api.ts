@@ -66,8 +66,13 @@ export async function readFslFiles(dir: string): Promise<FslFile[]> {
  */
 export async function schemaDiff(connection: SchemaApiConnection, files: FslFile[]): Promise<SchemaDiffResult> {
   const body = await callSchemaApi(connection, 'POST', '/schema/1/diff', new URLSearchParams({ staged: 'false' }), files);
-  return { version: readVersion(body), diff: typeof body.diff === 'string' ? body.diff : '' };
+  const diff = typeof body.diff === 'string' ? body.diff : '';
+  return { version: readVersion(body), diff: NO_CHANGES.test(diff) ? '' : diff };
 }
+
+// The core answers an empty diff when nothing changes (the CLI prints "No logical changes." itself); a server that
+// spells it out must not make an unchanged schema look changed.
+const NO_CHANGES = /^\s*(no (logical |schema )?changes\.?)?\s*$/i;
 
 /**
  * Replaces the active schema with `files` (override semantics: items absent from `files` are deleted).
