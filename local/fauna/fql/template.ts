@@ -10,6 +10,7 @@
  * so values never travel as query text. The summary renders the sigil as `<value0>`, which keeps the assembled source
  * readable in error messages.
  */
+import type { Span } from './ast.ts';
 import { isDisplayChar, TEMPLATE_SIGIL } from './lexer.ts';
 
 /** One fragment of the driver's template form. */
@@ -23,8 +24,11 @@ export type TemplateFragment =
 export interface AssembledQuery {
   /** FQL source; value fragments appear as `\u0000value<n>>`. */
   source: string;
-  /** One entry per value fragment, in order: bind `name` to the decoded `encoded` value (tagged format) before evaluating. */
-  placeholders: { name: string; encoded: unknown }[];
+  /**
+   * One entry per value fragment, in order: bind `name` to the decoded `encoded` value (tagged format) before evaluating.
+   * `span` is where the placeholder sits in `source`, for a summary that points at a value that fails to decode.
+   */
+  placeholders: { name: string; encoded: unknown; span: Span }[];
 }
 
 /**
@@ -67,7 +71,7 @@ export function assembleTemplate(query: unknown): AssembledQuery {
 
 class Assembler {
   out = '';
-  readonly placeholders: { name: string; encoded: unknown }[] = [];
+  readonly placeholders: { name: string; encoded: unknown; span: Span }[] = [];
 
   fragments(fragments: unknown[], nested: boolean): void {
     for (const fragment of fragments) this.fragment(fragment, nested);
@@ -89,8 +93,9 @@ class Assembler {
     switch (key) {
       case 'value': {
         const name = placeholderName(this.placeholders.length);
-        this.placeholders.push({ name, encoded: body });
+        const start = this.out.length;
         this.out += `${TEMPLATE_SIGIL}${name.slice(1)}`;
+        this.placeholders.push({ name, encoded: body, span: { start, end: this.out.length } });
         return;
       }
       case 'fql':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseQuery } from '../../../../local/fauna/fql/parser.ts';
+import { renderSummary } from '../../../../local/fauna/fql/summary.ts';
 import { assembleTemplate, InvalidTemplateError, isPlaceholderName, quoteFqlString } from '../../../../local/fauna/fql/template.ts';
 import { sexpr } from './sexpr.ts';
 
@@ -32,7 +33,7 @@ describe('assembleTemplate', () => {
     const program = parseQuery(assembled.source);
 
     // Assert
-    expect(assembled.placeholders).toEqual([
+    expect(assembled.placeholders.map(({ name, encoded }) => ({ name, encoded }))).toEqual([
       { name: '<value0>', encoded: 'a@b.co' },
       { name: '<value1>', encoded: 'a@b.co' },
     ]);
@@ -50,7 +51,7 @@ describe('assembleTemplate', () => {
 
     // Assert
     expect(readable(assembled.source)).toBe('5 + <value0> + 3');
-    expect(assembled.placeholders).toEqual([{ name: '<value0>', encoded: { '@int': '17' } }]);
+    expect(assembled.placeholders).toEqual([{ name: '<value0>', encoded: { '@int': '17' }, span: { start: 4, end: 12 } }]);
   });
 
   it('builds array and object literals, wrapping nested fql in parentheses and quoting keys', () => {
@@ -73,6 +74,18 @@ describe('assembleTemplate', () => {
     expect(readable(assembled.source)).toBe('let x = { "a": <value0>, "odd \\"key\\" \\#{x}": [<value1>, (1 + <value2>)], "empty": {} }\nx');
     expect(sexpr(program)).toBe('(block (let x (obj "a"=<value0> "odd \\"key\\" #{x}"=[<value1> (+ 1 <value2>)] "empty"=(obj))) x)');
     expect(assembled.placeholders.map((p) => p.encoded)).toEqual([{ '@int': '1' }, 2, 3]);
+  });
+
+  it('records where each placeholder sits, so a summary can point at a value that fails to decode', () => {
+    // Arrange
+    const query = { fql: ['Customer.byEmail(', { value: { '@int': 'x' } }, ')'] };
+
+    // Act
+    const { source, placeholders } = assembleTemplate(query);
+    const summary = renderSummary(source, placeholders[0]!.span, 'Invalid value');
+
+    // Assert
+    expect(summary).toBe('error: Invalid value\nat *query*:1:18\n  |\n1 | Customer.byEmail(<value0>)\n  |                  ^^^^^^^^\n  |');
   });
 
   it('names placeholders so that users cannot write them', () => {
