@@ -249,7 +249,7 @@ export class FqlParser {
         throw new FqlUnsupportedError('`match` expressions are not supported by the local Fauna emulator', spanOf(t.start, t.end));
       }
     }
-    if (t.kind === 'ident' && this.isPunct('=>', 1) && !this.peek(1).nl) return this.parseArrowFromIdent();
+    if (t.kind === 'ident' && !t.text.startsWith('<') && this.isPunct('=>', 1) && !this.peek(1).nl) return this.parseArrowFromIdent();
     if (t.kind === 'punct' && t.text === '(' && this.isArrowAfterParens()) return this.parseArrowFromParens();
     const expr = this.parseBinary(0);
     return this.parseProjectionSuffix(expr);
