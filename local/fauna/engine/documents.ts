@@ -182,7 +182,7 @@ function applyFieldDefinitions(ctx: Ctx, def: CollectionDef, data: FqlObject, ve
     const value = data[field.name] ?? null;
     const nullable = field.optional || field.type.trim().endsWith('?') || /\bNull\b/.test(field.type) || field.type.trim() === 'Any';
     if (value === null) {
-      if (!nullable) failures.push({ path: [field.name], message: 'Missing required field' });
+      if (!nullable) failures.push({ path: [field.name], message: `Missing required field of type ${field.type.trim()}` });
     } else if (!matchesType(ctx, value, field.type)) {
       failures.push({ path: [field.name], message: `Expected ${field.type}, provided ${typeName(value)}` });
     }
@@ -263,13 +263,13 @@ export function createDocument(ctx: Ctx, def: CollectionDef, input: Value, span:
     delete data.id;
     const text = typeof given === 'bigint' ? given.toString() : given;
     if (typeof text !== 'string' || !DIGITS.test(text) || BigInt(text) >= 2n ** 63n) {
-      throw new QueryFailure('invalid_id', `Invalid document id \`${String(text)}\`.`, { span });
+      throw new QueryFailure('invalid_id', `\`${String(text)}\` is not a valid ID.`, { span });
     }
     if (!allowed(ctx, def.name, 'create_with_id', [plainNewDoc(ctx, def.name, text, data, null)])) {
       throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     }
     if (ctx.db.store.get(def.name, text) && liveDoc(ctx, def.name, text)) {
-      throw new QueryFailure('document_id_exists', `Document with id ${text} already exists in the collection \`${def.name}\`.`, { span });
+      throw new QueryFailure('document_id_exists', `Collection \`${def.name}\` already contains document with id ${text}.`, { span });
     }
     id = text;
   } else {
@@ -308,7 +308,7 @@ export function writeDocument(ctx: Ctx, ref: DocRef, input: Value, mode: 'update
   const def = ctx.db.schema.collections.get(ref.coll);
   const reserved = Object.keys(patch).filter((k) => RESERVED_FIELDS.has(k) || k === 'id' || readonlyFields.includes(k));
   if (reserved.length > 0) {
-    throw constraintFailure(ref.coll, mode, reserved.map((k) => ({ path: [k], message: readonlyFields.includes(k) ? 'Is a readonly field and cannot be written' : 'Is a reserved field and cannot be used' })), span);
+    throw constraintFailure(ref.coll, mode, reserved.map((k) => ({ path: [k], message: readonlyFields.includes(k) ? 'Failed to update field because it is readonly' : 'Is a reserved field and cannot be used' })), span);
   }
   const ttlChange = takeTtl(def, patch, span);
   assertStorable(patch, [], span);

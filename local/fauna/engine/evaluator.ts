@@ -199,7 +199,7 @@ export function callLambda(ctx: Ctx, fn: LambdaFn, args: Value[], span: Span | n
   const fixed = fn.variadic ? fn.params.length - 1 : fn.params.length;
   if (fn.variadic ? args.length < fixed : args.length !== fixed) {
     // Fauna lets a one-parameter lambda receive a set/array element; anything else is an arity error.
-    throw new QueryFailure('invalid_argument', `callee function expects ${fn.variadic ? 'at least ' : ''}${fixed} argument${fixed === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`, { span });
+    throw new QueryFailure('invalid_function_invocation', `callee function expects ${fn.variadic ? 'at least ' : ''}${fixed} argument${fixed === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`, { span });
   }
   for (let i = 0; i < fixed; i++) vars.set(fn.params[i]!, args[i]!);
   if (fn.variadic) vars.set(fn.params[fixed]!, args.slice(fixed));

@@ -10,12 +10,12 @@ import type { FqlObject, FunctionValue, Value } from '../values.ts';
 /** A standard-library method: receives the evaluated receiver and arguments. */
 export type Method<T> = (ctx: Ctx, self: T, args: Value[], span: Span) => Value;
 
-export function arity(name: string, args: Value[], min: number, max: number, span: Span): void {
+export function arity(_name: string, args: Value[], min: number, max: number, span: Span): void {
   if (args.length >= min && args.length <= max) return;
   const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `between ${min} and ${max}`;
   throw new QueryFailure(
     'invalid_function_invocation',
-    `callee function \`${name}\` expects ${expected} argument${min === 1 && max === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`,
+    `callee function expects ${expected} argument${min === 1 && max === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`,
     { span },
   );
 }

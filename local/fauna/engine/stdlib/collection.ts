@@ -25,7 +25,7 @@ const DIGITS = /^\d+$/;
 export function idArg(value: Value | undefined, span: Span): string {
   const text = typeof value === 'bigint' ? value.toString() : value;
   if (typeof text !== 'string' || !DIGITS.test(text) || BigInt(text) >= 2n ** 63n) {
-    throw new QueryFailure('invalid_id', `Invalid id \`${typeof text === 'string' ? text : String(value)}\`.`, { span });
+    throw new QueryFailure('invalid_id', `\`${typeof text === 'string' ? text : String(value)}\` is not a valid ID.`, { span });
   }
   return text;
 }
@@ -61,7 +61,7 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
   return new SetValue((c) => {
     const cx = c as Ctx;
     const ids = cx.db.store.lookup(def.name, name, terms);
-    if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${def.name}Collection\``, { span });
+    if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${def.name}Collection\``, { span });
     const docs = [];
     for (const id of ids) {
       const doc = liveDoc(cx, def.name, id);

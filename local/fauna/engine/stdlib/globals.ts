@@ -30,7 +30,7 @@ export function callUdf(ctx: Ctx, def: FunctionDef, args: Value[], span: Span | 
   if (variadic ? args.length < fixed.length : args.length !== fixed.length) {
     throw new QueryFailure(
       'invalid_function_invocation',
-      `callee function \`${def.name}\` expects ${variadic ? 'at least ' : ''}${fixed.length} argument${fixed.length === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`,
+      `callee function expects ${variadic ? 'at least ' : ''}${fixed.length} argument${fixed.length === 1 ? '' : 's'}, but ${args.length} ${args.length === 1 ? 'was' : 'were'} provided.`,
       { span },
     );
   }

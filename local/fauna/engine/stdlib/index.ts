@@ -30,11 +30,11 @@ function nameOnly(name: string, span: Span): Span {
 }
 
 function noSuchFunction(name: string, receiver: Value, span: Span): QueryFailure {
-  return new QueryFailure('invalid_function_invocation', `The function \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span: nameOnly(name, span) });
+  return new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${typeName(receiver)}\``, { span: nameOnly(name, span) });
 }
 
 function noSuchField(name: string, receiver: Value, span: Span): QueryFailure {
-  return new QueryFailure('invalid_function_invocation', `The field \`${name}\` doesn't exist on \`${typeName(receiver)}\``, { span });
+  return new QueryFailure('invalid_function_invocation', `The field \`${name}\` does not exist on \`${typeName(receiver)}\``, { span });
 }
 
 /** `receiver.name` (and `receiver["name"]`). */

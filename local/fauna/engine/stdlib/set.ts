@@ -300,7 +300,7 @@ export const setModule: Record<string, Method<null>> = {
     arity('paginate', args, 1, 2, span);
     const cursor = str(args, 0, 'cursor', span);
     const entry = ctx.db.cursors.get(cursor);
-    if (!entry) throw new QueryFailure('invalid_cursor', 'Cursor is invalid or expired.', { span });
+    if (!entry) throw new QueryFailure('invalid_cursor', 'Cursor cursor is invalid or expired.', { span });
     const size = args.length > 1 ? pageSizeArg(args, 1, span) : entry.pageSize;
     return pageObject(readPage(ctx, entry.set, entry.offset, size));
   },

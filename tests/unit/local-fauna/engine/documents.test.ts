@@ -53,7 +53,7 @@ describe('documents, indexes and sets on the engine', () => {
   it('enforces field definitions: required fields, types, defaults and unknown fields', () => {
     const db = makeDb('collection Person {\n  name: String\n  age: Int?\n  status: String = "new"\n}');
     expect(db.data('Person.create({ name: "Ann" }) { name, age, status }')).toEqual({ name: 'Ann', age: null, status: 'new' });
-    expect(db.error('Person.create({ age: 3 })')).toMatchObject({ code: 'constraint_failure', constraint_failures: [{ paths: [['name']], message: 'Missing required field' }] });
+    expect(db.error('Person.create({ age: 3 })')).toMatchObject({ code: 'constraint_failure', constraint_failures: [{ paths: [['name']], message: 'Missing required field of type String' }] });
     expect(db.error('Person.create({ name: 5 })').code).toBe('constraint_failure');
     expect(db.error('Person.create({ name: "x", other: 1 })').code).toBe('constraint_failure');
   });

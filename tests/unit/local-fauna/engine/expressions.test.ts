@@ -112,14 +112,14 @@ describe('FQL expressions on the engine', () => {
 
   it('fails unknown names and methods with Fauna codes instead of answering', () => {
     expect(db.error('nope')).toMatchObject({ code: 'unbound_variable', message: 'Unbound variable `nope`' });
-    expect(db.error('Collection.al()')).toMatchObject({ code: 'invalid_function_invocation', message: "The function `al` doesn't exist on `Collection`" });
+    expect(db.error('Collection.al()')).toMatchObject({ code: 'invalid_function_invocation', message: 'The function `al` does not exist on `Collection`' });
     expect(db.error('"s".nope()').code).toBe('invalid_function_invocation');
     expect(db.error('[1].take()').code).toBe('invalid_function_invocation');
   });
 
   it('renders the summary of a runtime error at the failing span', () => {
     const error = db.error('Collection.al()');
-    expect(error.summary).toBe("error: The function `al` doesn't exist on `Collection`\nat *query*:1:12\n  |\n1 | Collection.al()\n  |            ^^\n  |");
+    expect(error.summary).toBe("error: The function `al` does not exist on `Collection`\nat *query*:1:12\n  |\n1 | Collection.al()\n  |            ^^\n  |");
   });
 
   it('answers a parse error with invalid_query and a rendered summary', () => {
