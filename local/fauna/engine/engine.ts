@@ -10,7 +10,7 @@ import { FqlSyntaxError } from '../fql/errors.ts';
 import { parseQueryCached } from '../fql/parser.ts';
 import { lineColumn, renderSummary, renderSyntaxError } from '../fql/summary.ts';
 import { assembleTemplate, InvalidTemplateError } from '../fql/template.ts';
-import { TEMPLATE_SIGIL } from '../fql/lexer.ts';
+import type { AssembledQuery } from '../fql/template.ts';
 import { FslSyntaxError } from '../fsl/errors.ts';
 import { parseSchemaFiles } from '../fsl/parser.ts';
 import type { LambdaSource, SchemaFile, SchemaItems } from '../schema/model.ts';
@@ -115,7 +115,7 @@ class LocalEngine implements Engine {
     });
 
     let source: string;
-    let placeholders: { name: string; encoded: unknown }[];
+    let placeholders: AssembledQuery['placeholders'];
     try {
       ({ source, placeholders } = assembleTemplate(request.query));
     } catch (error) {
@@ -146,9 +146,7 @@ class LocalEngine implements Engine {
         bindings.set(placeholder.name, decodeTagged(placeholder.encoded, modules));
       } catch (error) {
         if (!(error instanceof ValueDecodeError)) throw error;
-        const at = source.indexOf(`${TEMPLATE_SIGIL}${placeholder.name.slice(1)}`);
-        const span = { start: Math.max(at, 0), end: Math.max(at, 0) + placeholder.name.length };
-        return fail('invalid_query', CHECK_FAILED_MESSAGE, renderSummary(source, span, `Invalid value: ${error.message}`));
+        return fail('invalid_query', CHECK_FAILED_MESSAGE, renderSummary(source, placeholder.span, `Invalid value: ${error.message}`));
       }
     }
 
@@ -482,7 +480,8 @@ function describeDiff(before: SchemaItems, after: SchemaItems): string {
     }
     for (const name of oldByName.keys()) if (!nextByName.has(name)) lines.push(`* Removing ${kind} \`${name}\``);
   }
-  return lines.length === 0 ? 'No changes' : lines.join('\n');
+  // The core answers an empty diff when nothing changes.
+  return lines.join('\n');
 }
 
 function stripExprs(item: unknown): unknown {
