@@ -235,7 +235,7 @@ export function writeRecord(ctx: Ctx, coll: string, id: string, doc: StoredDoc |
     if (error instanceof UniqueViolationError) {
       throw new QueryFailure('constraint_failure', 'Failed unique constraint.', {
         span,
-        constraintFailures: error.paths.map((path) => ({ paths: [path], message: 'Failed unique constraint' })),
+        constraintFailures: error.constraints.map((paths) => ({ paths, message: 'Failed unique constraint' })),
         cause: error,
       });
     }

@@ -37,11 +37,12 @@ export interface CollectionSpec {
 
 /** Thrown by a write that would break a unique constraint; the evaluator turns it into `constraint_failure`. */
 export class UniqueViolationError extends Error {
-  readonly paths: FieldPath[];
-  constructor(collection: string, paths: FieldPath[]) {
-    super(`Unique constraint on ${collection} (${paths.map((p) => p.join('.')).join(', ')}) violated`);
+  /** One entry per violated constraint: the paths of its fields. */
+  readonly constraints: FieldPath[][];
+  constructor(collection: string, constraints: FieldPath[][]) {
+    super(`Unique constraint on ${collection} (${constraints.map((c) => c.map((p) => p.join('.')).join(', ')).join('; ')}) violated`);
     this.name = 'UniqueViolationError';
-    this.paths = paths;
+    this.constraints = constraints;
   }
 }
 
@@ -151,7 +152,7 @@ export class Store {
     for (const doc of coll.docs.values()) {
       for (const index of coll.indexes.values()) index.add(doc);
       for (const unique of coll.uniques) for (const key of unique.keys(doc)) {
-        if (unique.owners.has(key)) throw new UniqueViolationError(name, unique.spec.fields.map((f) => f.path));
+        if (unique.owners.has(key)) throw new UniqueViolationError(name, [unique.spec.fields.map((f) => f.path)]);
         unique.owners.set(key, doc.id);
       }
     }
@@ -198,14 +199,14 @@ export class Store {
   }
 
   #checkUnique(name: string, coll: CollectionStore, old: StoredDoc | null, doc: StoredDoc, isLive: (doc: StoredDoc) => boolean): void {
-    const violated: FieldPath[] = [];
+    const violated: FieldPath[][] = [];
     for (const unique of coll.uniques) {
       for (const key of unique.keys(doc)) {
         const owner = unique.owners.get(key);
         if (owner === undefined || owner === doc.id || owner === old?.id) continue;
         const holder = coll.docs.get(owner);
         if (holder && isLive(holder)) {
-          violated.push(...unique.spec.fields.map((f) => f.path));
+          violated.push(unique.spec.fields.map((f) => f.path));
           break;
         }
       }
