@@ -1,0 +1,97 @@
+/**
+ * `npm run fauna:local`: runs the local Fauna endpoint until SIGINT/SIGTERM.
+ *
+ *   npm run fauna:local -- --port 8443 --host 127.0.0.1 --secret secret --schema-dir fauna --data-file .fauna-local/data.json
+ *
+ * Every flag has an environment variable: FAUNA_LOCAL_PORT, FAUNA_LOCAL_HOST, FAUNA_LOCAL_SECRET,
+ * FAUNA_LOCAL_SCHEMA_DIR, FAUNA_LOCAL_DATA_FILE. Flags win over the environment.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ROOT_SECRET, startLocalFauna, type LocalFaunaOptions } from './index.ts';
+
+const USAGE = `Usage: npm run fauna:local -- [--port N] [--host H] [--secret S] [--schema-dir DIR] [--data-file FILE]
+  --port       port to listen on (0 = any free port)   env FAUNA_LOCAL_PORT        default ${DEFAULT_PORT}
+  --host       address to bind                          env FAUNA_LOCAL_HOST        default ${DEFAULT_HOST}
+  --secret     the root key's secret                    env FAUNA_LOCAL_SECRET      default ${DEFAULT_ROOT_SECRET}
+  --schema-dir *.fsl files pushed at start              env FAUNA_LOCAL_SCHEMA_DIR
+  --data-file  persist the database to this file        env FAUNA_LOCAL_DATA_FILE   default: in memory only`;
+
+/** A flag or variable the CLI cannot use. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** Reads the options from argv and the environment (flags first). */
+export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOptions & { help: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        secret: { type: 'string' },
+        'schema-dir': { type: 'string' },
+        'data-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const portText = values.port ?? env.FAUNA_LOCAL_PORT;
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliUsageError(`Invalid port '${portText}'.`);
+  const schemaDir = values['schema-dir'] ?? env.FAUNA_LOCAL_SCHEMA_DIR;
+  const dataFile = values['data-file'] ?? env.FAUNA_LOCAL_DATA_FILE;
+  return {
+    help: values.help ?? false,
+    port,
+    host: values.host ?? env.FAUNA_LOCAL_HOST ?? DEFAULT_HOST,
+    rootSecret: values.secret ?? env.FAUNA_LOCAL_SECRET ?? DEFAULT_ROOT_SECRET,
+    ...(schemaDir === undefined ? {} : { schemaDir }),
+    ...(dataFile === undefined ? {} : { dataFile }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { help, ...options } = cliOptions(process.argv.slice(2), process.env);
+  if (help) {
+    console.log(USAGE);
+    return;
+  }
+  const fauna = await startLocalFauna(options);
+  // The root secret of a local emulator is a well-known development value (Fauna's Docker image prints it too).
+  console.log(`Local Fauna listening on ${fauna.url}`);
+  console.log(`Root secret: ${fauna.rootSecret}`);
+  console.log(`Use it with: FAUNA_ENDPOINT=${fauna.url} FAUNA_SECRET=<secret>`);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received, stopping…`);
+    fauna.stop().then(
+      () => {
+        console.log('Local Fauna stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('Local Fauna failed to stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
