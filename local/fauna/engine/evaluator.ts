@@ -13,7 +13,7 @@ import { QueryFailure } from './errors.ts';
 import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
 import { displayString } from './stdlib/display.ts';
 import {
-  DocRef, FqlDate, FqlTime, LambdaFn, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
+  DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
 } from './values.ts';
 import type { FqlObject, Scope, Value } from './values.ts';
 
@@ -275,8 +275,8 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
     case '+':
-      if (typeof left === 'string' && typeof right === 'string') return left + right;
-      if (typeof left === 'string') throw typeMismatch('String', right, span);
+      // String `+` takes Any and appends its display string (CORE: stdlib/Strings.scala).
+      if (typeof left === 'string') return left + displayString(right);
       return arithmetic(op, left, right, span);
     case '-': case '*': case '/': case '%': case '**':
       return arithmetic(op, left, right, span);
@@ -295,14 +295,19 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
 
 const DIVISION_BY_ZERO = 'Attempted integer division by zero.';
 
+function fitLong(value: bigint): bigint | number {
+  return value >= LONG_MIN && value <= LONG_MAX ? value : Number(value);
+}
+
 function arithmetic(op: string, left: Value, right: Value, span: Span): Value {
   if (!isNumber(left)) throw typeMismatch('Number', left, span);
   if (!isNumber(right)) throw typeMismatch('Number', right, span);
   if (typeof left === 'bigint' && typeof right === 'bigint') {
     switch (op) {
-      case '+': return left + right;
-      case '-': return left - right;
-      case '*': return left * right;
+      // Like the core's addExact/subtractExact/multiplyExact: an overflowing Long result falls back to Double.
+      case '+': return fitLong(left + right);
+      case '-': return fitLong(left - right);
+      case '*': return fitLong(left * right);
       case '/':
         if (right === 0n) throw new QueryFailure('divide_by_zero', DIVISION_BY_ZERO, { span });
         return left / right;
@@ -310,7 +315,10 @@ function arithmetic(op: string, left: Value, right: Value, span: Span): Value {
         if (right === 0n) throw new QueryFailure('divide_by_zero', DIVISION_BY_ZERO, { span });
         return left % right;
       case '**':
-        return right >= 0n ? left ** right : Number(left) ** Number(right);
+        if (right === 0n || left === 1n) return 1n;
+        if (left === -1n) return right % 2n === 0n ? 1n : -1n;
+        if (left === 0n && right > 0n) return 0n;
+        return right > 0n && right < 2n ** 31n - 1n && right < 4096n ? fitLong(left ** right) : Number(left) ** Number(right);
     }
   }
   const a = Number(left);

@@ -1,5 +1,5 @@
 /**
- * String methods (CORE: stdlib/Strings.scala). Lengths and offsets are in UTF-16 code units, as in Fauna's JVM strings.
+ * String methods (CORE: stdlib/Strings.scala). Lengths and offsets count code points, as the core does.
  */
 import { QueryFailure } from '../errors.ts';
 import type { Value } from '../values.ts';
@@ -9,6 +9,18 @@ import type { Method } from './args.ts';
 function clamp(index: bigint, length: number): number {
   if (index < 0n) return 0;
   return index > BigInt(length) ? length : Number(index);
+}
+
+const codepoints = (s: string): string[] => Array.from(s);
+
+/** The code point index of a UTF-16 offset. */
+function codepointIndex(s: string, utf16: number): bigint {
+  return BigInt(Array.from(s.slice(0, utf16)).length);
+}
+
+/** The UTF-16 offset of a code point index (clamped to the string). */
+function utf16Offset(s: string, index: number): number {
+  return codepoints(s).slice(0, index).join('').length;
 }
 
 export const stringMethods: Record<string, Method<string>> = {
@@ -28,9 +40,10 @@ export const stringMethods: Record<string, Method<string>> = {
   },
   slice(_c, s, args, span) {
     arity('slice', args, 1, 2, span);
-    const from = clamp(int(args, 0, 'from', span), s.length);
-    const until = args.length > 1 ? clamp(int(args, 1, 'until', span), s.length) : s.length;
-    return s.slice(from, Math.max(from, until));
+    const chars = codepoints(s);
+    const from = clamp(int(args, 0, 'start', span), chars.length);
+    const until = args.length > 1 ? clamp(int(args, 1, 'end', span), chars.length) : chars.length;
+    return chars.slice(from, Math.max(from, until)).join('');
   },
   replaceAll(_c, s, args, span) {
     arity('replaceAll', args, 2, 2, span);
@@ -53,35 +66,63 @@ export const stringMethods: Record<string, Method<string>> = {
   },
   indexOf(_c, s, args, span) {
     arity('indexOf', args, 1, 2, span);
-    const at = s.indexOf(str(args, 0, 'pattern', span), args.length > 1 ? clamp(int(args, 1, 'start', span), s.length) : 0);
-    return at < 0 ? null : BigInt(at);
+    const start = args.length > 1 ? utf16Offset(s, clamp(int(args, 1, 'start', span), s.length)) : 0;
+    const at = s.indexOf(str(args, 0, 'pattern', span), start);
+    return at < 0 ? null : codepointIndex(s, at);
   },
   lastIndexOf(_c, s, args, span) {
     arity('lastIndexOf', args, 1, 1, span);
     const at = s.lastIndexOf(str(args, 0, 'pattern', span));
-    return at < 0 ? null : BigInt(at);
+    return at < 0 ? null : codepointIndex(s, at);
   },
   at(_c, s, args, span) {
     arity('at', args, 1, 1, span);
+    const chars = codepoints(s);
     const index = int(args, 0, 'index', span);
-    if (index < 0n || index >= BigInt(s.length)) {
-      throw new QueryFailure('index_out_of_bounds', `index ${index} out of bounds for length ${s.length}`, { span });
+    if (index < 0n || index >= BigInt(chars.length)) {
+      throw new QueryFailure('index_out_of_bounds', `index ${index} out of bounds for length ${chars.length}`, { span });
     }
-    return s[Number(index)]!;
+    return chars[Number(index)]!;
+  },
+  insert(_c, s, args, span) {
+    arity('insert', args, 2, 2, span);
+    const chars = codepoints(s);
+    const index = int(args, 0, 'index', span);
+    if (index < 0n || index > BigInt(chars.length)) {
+      throw new QueryFailure('index_out_of_bounds', `index ${index} out of bounds for length ${chars.length}`, { span });
+    }
+    return [...chars.slice(0, Number(index)), str(args, 1, 'other', span), ...chars.slice(Number(index))].join('');
+  },
+  parseNumber(_c, s, args, span) {
+    arity('parseNumber', args, 0, 0, span);
+    if (/^[+-]?\d+$/.test(s)) {
+      const n = BigInt(s);
+      if (n >= -(2n ** 63n) && n < 2n ** 63n) return n;
+    }
+    const n = Number(s);
+    return s.trim() === '' || Number.isNaN(n) && s !== 'NaN' ? null : n;
   },
   parseInt(_c, s, args, span) {
-    arity('parseInt', args, 0, 1, span);
-    return /^[+-]?\d+$/.test(s.trim()) ? BigInt(s.trim()) : null;
+    arity('parseInt', args, 0, 0, span);
+    if (!/^[+-]?\d+$/.test(s)) return null;
+    const n = BigInt(s);
+    return n >= -(2n ** 31n) && n < 2n ** 31n ? n : null;
+  },
+  parseLong(_c, s, args, span) {
+    arity('parseLong', args, 0, 0, span);
+    if (!/^[+-]?\d+$/.test(s)) return null;
+    const n = BigInt(s);
+    return n >= -(2n ** 63n) && n < 2n ** 63n ? n : null;
   },
   parseDouble(_c, s, args, span) {
     arity('parseDouble', args, 0, 0, span);
-    const n = Number(s.trim());
-    return s.trim() === '' || Number.isNaN(n) ? null : n;
+    const n = Number(s);
+    return s.trim() === '' || (Number.isNaN(n) && s !== 'NaN') ? null : n;
   },
   toString: ((_c, s, args, span) => (arity('toString', args, 0, 0, span), s)) as Method<string>,
 };
 
 /** Properties of strings (`s.length`). */
 export function stringProperty(s: string, name: string): Value | undefined {
-  return name === 'length' ? BigInt(s.length) : undefined;
+  return name === 'length' ? BigInt(codepoints(s).length) : undefined;
 }

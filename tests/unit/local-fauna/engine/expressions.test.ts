@@ -26,8 +26,14 @@ describe('FQL expressions on the engine', () => {
     expect(db.data('let n = "Ann"\n"Hi " + n + "! #{1 + 1} #{[1, "a"]}"')).toBe('Hi Ann! 2 [1, "a"]');
   });
 
-  it('rejects + between a String and a number instead of guessing', () => {
-    expect(db.error('"a" + 1').code).toBe('type_mismatch');
+  it('appends the display string of any value to a String with +, but not a String to a number', () => {
+    expect(db.data('"a" + 1 + null + 1.5')).toBe('a1null1.5');
+    expect(db.error('1 + "a"').code).toBe('type_mismatch');
+  });
+
+  it('overflows Long arithmetic into Double as the core does', () => {
+    expect(db.data('9223372036854775807 + 1')).toEqual({ '@double': '9.223372036854776E18' });
+    expect(db.data('2 ** 62')).toEqual({ '@long': '4611686018427387904' });
   });
 
   it('compares values structurally', () => {
