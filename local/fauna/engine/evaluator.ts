@@ -69,7 +69,8 @@ export function evaluate(ctx: Ctx, expr: Expr, scope: Scope): Value {
     case 'If': {
       const cond = evaluate(ctx, expr.cond, scope);
       if (cond === true) return evaluate(ctx, expr.then, scope);
-      if (cond === false || cond === null) return expr.else ? evaluate(ctx, expr.else, scope) : null;
+      // Only booleans decide a branch; anything else (null included) is a type error (CORE: FQLInterpreter evalIf).
+      if (cond === false) return expr.else ? evaluate(ctx, expr.else, scope) : null;
       throw typeMismatch('Boolean', cond, expr.cond.span);
     }
     case 'Lambda': return new LambdaFn(expr.params, expr.variadic, expr.body, scope);
@@ -255,15 +256,6 @@ function isNumber(v: Value): v is bigint | number {
   return typeof v === 'bigint' || typeof v === 'number';
 }
 
-function comparable(a: Value, b: Value): boolean {
-  if (isNumber(a) && isNumber(b)) return true;
-  if (typeof a === 'string' && typeof b === 'string') return true;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return true;
-  if (a instanceof FqlTime && b instanceof FqlTime) return true;
-  if (a instanceof FqlDate && b instanceof FqlDate) return true;
-  return false;
-}
-
 /** Applies a strict binary operator to two evaluated operands. */
 export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: Span): Value {
   switch (op) {
@@ -271,7 +263,7 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
     case '!=': return !fqlEquals(ctx, left, right);
     case '<': case '>': case '<=': case '>=': {
       // Values of different types follow Fauna's total order across types.
-      const c = comparable(left, right) ? compareValues(left, right) : compareValues(left, right);
+      const c = compareValues(left, right);
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
     case '+':

@@ -66,6 +66,7 @@ describe('FQL expressions on the engine', () => {
     expect(db.data('if (1 < 2) "yes" else "no"')).toBe('yes');
     expect(db.data('if (false) "yes"')).toBeNull();
     expect(db.data('if (false) 1 else if (true) 2 else 3')).toEqual(int(2));
+    expect(db.error('if (null) 1 else 2')).toMatchObject({ code: 'type_mismatch', message: 'expected type: Boolean, received Null' });
   });
 
   it('creates closures that capture their scope, including short lambdas', () => {
