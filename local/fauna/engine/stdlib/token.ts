@@ -6,7 +6,7 @@ import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';
 import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.ts';
 import type { Ctx } from '../context.ts';
-import { allowed, liveDoc, nullDocFailure, writeDocument, writeRecord } from '../documents.ts';
+import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
 import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../values.ts';
@@ -40,13 +40,15 @@ function rejectUnknown(input: FqlObject, allowedKeys: string[], coll: string, sp
   }
 }
 
-/** The identity document a token may be created for: a live document of a user-defined collection. */
+/**
+ * The identity document a token may be created for: a document of a user-defined collection. Like the core (whose create
+ * type accepts a null doc), a missing document is accepted; such a token simply never authenticates.
+ */
 function tokenDocument(ctx: Ctx, value: Value, span: Span): DocRef {
   const ref = value instanceof NullDoc && value.ref instanceof DocRef ? value.ref : value;
   if (!(ref instanceof DocRef) || !ctx.db.schema.collections.has(ref.coll)) {
     throw constraint('Expected document from a user-defined collection.', 'document', span);
   }
-  if (!liveDoc(ctx, ref.coll, ref.id)) throw nullDocFailure(ref, 'not found', span);
   return ref;
 }
 
