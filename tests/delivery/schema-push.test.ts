@@ -129,6 +129,19 @@ describe('schema push against the local Fauna endpoint', () => {
     await expect(stale).rejects.toMatchObject({ status: 409, message: expect.stringContaining('run the push again') });
   });
 
+  it('maps invalid FSL to a 400 error that carries the server diagnostic', async () => {
+    // Arrange
+    const dir = path.join(scratch, 'invalid');
+    await cp('fauna', dir, { recursive: true });
+    await writeFile(path.join(dir, 'broken.fsl'), 'collection Broken {\n  name: NoSuchType\n');
+
+    // Act
+    const rejected = pushSchema({ ...connection(), dir }, log);
+
+    // Assert
+    await expect(rejected).rejects.toMatchObject({ name: 'SchemaApiError', status: 400, message: expect.stringMatching(/rejected the schema \(400\): .+\n.*Fix the FSL/s) });
+  });
+
   it('maps a rejected secret to a 401 error that names the setting to fix', async () => {
     // Act
     const rejected = pushSchema({ endpoint: fauna.url, adminSecret: 'fnWrongSecret', dir: 'fauna' }, log);
