@@ -39,7 +39,7 @@ export function int(args: Value[], i: number, param: string, span: Span): bigint
 /** An Int argument as a JS number (for sizes and offsets). */
 export function count(args: Value[], i: number, param: string, span: Span): number {
   const v = int(args, i, param, span);
-  if (v < 0n) throw new QueryFailure('invalid_argument', `invalid argument \`${param}\`: must be non-negative.`, { span });
+  if (v < 0n) throw new QueryFailure('invalid_bounds', `expected \`${param}\` to be greater than or equal to 0, received ${v}`, { span });
   return Number(v);
 }
 

@@ -13,7 +13,6 @@ import { NativeFn } from '../values.ts';
 import type { Value } from '../values.ts';
 import { arity, fn } from './args.ts';
 import { literalText } from './display.ts';
-import { Ordering } from './set.ts';
 
 /** Built-in modules reachable by name. */
 export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
@@ -70,11 +69,11 @@ const globalFunctions: Record<string, (ctx: Ctx, args: Value[], span: Span) => V
   },
   asc(_ctx, args, span) {
     arity('asc', args, 1, 1, span);
-    return new Ordering(fn(args, 0, 'accessor', span), false);
+    return { asc: fn(args, 0, 'accessor', span) };
   },
   desc(_ctx, args, span) {
     arity('desc', args, 1, 1, span);
-    return new Ordering(fn(args, 0, 'accessor', span), true);
+    return { desc: fn(args, 0, 'accessor', span) };
   },
 };
 

@@ -8,9 +8,9 @@ import type { Ctx } from '../context.ts';
 import { tick } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue, fqlEquals } from '../evaluator.ts';
-import { NativeFn, SetValue } from '../values.ts';
+import { isFunction, isPlainObject, SetValue, typeName } from '../values.ts';
 import type { FqlObject, FunctionValue, Value } from '../values.ts';
-import { arity, count, fn, str } from './args.ts';
+import { arity, count, fn, int, str } from './args.ts';
 import type { Method } from './args.ts';
 
 /** Default page size of a set returned to the client (CORE: ValueSet.scala). */
@@ -20,18 +20,6 @@ export const MAX_PAGE_SIZE = 16_000;
 /** `toArray()` materialises at most this many elements. */
 export const MAX_MATERIALIZED = 16_000;
 
-/** `asc(fn)` / `desc(fn)`: an ordering for `order()`. */
-export class Ordering extends NativeFn {
-  readonly key: FunctionValue | null;
-  readonly descending: boolean;
-  constructor(key: FunctionValue | null, descending: boolean) {
-    super(descending ? 'desc' : 'asc', () => {
-      throw new QueryFailure('invalid_argument', 'An ordering can only be passed to `order()`.');
-    });
-    this.key = key;
-    this.descending = descending;
-  }
-}
 
 export function iterate(ctx: Ctx, set: SetValue): Iterable<Value> {
   return set.produce(ctx);
@@ -49,10 +37,14 @@ function predicateResult(value: Value, span: Span): boolean {
 
 /** Sorts elements by orderings (`order()`, `order(.a)`, `order(desc(.a), .b)`). */
 export function orderValues(ctx: Ctx, items: Value[], orderings: Value[], span: Span): Value[] {
-  const specs = orderings.map((o, i) => {
-    if (o instanceof Ordering) return { key: o.key, desc: o.descending };
-    if (o instanceof NativeFn || typeof o === 'object' && o !== null && 'body' in o) return { key: o as FunctionValue, desc: false };
-    throw new QueryFailure('invalid_argument', `expected value for \`ordering${i}\` of type Function, received ${typeof o}`, { span });
+  // An ordering is an accessor function or what `asc(f)` / `desc(f)` return: `{ asc: f }` / `{ desc: f }` (CORE: Sets.scala).
+  const specs: { key: FunctionValue | null; desc: boolean }[] = orderings.map((o, i) => {
+    if (isFunction(o)) return { key: o, desc: false };
+    if (isPlainObject(o) && Object.keys(o).length === 1) {
+      const [dir, key] = Object.entries(o)[0]!;
+      if ((dir === 'asc' || dir === 'desc') && isFunction(key)) return { key, desc: dir === 'desc' };
+    }
+    throw new QueryFailure('invalid_argument', `expected value for \`ordering${i}\` of type Function | { asc: Function } | { desc: Function }, received ${typeName(o)}`, { span });
   });
   if (specs.length === 0) specs.push({ key: null, desc: false });
   const keyed = items.map((item) => ({ item, keys: specs.map((s) => (s.key ? call1(ctx, s.key, item, span) : item)) }));
@@ -196,6 +188,34 @@ export const readingMethods: Record<string, Method<Iterable<Value>>> = {
     for (const item of items) acc = acc === undefined ? item : callValue(ctx, f, [acc, item], span);
     return acc ?? null;
   },
+  aggregate(ctx, items, args, span) {
+    arity('aggregate', args, 2, 2, span);
+    const f = fn(args, 1, 'combiner', span);
+    let acc: Value = args[0] ?? null;
+    for (const item of items) acc = callValue(ctx, f, [acc, item], span);
+    return acc;
+  },
+  foldRight(ctx, items, args, span) {
+    arity('foldRight', args, 2, 2, span);
+    const f = fn(args, 1, 'reducer', span);
+    let acc: Value = args[0] ?? null;
+    for (const item of [...items].reverse()) acc = callValue(ctx, f, [acc, item], span);
+    return acc;
+  },
+  reduceRight(ctx, items, args, span) {
+    arity('reduceRight', args, 1, 1, span);
+    const f = fn(args, 0, 'reducer', span);
+    let acc: Value | undefined;
+    for (const item of [...items].reverse()) acc = acc === undefined ? item : callValue(ctx, f, [acc, item], span);
+    return acc ?? null;
+  },
+  lastWhere(ctx, items, args, span) {
+    arity('lastWhere', args, 1, 1, span);
+    const pred = fn(args, 0, 'pred', span);
+    let found: Value = null;
+    for (const item of items) if (predicateResult(call1(ctx, pred, item, span), span)) found = item;
+    return found;
+  },
   forEach(ctx, items, args, span) {
     arity('forEach', args, 1, 1, span);
     const f = fn(args, 0, 'callback', span);
@@ -289,9 +309,11 @@ export const setMethods: Record<string, Method<SetValue>> = {
 };
 
 function pageSizeArg(args: Value[], i: number, span: Span): number {
-  const n = count(args, i, 'size', span);
-  if (n < 1 || n > MAX_PAGE_SIZE) throw new QueryFailure('invalid_bounds', `expected \`size\` to be between 1 and ${MAX_PAGE_SIZE} inclusive, got ${n}`, { span });
-  return n;
+  const n = int(args, i, 'size', span);
+  if (n < 1n || n > BigInt(MAX_PAGE_SIZE)) {
+    throw new QueryFailure('invalid_bounds', `expected \`size\` to be between 1 and ${MAX_PAGE_SIZE} (inclusive), received ${n}`, { span });
+  }
+  return Number(n);
 }
 
 /** The `Set` module: `Set.paginate(cursor)` continues a set from its `after` cursor. */

@@ -102,6 +102,14 @@ describe('FQL expressions on the engine', () => {
     expect(db.data('[{ n: 1 }, { n: 3 }, { n: 2 }].order(desc(.n)).map(.n)')).toEqual([int(3), int(2), int(1)]);
   });
 
+  it('returns orderings as { asc } / { desc } objects and folds from either end', () => {
+    expect(db.data('[3, 1, 2].order(desc(x => x))')).toEqual([int(3), int(2), int(1)]);
+    expect(db.data('["a", "b", "c"].toSet().foldRight("", (acc, s) => acc + s)')).toBe('cba');
+    expect(db.data('[1, 2, 3, 4].toSet().lastWhere(x => x < 3)')).toEqual(int(2));
+    expect(db.error('[1].toSet().take(-1)')).toMatchObject({ code: 'invalid_bounds' });
+    expect(db.error('[1].toSet().paginate(0)')).toMatchObject({ code: 'invalid_bounds', message: 'expected `size` to be between 1 and 16000 (inclusive), received 0' });
+  });
+
   it('implements the String methods', () => {
     expect(db.data('let s = "  Hello World  "\nlet t = s.trim()\n[t.length, t.toLowerCase(), t.toUpperCase(), t.includes("lo W"), t.startsWith("He"), t.endsWith("x"), t.split(" "), t.slice(6), t.replaceAll("o", "0"), t.concat("!")]')).toEqual([
       int(11), 'hello world', 'HELLO WORLD', true, true, false, ['Hello', 'World'], 'World', 'Hell0 W0rld', 'Hello World!',
