@@ -10,6 +10,9 @@ import type { CapturedWrite } from '../../helpers/log-capture.ts';
  */
 export const FAUNA_SECRET_SHAPE = /(?<![A-Za-z0-9_-])fn[A-Za-z0-9_-]{30,}/g;
 
+/** A maximal run of base64url characters, long enough to hold a secret worth recording. */
+const WORD = /[A-Za-z0-9_-]{16,}/g;
+
 /** One leak, described without the secret itself: the audit's failure message is a log line too. */
 export interface Leak {
   kind: string;
@@ -35,9 +38,22 @@ export function findLeaks(writes: CapturedWrite[], secrets: { kind: string; secr
     const key = `${write.file}\u0000${write.source}`;
     textPerStream.set(key, (textPerStream.get(key) ?? '') + write.text);
   }
+  // Secrets made of base64url characters (every Fauna secret) are found as whole words (delimited by any other
+  // character, as in JSON, `Bearer …` or `key=…`), in one pass over the text; any other secret is searched for
+  // verbatim. Checking thousands of minted secrets one by one against megabytes of logs would take seconds.
+  const wordSecrets = new Map<string, string>();
+  const otherSecrets: { kind: string; secret: string }[] = [];
+  for (const entry of secrets) {
+    if (/^[A-Za-z0-9_-]+$/.test(entry.secret)) wordSecrets.set(entry.secret, entry.kind);
+    else otherSecrets.push(entry);
+  }
   for (const [key, text] of textPerStream) {
     const [file = '', source = ''] = key.split('\u0000');
-    for (const { kind, secret } of secrets) {
+    for (const [word] of text.matchAll(WORD)) {
+      const kind = wordSecrets.get(word);
+      if (kind !== undefined) leaks.push({ kind, secretHint: hintOf(word), file, source });
+    }
+    for (const { kind, secret } of otherSecrets) {
       if (text.includes(secret)) leaks.push({ kind, secretHint: hintOf(secret), file, source });
     }
     for (const match of text.matchAll(FAUNA_SECRET_SHAPE)) {

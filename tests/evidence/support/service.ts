@@ -57,7 +57,8 @@ export class LogLines {
  */
 export function quietObservability(lines: LogLines): { logger: Logger; metrics: Metrics } {
   const logger = new Logger({ serviceName: SERVICE_NAME });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  // Metrics warns (e.g. "No application metrics to publish") through `logger`, and writes EMF through `console`.
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: lines.console('powertools-metrics') });
   Reflect.set(logger, 'console', lines.console('powertools-logger'));
   Reflect.set(metrics, 'console', lines.console('powertools-metrics'));
   return { logger, metrics };
