@@ -60,6 +60,8 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
   const terms = args.map((a) => (a instanceof NullDoc ? a.ref : a));
   return new SetValue((c) => {
     const cx = c as Ctx;
+    // A cursor followed by another query (`Set.paginate`) is checked again against that caller (CORE: FQL2ABACSpec).
+    if (cx !== ctx) requireCollectionRead(cx, def.name, span);
     const ids = cx.db.store.lookup(def.name, name, terms);
     if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${def.name}Collection\``, { span });
     const docs = [];

@@ -129,6 +129,15 @@ describe('authentication and privileges on the engine', () => {
     expect(db.error('Customer.byEmail("a@b.co")', { principal: key })).toMatchObject({ code: 'permission_denied', message: 'Insufficient privileges to read from collection Customer.' });
   });
 
+  it('checks the collection read privilege again when another caller follows an index set cursor', () => {
+    const db = makeDb(SERVICE_FSL);
+    db.data('Set.sequence(0, 3).forEach(i => Product.create({ name: "p", price: i }))\nCustomer.create({ email: "a@b.co", sub: "1" })');
+    const page = db.data('Customer.byEmail("a@b.co").concat(Product.byName("p")).paginate(1)') as { after: string };
+    const key = db.login(db.data('Key.create({ role: "pretokenTrigger" }).secret') as string);
+    expect(db.error({ fql: ['Set.paginate(', { value: page.after }, ')'] }, { principal: key })).toMatchObject({ code: 'permission_denied', message: 'Insufficient privileges to read from collection Customer.' });
+    expect(db.data({ fql: ['Set.paginate(', { value: page.after }, ')'] })).toMatchObject({ data: expect.any(Array) });
+  });
+
   it('evaluates write, create and delete predicates and membership predicates', () => {
     const db = makeDb(`
 collection User {
