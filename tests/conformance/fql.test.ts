@@ -3,7 +3,7 @@
  * composition), run through the real driver.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Document, NullDocument, fql } from 'fauna';
+import { Document, NullDocument, fql, type QueryValue } from 'fauna';
 import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
 
 let target: ConformanceTarget;
@@ -22,8 +22,8 @@ describe('documents', () => {
     const id = created.data.id;
 
     const read = await client.query<Document>(fql`Customer.byId(${id})!`);
-    const updated = await client.query<Record<string, unknown>>(fql`Customer.byId(${id})!.update({ name: null })`);
-    const replaced = await client.query<Record<string, unknown>>(fql`Customer.byId(${id})!.replace({ email: ${email}, sub: "new" })`);
+    const updated = await client.query<Record<string, QueryValue>>(fql`Customer.byId(${id})!.update({ name: null })`);
+    const replaced = await client.query<Record<string, QueryValue>>(fql`Customer.byId(${id})!.replace({ email: ${email}, sub: "new" })`);
     await client.query(fql`Customer.byId(${id})!.delete()`);
     const afterDelete = await client.query<NullDocument>(fql`Customer.byId(${id})`);
 

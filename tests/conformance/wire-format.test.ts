@@ -3,7 +3,7 @@
  * Runs against a fresh local Fauna endpoint, or a real Fauna when FAUNA_ENDPOINT/FAUNA_ROOT_SECRET are set (target.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DateStub, Document, DocumentReference, Module, NullDocument, Page, TimeStub, fql } from 'fauna';
+import { DateStub, Document, DocumentReference, Module, NullDocument, Page, TimeStub, fql, type QueryValue } from 'fauna';
 import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
 
 let target: ConformanceTarget;
@@ -62,7 +62,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     const client = target.client({ transport });
     const when = new Date('2030-01-02T03:04:05.678Z');
 
-    const { data } = await client.query<Record<string, unknown>>(
+    const { data } = await client.query<Record<string, QueryValue>>(
       fql`${{ when, day: DateStub.from('2030-01-02'), nested: { list: [1, 'two', null] }, '@weird': true }}`,
     );
 
@@ -90,7 +90,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
 
     expect(data).toBeInstanceOf(NullDocument);
     expect(data.cause).toBe('not found');
-    expect(data.ref.id).toBe('123456789');
+    expect((data.ref as DocumentReference).id).toBe('123456789');
   });
 
   it('returns sets as a Page with an after cursor, which client.paginate follows to the end', async () => {
@@ -122,7 +122,7 @@ describe('the simple format', () => {
     const client = target.client({ format: 'simple' });
     const email = uniqueEmail();
 
-    const { data } = await client.query<Record<string, unknown>>(
+    const { data } = await client.query<Record<string, QueryValue>>(
       fql`let c = Customer.create({ email: ${email}, sub: ${email} }); { n: 5, c: c, t: Time("2099-06-25T13:32:39.240Z") }`,
     );
 
