@@ -262,7 +262,8 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
     case '==': return fqlEquals(ctx, left, right);
     case '!=': return !fqlEquals(ctx, left, right);
     case '<': case '>': case '<=': case '>=': {
-      // Values of different types follow Fauna's total order across types.
+      // Values of unrelated types are never less or greater than each other (CORE: FieldTable `unrelatedTypesComparison`).
+      if (!comparable(left, right)) return false;
       const c = compareValues(left, right);
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
@@ -283,6 +284,21 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
       throw new QueryFailure('invalid_query', `The operator \`${op}\` is not supported by the local Fauna emulator.`, { span });
   }
   throw new QueryFailure('invalid_query', `Unknown operator \`${op}\`.`, { span });
+}
+
+function isDocLike(v: Value): boolean {
+  return v instanceof DocRef || v instanceof NullDoc;
+}
+
+/** Whether `<`/`>` can order two values: both numbers, strings, booleans, times, dates, arrays, documents, or nulls. */
+function comparable(a: Value, b: Value): boolean {
+  if (isNumber(a)) return isNumber(b);
+  if (a === null || typeof a === 'string' || typeof a === 'boolean') return typeof a === typeof b && (a === null) === (b === null);
+  if (a instanceof FqlTime) return b instanceof FqlTime;
+  if (a instanceof FqlDate) return b instanceof FqlDate;
+  if (Array.isArray(a)) return Array.isArray(b);
+  if (isDocLike(a)) return isDocLike(b);
+  return false;
 }
 
 const DIVISION_BY_ZERO = 'Attempted integer division by zero.';

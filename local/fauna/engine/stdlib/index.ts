@@ -7,7 +7,7 @@ import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue } from '../evaluator.ts';
-import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
+import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
 import { arity } from './args.ts';
 import type { Method } from './args.ts';
@@ -33,15 +33,53 @@ function noSuchFunction(name: string, receiver: Value, span: Span): QueryFailure
   return new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${typeName(receiver)}\``, { span: nameOnly(name, span) });
 }
 
-function noSuchField(name: string, receiver: Value, span: Span): QueryFailure {
-  return new QueryFailure('invalid_function_invocation', `The field \`${name}\` does not exist on \`${typeName(receiver)}\``, { span });
+const USER_COLLECTION_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere'];
+const SCHEMA_MODULE_METHODS = ['byName', 'all', 'where', 'firstWhere', 'create'];
+const CREDENTIAL_MODULE_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere'];
+const DOCUMENT_METHODS = ['exists', 'update', 'replace', 'delete', 'toString'];
+
+/** Whether `receiver.name(...)` names a method (so `receiver.name` without a call is that method as a function). */
+function hasMethod(ctx: Ctx, receiver: Value, name: string): boolean {
+  const has = (table: Record<string, unknown>) => Object.hasOwn(table, name);
+  if (receiver instanceof SetValue) return has(setMethods);
+  if (Array.isArray(receiver)) return has(arrayMethods);
+  if (typeof receiver === 'string') return has(stringMethods);
+  if (receiver instanceof FqlTime) return has(timeMethods);
+  if (receiver instanceof FqlDate) return has(dateMethods);
+  if (typeof receiver === 'bigint' || typeof receiver === 'number' || typeof receiver === 'boolean') return name === 'toString';
+  if (receiver instanceof DocRef) return DOCUMENT_METHODS.includes(name);
+  if (receiver instanceof ModuleValue) {
+    if (receiver.isUserCollection) {
+      const def = ctx.db.schema.collections.get(receiver.name);
+      return USER_COLLECTION_METHODS.includes(name) || Boolean(def && Object.hasOwn(def.indexes, name));
+    }
+    if (receiver.name === 'Collection' || receiver.name === 'Role' || receiver.name === 'Function') return SCHEMA_MODULE_METHODS.includes(name);
+    if (receiver.name === 'Token') return CREDENTIAL_MODULE_METHODS.includes(name) || name === 'byDocument';
+    if (receiver.name === 'Key') return CREDENTIAL_MODULE_METHODS.includes(name);
+    const table = builtinModules[receiver.name];
+    return Boolean(table && has(table));
+  }
+  return false;
+}
+
+/**
+ * A field the value's type does not have: a method name reads as that method (a function); anything else is null with a
+ * missing-field cause, as the core's field tables answer (calling it then fails with "does not exist").
+ */
+function missingMember(ctx: Ctx, receiver: Value, name: string, span: Span): Value {
+  if (!hasMethod(ctx, receiver, name)) return null;
+  return new NativeFn(name, (c, args) => callMethod(c as Ctx, receiver, name, args, span, span));
 }
 
 /** `receiver.name` (and `receiver["name"]`). */
 export function memberOf(ctx: Ctx, receiver: Value, name: string, span: Span): Value {
   if (receiver === null) throw new QueryFailure('invalid_null_access', `Cannot access \`${name}\` on null.`, { span });
   if (isPlainObject(receiver)) return Object.hasOwn(receiver, name) ? receiver[name]! : null;
-  if (receiver instanceof DocRef) return docField(ctx, receiver, requireDoc(ctx, receiver, span), name);
+  if (receiver instanceof DocRef) {
+    const doc = requireDoc(ctx, receiver, span);
+    const value = docField(ctx, receiver, doc, name);
+    return value === null && DOCUMENT_METHODS.includes(name) ? missingMember(ctx, receiver, name, span) : value;
+  }
   if (receiver instanceof NullDoc) {
     if (receiver.cause === 'permission denied') throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     throw nullDocFailure(receiver.ref, receiver.cause, span);
@@ -61,7 +99,8 @@ export function memberOf(ctx: Ctx, receiver: Value, name: string, span: Span): V
     if (v !== undefined) return v;
   }
   if (receiver instanceof ModuleValue && receiver.name === 'Math' && Object.hasOwn(MATH_CONSTANTS, name)) return MATH_CONSTANTS[name]!;
-  throw noSuchField(name, receiver, span);
+  if (receiver instanceof ModuleValue && receiver.isUserCollection && name === 'definition') return new NamedRef('Collection', receiver.name);
+  return missingMember(ctx, receiver, name, span);
 }
 
 function dispatch<T>(table: Record<string, Method<T>>, ctx: Ctx, self: T, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {

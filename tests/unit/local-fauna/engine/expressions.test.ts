@@ -125,6 +125,16 @@ describe('FQL expressions on the engine', () => {
     ]);
   });
 
+  it('reads a field a type does not have as null, and a method name as a function', () => {
+    expect(db.data('[Math.nope, 1.nope, "s".nope]')).toEqual([null, null, null]);
+    expect(db.data('let up = "abc".toUpperCase\nup()')).toBe('ABC');
+    expect(db.data('[1, 2].map(Math.abs)')).toEqual([int(1), int(2)]);
+  });
+
+  it('answers false when comparing values of unrelated types', () => {
+    expect(db.data('[1 < "a", 1 > "a", null < 1, "a" >= [1], null <= null]')).toEqual([false, false, false, false, true]);
+  });
+
   it('fails unknown names and methods with Fauna codes instead of answering', () => {
     expect(db.error('nope')).toMatchObject({ code: 'unbound_variable', message: 'Unbound variable `nope`' });
     expect(db.error('Collection.al()')).toMatchObject({ code: 'invalid_function_invocation', message: 'The function `al` does not exist on `Collection`' });
