@@ -140,11 +140,26 @@ function evaluateChainTarget(ctx: Ctx, expr: Expr, scope: Scope): Chained {
   return evaluate(ctx, expr, scope);
 }
 
+/** The null causes of standard-library calls that return null (CORE: `Value.Null.noSuchElement(...)`). */
+const NULL_CAUSES: Record<string, string> = {
+  first: 'empty set',
+  last: 'empty set',
+  firstWhere: 'empty set',
+  lastWhere: 'empty set',
+  reduce: 'empty set',
+  reduceRight: 'empty set',
+  indexOf: 'no element found',
+  lastIndexOf: 'no element found',
+  indexWhere: 'no element found',
+  identity: 'missing identity',
+  token: 'no token',
+};
+
 /** Why an expression produced null, for the `null_value` message of `!`. */
 function nullCause(expr: Expr): string {
   if (expr.kind === 'Literal') return 'Null literal value';
-  if (expr.kind === 'Call' && expr.callee.kind === 'Member' && ['first', 'last', 'firstWhere', 'lastWhere'].includes(expr.callee.name)) {
-    return 'Null value, due to empty set';
+  if (expr.kind === 'Call' && expr.callee.kind === 'Member' && Object.hasOwn(NULL_CAUSES, expr.callee.name)) {
+    return `Null value, due to ${NULL_CAUSES[expr.callee.name]}`;
   }
   if (expr.kind === 'Member') return `Null value, due to missing field \`${expr.name}\``;
   return 'Null value';

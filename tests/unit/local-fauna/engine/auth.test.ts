@@ -105,6 +105,7 @@ describe('authentication and privileges on the engine', () => {
   it('returns null for Query.identity() with a key', () => {
     const db = makeDb(SERVICE_FSL);
     expect(db.data('Query.identity()')).toBeNull();
+    expect(db.error('Query.identity()!')).toMatchObject({ code: 'null_value', message: 'Null value, due to missing identity' });
   });
 
   it('applies a role read predicate: own identity readable, other documents denied as Fauna shows it', () => {
