@@ -231,7 +231,12 @@ async function main(): Promise<void> {
     results.benchSeconds = round2((performance.now() - started) / 1000);
 
     writeFileSync(join(OUT_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-    printTable(results);
+    const missed = printTable(results);
+    // A missed target fails the command, so nobody mistakes a printed MISSED for a pass.
+    if (missed.length > 0) {
+      console.log(`\nMissed targets: ${missed.join('; ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     await hung.stop();
     await ssm.stop();
@@ -264,7 +269,7 @@ function printTable(r: {
   bundles: Record<Variant, { bytes: number; gzipBytes: number }>;
   hungFauna: { worstAnswerMs: number; outcomes: string[] };
   benchSeconds: number;
-}): void {
+}): string[] {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const rows: [string, string, string, string][] = [
     ['Fauna requests per sign-in', String(r.faunaRequestsPerSignIn), `= ${TARGETS.faunaRequestsPerSignIn}`, verdict(r.faunaRequestsPerSignIn === TARGETS.faunaRequestsPerSignIn)],
@@ -295,8 +300,10 @@ function printTable(r: {
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
   console.log(`\nHung-Fauna outcome: ${r.hungFauna.outcomes.join(' | ')}`);
+  const missed = rows.filter((row) => row[3] === 'MISSED').map((row) => `${row[0]} = ${row[1]} (target ${row[2]})`);
   console.log(`Shorter cold start (init + first invocation): ${r.fasterColdStart.variant}, by ${r.fasterColdStart.savesMs} ms.`);
   console.log(`The project ships @aws-sdk/* external (serverless.yml custom.esbuild.exclude). Wrote bench-results/latest.json in ${r.benchSeconds} s.`);
+  return missed;
 }
 
 await main();
