@@ -18,8 +18,8 @@ import type { LocalStack } from '../local/stack/index.ts';
 import { verifyJwtSignature } from '../local/stack/jwt.ts';
 import { seedProducts } from '../local/stack/sample-data.ts';
 
-/** How much of a secret the demo shows: enough to tell two apart, far too little to use. */
-export const SHOWN_SECRET_CHARS = 8;
+/** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
+export const SHOWN_SECRET_CHARS = 6;
 const DEMO_EMAIL = 'ada@example.com';
 
 /** A step of the demo did not do what the guide says it does. */
@@ -30,9 +30,12 @@ export class DemoStepError extends Error {
   }
 }
 
-/** `fnAbCdEf…(52 chars)`: a secret as the demo prints it. */
+/**
+ * `fnAbCd…wXyZ12 (51 chars)`: a secret as the demo prints it. Both ends, because secrets minted close together
+ * share their first characters.
+ */
 export function truncateSecret(secret: string): string {
-  return `${secret.slice(0, SHOWN_SECRET_CHARS)}…(${secret.length} chars)`;
+  return `${secret.slice(0, SHOWN_SECRET_CHARS)}…${secret.slice(-SHOWN_SECRET_CHARS)} (${secret.length} chars)`;
 }
 
 const say = (text: string): void => console.log(text);
@@ -64,9 +67,7 @@ async function main(): Promise<void> {
 }
 
 async function runDemo(stack: LocalStack): Promise<void> {
-  ok(`local Fauna ${stack.fauna.url} (schema from fauna/, trigger key ${stack.triggerKeyId}, role pretokenTrigger)`);
-  ok(`serverless offline serves ${stack.triggerFunctionName} at ${stack.lambdaEndpoint}`);
-  ok(`cognito-local ${stack.cognitoUrl}, PreTokenGeneration → ${stack.triggerFunctionName}`);
+  ok(`stack running: cognito-local calls ${stack.triggerFunctionName}, which uses trigger key ${stack.triggerKeyId} (role pretokenTrigger)`);
   const products = await seedProducts(stack.fauna);
   ok(`${products.length} sample products written with the root secret`);
 

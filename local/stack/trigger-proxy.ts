@@ -7,14 +7,20 @@
  * reaches the function. It also records which trigger sources were invoked (never the payloads, which carry the
  * user's email), so tests can see that a refresh really ran the trigger.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LOOPBACK_HOST } from './free-port.ts';
 
 /** The region written into events; serverless.yml's default region. */
 export const DEFAULT_EVENT_REGION = 'us-east-1';
 /** cognito-local's fixed `region` value (services/lambda.js `createLambdaEvent`). */
 export const COGNITO_LOCAL_REGION = 'local';
+
+/**
+ * Longer than any client's idle keep-alive (Node's agents close idle sockets after 5 s), so that cognito-local,
+ * not the proxy, always closes an idle connection, and never one it is about to send on.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Response headers not copied from serverless-offline: the proxy sends the body whole, with its own framing. */
 const HOP_BY_HOP_HEADERS = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'content-encoding']);
@@ -62,6 +68,7 @@ export async function startTriggerProxy(options: TriggerProxyOptions): Promise<T
       response.end(JSON.stringify({ message: `Trigger proxy could not reach serverless offline: ${error instanceof Error ? error.message : String(error)}` }));
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const port = await listen(server);
   return {
     url: `http://${LOOPBACK_HOST}:${port}`,
@@ -78,20 +85,42 @@ async function forward(
   invocations: TriggerInvocation[],
 ): Promise<void> {
   const body = withRegion(await readBody(request), region);
-  const upstream = await fetch(new URL(request.url ?? '/', target), {
-    method: request.method,
-    headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
-    body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body.text,
-  });
-  const responseBody = Buffer.from(await upstream.arrayBuffer());
-  const functionError = upstream.headers.get('x-amz-function-error') ?? undefined;
+  const upstream = await send(new URL(request.url ?? '/', target), request.method ?? 'POST', request.headers['content-type'], body.text);
+  const functionError = headerValue(upstream.headers['x-amz-function-error']);
   invocations.push({ functionName: functionNameOf(request.url), triggerSource: body.triggerSource, status: upstream.status, functionError });
-  const headers: Record<string, string> = {};
-  upstream.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP_HEADERS.has(name)) headers[name] = value;
-  });
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (value !== undefined && !HOP_BY_HOP_HEADERS.has(name)) headers[name] = value;
+  }
   response.writeHead(upstream.status, headers);
-  response.end(responseBody);
+  response.end(upstream.body);
+}
+
+interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * One request to serverless-offline on a fresh connection (`agent: false`): a pooled keep-alive socket can be
+ * closed by the server just as a request goes out on it, and a trigger call must not fail for that.
+ */
+function send(url: URL, method: string, contentType: string | undefined, body: string): Promise<UpstreamResponse> {
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(url, { method, agent: false, headers: { 'content-type': contentType ?? 'application/json' } }, (answer) => {
+      readBody(answer).then(
+        (text) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.from(text, 'utf8') }),
+        reject,
+      );
+    });
+    upstream.once('error', reject);
+    upstream.end(method === 'GET' || method === 'HEAD' ? undefined : body);
+  });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Replaces cognito-local's `region: "local"`; any other body passes through untouched. */

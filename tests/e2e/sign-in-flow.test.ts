@@ -9,8 +9,8 @@ import { AuthenticationError } from 'fauna';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../../examples/query-as-user.ts';
 import type { Identity } from '../../examples/query-as-user.ts';
-import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../../examples/signin.ts';
-import type { SignedIn, SignInConfig } from '../../examples/signin.ts';
+import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
+import type { SignInConfig } from '../../examples/signin.ts';
 import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../../local/stack/cognito-admin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack, TokenVerificationError } from '../../local/stack/index.ts';
@@ -18,18 +18,24 @@ import type { LocalStack } from '../../local/stack/index.ts';
 import { verifyJwtSignature } from '../../local/stack/jwt.ts';
 import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../local/stack/sample-data.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
+import { SignInClient } from './support/sign-in-client.ts';
+import type { RemoteSignedIn } from './support/sign-in-client.ts';
 
 /** Three real processes start (one bundles the handler first); a loaded two-core machine needs the slack. */
 const STACK_START_TIMEOUT_MS = 180_000;
 const STACK_STOP_TIMEOUT_MS = 30_000;
 const EMAIL = 'grace@example.com';
+/** `E2E_VERBOSE=1 npm test -- tests/e2e` prints every line the stack's processes write. */
+const VERBOSE_ENV = 'E2E_VERBOSE';
 const PASSWORD = 'E2e-Passw0rd!';
 
 describe('sign-in through cognito-local, the trigger in serverless offline, and Fauna queried as the user', () => {
   let stack: LocalStack | undefined;
   let signInConfig: SignInConfig;
   let user: CreatedUser;
-  let first: SignedIn;
+  let first: RemoteSignedIn;
+  // examples/signin.ts's signIn and refreshSession, run in a worker thread (see support/sign-in-worker.ts for why).
+  const client = new SignInClient();
 
   function running(): LocalStack {
     if (stack === undefined) throw new Error('The local stack did not start (see beforeAll).');
@@ -53,7 +59,12 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
 
   beforeAll(async () => {
     // Every line the stack's processes print (the Lambda's logs included) goes to the secrets audit.
-    stack = await startLocalStack({ onOutput: (source, line) => captureText(source, `${line}\n`) });
+    stack = await startLocalStack({
+      onOutput: (source, line) => {
+        captureText(source, `${line}\n`);
+        if (process.env[VERBOSE_ENV] === '1') process.stderr.write(`[${source}] ${line}\n`);
+      },
+    });
     await seedProducts(stack.fauna);
     const admin = cognitoAdminClient(stack.cognitoUrl);
     try {
@@ -63,10 +74,11 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     } finally {
       admin.destroy();
     }
-    first = await signIn(signInConfig, { username: EMAIL, password: PASSWORD });
+    first = await client.signIn(signInConfig, { username: EMAIL, password: PASSWORD });
   }, STACK_START_TIMEOUT_MS);
 
   afterAll(async () => {
+    await client.close();
     await stack?.stop();
   }, STACK_STOP_TIMEOUT_MS);
 
@@ -134,7 +146,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     const firstSecret = secretOf(first.session);
 
     // Act
-    const second = await signIn(signInConfig, { username: EMAIL, password: PASSWORD });
+    const second = await client.signIn(signInConfig, { username: EMAIL, password: PASSWORD });
     const secondSecret = secretOf(second.session);
 
     // Assert
@@ -150,7 +162,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     const invocationsBefore = running().triggerInvocations().length;
 
     // Act
-    const refreshed = await refreshSession(first);
+    const refreshed = (await client.refresh(first)).session;
     const newSecret = secretOf(refreshed);
 
     // Assert
