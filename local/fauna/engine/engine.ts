@@ -24,7 +24,7 @@ import type {
   Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
   SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
-import { authenticateSecret } from './authenticate.ts';
+import { authenticateSecret } from '../auth/authenticate.ts';
 import { CursorTable, DEADLINE_CHECK_INTERVAL, IdGenerator } from './context.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';

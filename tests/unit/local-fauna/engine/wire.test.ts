@@ -30,6 +30,13 @@ describe('tagged encoding of results', () => {
     }
   });
 
+  it('round-trips bytes, dates, modules and document references passed as values', () => {
+    const own = makeDb('collection C { *: Any }');
+    const ref = own.data('C.create({ n: 1 }).id') as string;
+    const out = own.data({ fql: ['[', { value: { '@bytes': 'AQID' } }, ', ', { value: { '@date': '2024-01-02' } }, ', ', { value: { '@mod': 'C' } }, ', ', { value: { '@ref': { id: ref, coll: { '@mod': 'C' } } } }, '.n]'] });
+    expect(out).toEqual([{ '@bytes': 'AQID' }, { '@date': '2024-01-02' }, { '@mod': 'C' }, int(1)]);
+  });
+
   it('wraps objects with @-keys in @object', () => {
     expect(db.data('{ "@int": "x", a: 1 }')).toEqual({ '@object': { '@int': 'x', a: int(1) } });
   });

@@ -3,12 +3,12 @@
  * `secret:role` / `secret::role` / `secret:@role/Name`), keys and tokens. Expired, deleted or unknown secrets give null;
  * a token whose identity document is gone gives null too.
  */
-import { isBuiltinRole } from '../auth/permissions.ts';
-import { hashSecret, parseSecret } from '../auth/secrets.ts';
+import type { Principal } from '../engine/api.ts';
+import type { Schema } from '../engine/schema.ts';
+import { DocRef } from '../engine/values.ts';
 import type { Store, StoredDoc } from '../storage/store.ts';
-import type { Principal } from './api.ts';
-import type { Schema } from './schema.ts';
-import { DocRef } from './values.ts';
+import { isBuiltinRole } from './permissions.ts';
+import { hashSecret, parseSecret } from './secrets.ts';
 
 const CUSTOM_ROLE_PREFIX = '@role/';
 
