@@ -10,7 +10,6 @@ import { basename, join } from 'node:path';
 const NOT_COPIED = new Set([
   'node_modules',
   '.git',
-  '.esbuild',
   '.serverless',
   '.build',
   '.cognito',
@@ -37,5 +36,7 @@ export async function copyService(repoRoot: string, targetDir: string): Promise<
 
 function isExcludedTopLevel(repoRoot: string, source: string): boolean {
   const relative = source.slice(repoRoot.length + 1);
-  return !relative.includes('/') && NOT_COPIED.has(basename(source));
+  const name = basename(source);
+  // serverless-esbuild work folders: `.esbuild` and per-stage ones such as `.esbuild-local`.
+  return !relative.includes('/') && (NOT_COPIED.has(name) || name.startsWith('.esbuild'));
 }
