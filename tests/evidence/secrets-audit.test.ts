@@ -15,10 +15,11 @@ describe('secrets audit of the whole test run', () => {
     // Act
     process.stdout.write(`${marker} stdout\n`);
     console.info(`${marker} console`);
-    const captured = readCapturedWrites().filter((write) => write.text.includes(marker));
+    const captured = readCapturedWrites().map((write) => write.text);
 
-    // Assert
-    expect(captured.map((write) => write.source)).toEqual(expect.arrayContaining(['stdout', 'console.info']));
+    // Assert: the console line arrives through the console hook or, in band, through the stream jest's console uses
+    expect(captured.filter((text) => text.includes(`${marker} stdout`))).toHaveLength(1);
+    expect(captured.filter((text) => text.includes(`${marker} console`)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('has captured the log output of the suites that ran before it', () => {

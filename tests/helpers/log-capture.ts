@@ -67,9 +67,35 @@ function patchStream(stream: Writable, source: string): void {
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir'] as const;
 
+/** The parts of jest's BufferedConsole (the console of a test file in a worker) that the capture hooks into. */
+interface JestBufferedConsole {
+  _log(type: string, message: string): void;
+  _buffer: unknown[];
+  _groupDepth?: number;
+  constructor: { write(buffer: unknown[], type: string, message: string, stackLevel: number): unknown };
+}
+
+function isJestBufferedConsole(target: object): target is JestBufferedConsole {
+  const candidate = target as Partial<JestBufferedConsole>;
+  return typeof candidate._log === 'function' && Array.isArray(candidate._buffer) && typeof candidate.constructor?.write === 'function';
+}
+
 function patchConsole(target: Console): void {
   const marked = target as Console & { [PATCHED]?: true };
   if (marked[PATCHED]) return;
+  marked[PATCHED] = true;
+  if (isJestBufferedConsole(target)) {
+    // In a worker, jest buffers console output and sends it to the parent, bypassing this process's stdout. Hooking
+    // its `_log` (rather than wrapping log/info/...) keeps the stack depth jest expects, so the "at file:line" it
+    // prints under each message still points at the caller, not at this file.
+    const write = target.constructor.write;
+    target._log = function capturingLog(this: JestBufferedConsole, type: string, message: string): void {
+      captureText(`console.${type}`, message);
+      write(this._buffer, type, '  '.repeat(this._groupDepth ?? 0) + message, 3);
+    };
+    return;
+  }
+  if ('_log' in target) return; // jest's in-band console writes to process.stdout/stderr, which are captured already
   for (const method of CONSOLE_METHODS) {
     const original = target[method].bind(target) as (...args: unknown[]) => void;
     target[method] = function capturingConsole(...args: unknown[]): void {
@@ -77,7 +103,6 @@ function patchConsole(target: Console): void {
       original(...args);
     };
   }
-  marked[PATCHED] = true;
 }
 
 /**

@@ -36,7 +36,9 @@ export function findLeaks(writes: CapturedWrite[], secrets: { kind: string; secr
   const textPerStream = new Map<string, string>();
   for (const write of writes) {
     const key = `${write.file}\u0000${write.source}`;
-    textPerStream.set(key, (textPerStream.get(key) ?? '') + write.text);
+    // Stream writes may split a line, so they are joined as they are; each console call is a whole message.
+    const separator = write.source === 'stdout' || write.source === 'stderr' ? '' : '\n';
+    textPerStream.set(key, (textPerStream.get(key) ?? '') + write.text + separator);
   }
   // Secrets made of base64url characters (every Fauna secret) are found as whole words (delimited by any other
   // character, as in JSON, `Bearer …` or `key=…`), in one pass over the text; any other secret is searched for
