@@ -55,7 +55,7 @@ export function evaluate(ctx: Ctx, expr: Expr, scope: Scope): Value {
       for (const entry of expr.entries) out[entry.key] = evaluate(ctx, entry.value, scope);
       return out;
     }
-    case 'Block': return evaluateBlock(ctx, expr.body, newScope(scope));
+    case 'Block': return evaluateBlock(ctx, expr.body, scope);
     case 'Member':
     case 'Index':
     case 'Call':
@@ -78,11 +78,17 @@ export function evaluate(ctx: Ctx, expr: Expr, scope: Scope): Value {
   }
 }
 
-function evaluateBlock(ctx: Ctx, body: Stmt[], scope: Scope): Value {
+/**
+ * Each `let` opens a new scope, so a closure sees exactly the bindings that existed where it was written
+ * (the core captures the variable context at the lambda: a `let` cannot refer to itself or to later bindings).
+ */
+function evaluateBlock(ctx: Ctx, body: Stmt[], outer: Scope): Value {
+  let scope = outer;
   let last: Value = null;
   for (const stmt of body) {
     if (stmt.kind === 'Let') {
-      scope.vars.set(stmt.name, evaluate(ctx, stmt.value, scope));
+      const value = evaluate(ctx, stmt.value, scope);
+      scope = newScope(scope, new Map([[stmt.name, value]]));
       last = null;
     } else {
       last = evaluate(ctx, stmt.expr, scope);

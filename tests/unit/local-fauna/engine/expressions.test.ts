@@ -75,6 +75,11 @@ describe('FQL expressions on the engine', () => {
     expect(db.data('let f = (...xs) => xs.length\nf(1, 2, 3)')).toEqual(int(3));
   });
 
+  it('closes over the bindings that exist where a lambda is written', () => {
+    expect(db.data('let x = 1\nlet f = () => x\nlet x = 2\n[f(), x]')).toEqual([int(1), int(2)]);
+    expect(db.error('let f = (n) => f(n)\nf(1)').code).toBe('unbound_variable');
+  });
+
   it('projects objects and arrays, with missing keys as null', () => {
     expect(db.data('{ a: 1, b: { c: 2, d: 3 }, e: 4 } { a, b { c }, z, sum: .a + .e }')).toEqual({ a: int(1), b: { c: int(2) }, z: null, sum: int(5) });
     expect(db.data('[{ a: 1, b: 2 }, { a: 3 }] { a }')).toEqual([{ a: int(1) }, { a: int(3) }]);
