@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Document, fql } from 'fauna';
 import { AdjustableClock } from '../../../local/fauna/clock.ts';
-import { SchemaDirError, startLocalFauna, type LocalFauna } from '../../../local/fauna/index.ts';
+import { SchemaDirError, startLocalFauna, type LocalFauna, type LocalFaunaOptions } from '../../../local/fauna/index.ts';
 
 let dir: string;
 const running: LocalFauna[] = [];
@@ -17,7 +17,7 @@ function clientFor(fauna: LocalFauna, secret = fauna.rootSecret): Client {
   return client;
 }
 
-async function start(options: Parameters<typeof startLocalFauna>[0]): Promise<LocalFauna> {
+async function start(options: LocalFaunaOptions): Promise<LocalFauna> {
   const fauna = await startLocalFauna({ port: 0, ...options });
   running.push(fauna);
   return fauna;
