@@ -214,8 +214,8 @@ class LocalEngine implements Engine {
       timeoutMs: request.timeoutMs,
       opsUntilCheck: DEADLINE_CHECK_INTERVAL,
       startedMs,
-      runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => callSchemaLambda(ctx, lambda, args)),
-      runSchemaExpr: (expr) => this.#asServer(ctx, () => evaluate(ctx, expr, newScope(null))),
+      runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
+      runSchemaExpr: (expr) => this.#asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     };
     return ctx;
   }
@@ -424,6 +424,16 @@ class LocalEngine implements Engine {
 
   #notify(): void {
     for (const listener of this.#listeners) listener();
+  }
+}
+
+/** Runs schema code; a failure loses its span (which points into an FSL file) so the caller's query span is used. */
+function withoutSchemaSpans<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof QueryFailure) error.span = null;
+    throw error;
   }
 }
 

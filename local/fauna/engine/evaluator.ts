@@ -116,21 +116,14 @@ function evaluateChain(ctx: Ctx, expr: Expr, scope: Scope): Chained {
       if (expr.optional && isNullish(ctx, object)) return SHORT;
       return indexOf(ctx, object, evaluate(ctx, expr.index, scope), expr.span);
     }
-    case 'Call': {
-      const callee = expr.callee;
-      if (callee.kind === 'Member') {
-        const object = evaluateChainTarget(ctx, callee.object, scope);
-        if (object === SHORT) return SHORT;
-        if (callee.optional && isNullish(ctx, object)) return SHORT;
-        const args = expr.args.map((a) => evaluate(ctx, a, scope));
-        return callMethod(ctx, object, callee.name, args, callee.span, expr.span);
+    case 'Call':
+      try {
+        return evaluateCall(ctx, expr, scope);
+      } catch (error) {
+        // Failures raised by schema code (predicates, defaults) carry no span: point at this call.
+        if (error instanceof QueryFailure && error.span === null) error.span = expr.span;
+        throw error;
       }
-      const fn = evaluateChainTarget(ctx, callee, scope);
-      if (fn === SHORT) return SHORT;
-      if (expr.optional && fn === null) return SHORT;
-      const args = expr.args.map((a) => evaluate(ctx, a, scope));
-      return callValue(ctx, fn, args, expr.span);
-    }
     case 'NonNull': {
       const value = evaluateChainTarget(ctx, expr.expr, scope);
       if (value === SHORT) return SHORT;
@@ -139,6 +132,23 @@ function evaluateChain(ctx: Ctx, expr: Expr, scope: Scope): Chained {
     default:
       return evaluate(ctx, expr, scope);
   }
+}
+
+/** A call in a chain: a method call on a receiver, or a call of a function value. */
+function evaluateCall(ctx: Ctx, expr: Extract<Expr, { kind: 'Call' }>, scope: Scope): Chained {
+  const callee = expr.callee;
+  if (callee.kind === 'Member') {
+    const object = evaluateChainTarget(ctx, callee.object, scope);
+    if (object === SHORT) return SHORT;
+    if (callee.optional && isNullish(ctx, object)) return SHORT;
+    const args = expr.args.map((a) => evaluate(ctx, a, scope));
+    return callMethod(ctx, object, callee.name, args, callee.span, expr.span);
+  }
+  const fn = evaluateChainTarget(ctx, callee, scope);
+  if (fn === SHORT) return SHORT;
+  if (expr.optional && fn === null) return SHORT;
+  const args = expr.args.map((a) => evaluate(ctx, a, scope));
+  return callValue(ctx, fn, args, expr.span);
 }
 
 function evaluateChainTarget(ctx: Ctx, expr: Expr, scope: Scope): Chained {

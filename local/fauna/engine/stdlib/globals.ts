@@ -44,6 +44,10 @@ export function callUdf(ctx: Ctx, def: FunctionDef, args: Value[], span: Span | 
   }
   try {
     return evaluate(ctx, def.body, newScope(null, vars));
+  } catch (error) {
+    // Spans inside the body point into the FSL file; the summary shows the call site in the query instead.
+    if (error instanceof QueryFailure) error.span = span;
+    throw error;
   } finally {
     ctx.access = saved;
   }

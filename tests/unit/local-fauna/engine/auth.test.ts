@@ -186,6 +186,13 @@ role member {
     expect(db.error(SIGN_IN('sub-2', 'b@b.co'), { principal: client }).code).toBe('permission_denied');
   });
 
+  it('points the summary of a failure inside a function body at the call in the query', () => {
+    const db = makeDb(SERVICE_FSL);
+    const error = db.error('signIn("s", "e@b.co", "soon", {})');
+    expect(error.code).toBe('invalid_argument');
+    expect(error.summary).toBe('error: expected value for `amount` of type Number, received String\nat *query*:1:1\n  |\n1 | signIn("s", "e@b.co", "soon", {})\n  | ^^^^^^\n  |');
+  });
+
   it('runs the service sign-in: upsert by sub, link by email, keep email in sync, token valid for ttlSeconds', () => {
     const db = makeDb(SERVICE_FSL);
     const key = db.login(db.data('Key.create({ role: "pretokenTrigger" }).secret') as string);
