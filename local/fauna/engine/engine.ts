@@ -285,7 +285,8 @@ class LocalEngine implements Engine {
   #failureSummary(source: string, failure: QueryFailure, ctx: Ctx): string {
     const logs = this.#logSummary(source, ctx);
     let text: string;
-    if (failure.span) {
+    // A span that does not fit the query text cannot be rendered against it (it came from somewhere else).
+    if (failure.span && failure.span.end <= source.length && failure.span.start <= failure.span.end) {
       text = renderSummary(source, failure.span, failure.message);
       if (failure.constraintFailures) {
         const lines = failure.constraintFailures.map((c) => `  ${c.paths.map((p) => p.join('.')).join(', ') || '<document>'}: ${c.message}`);
