@@ -55,6 +55,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
   const fauna = createFaunaClientProvider({
     endpoint: config.faunaEndpoint,
     queryTimeoutMs: config.faunaQueryTimeoutMs,
+    sessionIdleMs: config.faunaSessionIdleMs,
     createClient: overrides.createFaunaClient,
   });
   const secrets = createSecretStore(config.secretSource, overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS);

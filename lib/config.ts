@@ -15,6 +15,10 @@ export const DEFAULT_FAUNA_QUERY_TIMEOUT_MS = 1500;
 export const MIN_FAUNA_QUERY_TIMEOUT_MS = 100;
 export const MAX_FAUNA_QUERY_TIMEOUT_MS = 3000; // two attempts must still fit in Cognito's fixed 5 s budget
 export const LOCAL_STAGE = 'local';
+/** Keep Fauna's HTTP/2 session across warm invocations (Lambda freezes the container in between). */
+export const DEFAULT_FAUNA_SESSION_IDLE_MS = 60_000;
+/** On the local stage the session must not keep `serverless invoke local` alive after the answer. */
+export const LOCAL_FAUNA_SESSION_IDLE_MS = 100;
 
 /** Claims Cognito does not let a trigger add, override or suppress (ID and access tokens). */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
@@ -45,6 +49,8 @@ export interface Config {
   suppressEmail: boolean;
   failPolicy: FailPolicy;
   faunaQueryTimeoutMs: number;
+  /** How long an idle HTTP/2 session to Fauna stays open (derived from the stage). */
+  faunaSessionIdleMs: number;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -79,6 +85,7 @@ export function parseConfig(env: Environment): Config {
     suppressEmail: boolean(env, 'SUPPRESS_EMAIL', true),
     failPolicy: oneOf(env, 'FAIL_POLICY', Object.values(FailPolicy), FailPolicy.closed),
     faunaQueryTimeoutMs: integer(env, 'FAUNA_QUERY_TIMEOUT_MS', DEFAULT_FAUNA_QUERY_TIMEOUT_MS, MIN_FAUNA_QUERY_TIMEOUT_MS, MAX_FAUNA_QUERY_TIMEOUT_MS),
+    faunaSessionIdleMs: stage === LOCAL_STAGE ? LOCAL_FAUNA_SESSION_IDLE_MS : DEFAULT_FAUNA_SESSION_IDLE_MS,
   };
 }
 

@@ -8,8 +8,6 @@ import { Client, type ClientConfiguration } from 'fauna';
 export const CLIENT_TIMEOUT_BUFFER_MS = 500;
 /** No driver-level retries: a throttled sign-in fails fast instead of sleeping through Cognito's budget. */
 export const MAX_ATTEMPTS = 1;
-/** Keep the HTTP/2 session open across warm invocations (Lambda freezes the container in between). */
-export const HTTP2_SESSION_IDLE_MS = 60_000;
 
 /** The part of the driver's client the service uses; tests may pass anything that answers `query`. */
 export type QueryClient = Pick<Client, 'query'>;
@@ -17,6 +15,8 @@ export type QueryClient = Pick<Client, 'query'>;
 export interface FaunaClientOptions {
   endpoint: URL;
   queryTimeoutMs: number;
+  /** How long an idle HTTP/2 session stays open (the driver's `http2_session_idle_ms`). */
+  sessionIdleMs: number;
   /** Builds a driver client; replaceable for tests. */
   createClient?: (configuration: ClientConfiguration) => Client;
 }
@@ -41,7 +41,7 @@ export function worstCaseQueryMs(queryTimeoutMs: number): number {
  * Creates the per-container client cache.
  *
  * @example
- * const fauna = createFaunaClientProvider({ endpoint: config.faunaEndpoint, queryTimeoutMs: 1500 });
+ * const fauna = createFaunaClientProvider({ endpoint: config.faunaEndpoint, queryTimeoutMs: 1500, sessionIdleMs: 60_000 });
  * await fauna.clientFor(secret).query(fql`signIn(...)`);
  */
 export function createFaunaClientProvider(options: FaunaClientOptions): FaunaClientProvider {
@@ -63,7 +63,7 @@ export function createFaunaClientProvider(options: FaunaClientOptions): FaunaCli
         query_timeout_ms: options.queryTimeoutMs,
         client_timeout_buffer_ms: CLIENT_TIMEOUT_BUFFER_MS,
         max_attempts: MAX_ATTEMPTS,
-        http2_session_idle_ms: HTTP2_SESSION_IDLE_MS,
+        http2_session_idle_ms: options.sessionIdleMs,
       });
       current = { secret, client };
       return client;

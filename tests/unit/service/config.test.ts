@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   DEFAULT_FAUNA_QUERY_TIMEOUT_MS,
+  DEFAULT_FAUNA_SESSION_IDLE_MS,
+  LOCAL_FAUNA_SESSION_IDLE_MS,
   DEFAULT_SSM_CACHE_TTL_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
   parseConfig,
@@ -40,6 +42,7 @@ describe('parseConfig', () => {
       suppressEmail: true,
       failPolicy: 'closed',
       faunaQueryTimeoutMs: DEFAULT_FAUNA_QUERY_TIMEOUT_MS,
+      faunaSessionIdleMs: DEFAULT_FAUNA_SESSION_IDLE_MS,
     });
   });
 
@@ -145,6 +148,7 @@ describe('parseConfig', () => {
 
     // Assert
     expect(config.secretSource).toEqual({ kind: 'environment', secret: 'fnAlocalkeyvalue0000' });
+    expect(config.faunaSessionIdleMs).toBe(LOCAL_FAUNA_SESSION_IDLE_MS);
   });
 
   it.each(['dev', 'staging', 'prod'])('rejects FAUNA_SECRET on stage %s without repeating its value', (stage) => {
