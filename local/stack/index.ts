@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   onOutput?: (source: StackSource, line: string) => void;
   /** Stop the stack on SIGINT/SIGTERM of this process (then let the signal end it). Default true. */
   stopOnSignal?: boolean;
+  /** Where the stack makes its temporary folder (service copy, cognito-local data); default the OS temp folder. */
+  tempRoot?: string;
 }
 
 export interface LocalStack {
@@ -107,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const workDir = await mkdtemp(join(tmpdir(), 'cognito-fauna-stack-'));
+    const workDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'cognito-fauna-stack-'));
     await track(() => rm(workDir, { recursive: true, force: true }));
 
     report('stack', 'starting the local Fauna endpoint');
