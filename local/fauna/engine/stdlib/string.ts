@@ -1,6 +1,7 @@
 /**
  * String methods (CORE: stdlib/Strings.scala). Lengths and offsets count code points, as the core does.
  */
+import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';
 import type { Value } from '../values.ts';
 import { arity, int, str } from './args.ts';
@@ -23,7 +24,57 @@ function utf16Offset(s: string, index: number): number {
   return codepoints(s).slice(0, index).join('').length;
 }
 
+/**
+ * Compiles a pattern argument. Java and JavaScript regular expressions agree on the common syntax; a pattern JavaScript
+ * rejects fails with the core's `invalid_regex` code rather than matching something else.
+ */
+function regex(args: Value[], i: number, span: Span, flags = 'gu'): RegExp {
+  const source = str(args, i, 'regex', span);
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    throw new QueryFailure('invalid_regex', `Invalid regular expression. ${(error as Error).message}`, { span, cause: error });
+  }
+}
+
 export const stringMethods: Record<string, Method<string>> = {
+  includesRegex: (_c, s, args, span) => (arity('includesRegex', args, 1, 1, span), regex(args, 0, span, 'u').test(s)),
+  matches(_c, s, args, span) {
+    arity('matches', args, 1, 1, span);
+    return [...s.matchAll(regex(args, 0, span))].map((m) => m[0]);
+  },
+  matchIndexes(_c, s, args, span) {
+    arity('matchIndexes', args, 1, 1, span);
+    return [...s.matchAll(regex(args, 0, span))].map((m) => [codepointIndex(s, m.index), m[0]]);
+  },
+  indexOfRegex(_c, s, args, span) {
+    arity('indexOfRegex', args, 1, 1, span);
+    const m = regex(args, 0, span, 'u').exec(s);
+    return m ? codepointIndex(s, m.index) : null;
+  },
+  replaceRegex(_c, s, args, span) {
+    arity('replaceRegex', args, 2, 2, span);
+    const replacement = str(args, 1, 'replacement', span);
+    return s.replace(regex(args, 0, span, 'u'), () => replacement);
+  },
+  replaceAllRegex(_c, s, args, span) {
+    arity('replaceAllRegex', args, 2, 2, span);
+    const replacement = str(args, 1, 'replacement', span);
+    return s.replace(regex(args, 0, span), () => replacement);
+  },
+  splitRegex(_c, s, args, span) {
+    arity('splitRegex', args, 1, 1, span);
+    return s.split(regex(args, 0, span, 'u'));
+  },
+  splitAt(_c, s, args, span) {
+    arity('splitAt', args, 1, 1, span);
+    const chars = codepoints(s);
+    const index = int(args, 0, 'index', span);
+    if (index < 0n || index > BigInt(chars.length)) {
+      throw new QueryFailure('index_out_of_bounds', `index ${index} out of bounds for length ${chars.length}`, { span });
+    }
+    return [chars.slice(0, Number(index)).join(''), chars.slice(Number(index)).join('')];
+  },
   toLowerCase: (_c, s, args, span) => (arity('toLowerCase', args, 0, 0, span), s.toLowerCase()),
   toUpperCase: (_c, s, args, span) => (arity('toUpperCase', args, 0, 0, span), s.toUpperCase()),
   casefold: (_c, s, args, span) => (arity('casefold', args, 0, 0, span), s.toLowerCase()),

@@ -121,6 +121,13 @@ describe('FQL expressions on the engine', () => {
     ]);
   });
 
+  it('implements the regex String methods and rejects a bad pattern with invalid_regex', () => {
+    expect(db.data('let s = "a1b22c333"\n[s.includesRegex("[0-9]+"), s.matches("[0-9]+"), s.replaceAllRegex("[0-9]+", "#"), s.splitRegex("[0-9]+"), s.indexOfRegex("b")]')).toEqual([
+      true, ['1', '22', '333'], 'a#b#c#', ['a', 'b', 'c', ''], int(2),
+    ]);
+    expect(db.error('"a".matches("(")').code).toBe('invalid_regex');
+  });
+
   it('implements Math and Object helpers', () => {
     expect(db.data('[Math.abs(-3), Math.max(1, 2), Math.min(1.5, 2), Math.floor(1.7), Math.ceil(1.2), Math.round(2.5)]')).toEqual([
       int(3), int(2), { '@double': '1.5' }, { '@double': '1.0' }, { '@double': '2.0' }, { '@double': '3.0' },
