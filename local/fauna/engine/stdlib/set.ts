@@ -301,6 +301,9 @@ export const setMethods: Record<string, Method<SetValue>> = {
     const n = pageSizeArg(args, 0, span);
     return new SetValue(set.produce, n);
   },
+  ...Object.fromEntries(['eventSource', 'toStream', 'changesOn', 'eventsOn'].map((name) => [name, (_c: Ctx, _s: SetValue, _a: Value[], span: Span) => {
+    throw new QueryFailure('invalid_query', `\`${name}()\`: event sources (streams and feeds) are not supported by the local Fauna emulator.`, { span });
+  }])),
   paginate(ctx, set, args, span) {
     arity('paginate', args, 0, 1, span);
     const size = args.length === 0 ? set.pageSize ?? DEFAULT_PAGE_SIZE : pageSizeArg(args, 0, span);
