@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LocalStackStartError } from './errors.ts';
-import { findFreePort, LOOPBACK_HOST, startWithPortRetry } from './free-port.ts';
+import { findFreePorts, LOOPBACK_HOST, startWithPortRetry } from './free-port.ts';
 import { startNodeProcess } from './node-process.ts';
 
 /** serverless-offline bundles the TypeScript handler with esbuild before it listens: slow on a busy machine. */
@@ -44,8 +44,7 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
 }
 
 async function startOnFreePorts(options: ServerlessOfflineOptions): Promise<ServerlessOffline> {
-  const lambdaPort = await findFreePort();
-  const httpPort = await findFreePort();
+  const [lambdaPort, httpPort] = await findFreePorts(2);
   let functionName: string | undefined;
   const child = await startNodeProcess({
     name: 'serverless offline',
