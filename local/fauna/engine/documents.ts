@@ -4,7 +4,7 @@
  */
 import { isAllowed, isPrivileged } from '../auth/permissions.ts';
 import type { CollectionDef, FieldDef, PrivilegeAction } from '../schema/model.ts';
-import { readField, UniqueViolationError } from '../storage/store.ts';
+import { UniqueViolationError } from '../storage/store.ts';
 import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
@@ -335,5 +335,3 @@ export function deleteDocument(ctx: Ctx, ref: DocRef, span: Span | null): NullDo
   return new NullDoc(ref, 'deleted');
 }
 
-/** Reads a field path of a stored document (used by index values and set ordering). */
-export { readField };
