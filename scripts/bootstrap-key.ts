@@ -6,6 +6,7 @@
  *   npm run key:bootstrap -- --stage dev --rotate                new key stored; old key(s) listed for later deletion
  *   npm run key:bootstrap -- --stage dev --rotate --delete-old-after 360   …and deleted once the Lambda cache expired
  *   npm run key:bootstrap -- --stage dev --delete-key <id>       delete one old key (the second step of a rotation)
+ *   npm run key:bootstrap -- --stage dev --list-keys             ids of the stage's trigger keys
  *
  * Settings (flag, else environment, else the stage param in serverless.yml): --endpoint / FAUNA_ENDPOINT / faunaEndpoint;
  * --parameter / FAUNA_SECRET_PARAMETER / faunaSecretParameter (where the trigger reads its key);
@@ -145,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
       rotate: { type: 'boolean', default: false },
       'delete-old-after': { type: 'string' },
       'delete-key': { type: 'string' },
+      'list-keys': { type: 'boolean', default: false },
     },
   });
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
@@ -158,6 +160,11 @@ async function main(argv: string[]): Promise<number> {
   });
   const log = (line: string) => console.log(line);
 
+  if (values['list-keys']) {
+    const ids = await listTriggerKeyIds({ endpoint, adminSecret, stage });
+    log(ids.length ? `Trigger keys of stage ${stage}: ${ids.join(', ')}` : `Stage ${stage} has no trigger key.`);
+    return 0;
+  }
   if (values['delete-key']) {
     await deleteKey({ endpoint, adminSecret, keyId: values['delete-key'] });
     log(`Deleted key ${values['delete-key']}.`);
