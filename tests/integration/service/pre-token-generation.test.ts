@@ -1,0 +1,354 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { fql } from 'fauna';
+import { recordSecret } from '../../helpers/log-capture.ts';
+import {
+  customersWithEmail,
+  holdSecret,
+  idTokenClaims,
+  type LocalFauna,
+  queryAs,
+  sampleEvent,
+  type Service,
+  signInEvent,
+  ssmCalls,
+  startFauna,
+  startService,
+  stubSsm,
+  triggerKey,
+} from './support.ts';
+
+const PARAMETER = '/cognito-fauna/dev/fauna-secret';
+const ssm = stubSsm();
+let fauna: LocalFauna;
+let key: { id: string; secret: string };
+let service: Service | undefined;
+let users = 0;
+
+/** A Cognito user no other test uses. */
+function newUser(): { sub: string; email: string } {
+  users += 1;
+  return { sub: `0000${users}-aaaa-4bbb-8ccc-${String(Date.now()).padStart(12, '0')}`, email: `user${users}.${Date.now()}@example.com` };
+}
+
+function deployedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, ...extra };
+}
+
+function start(extra: Record<string, string> = {}): Service {
+  service = startService(deployedEnv(extra));
+  return service;
+}
+
+beforeAll(async () => {
+  fauna = await startFauna();
+  key = await triggerKey(fauna);
+});
+
+afterEach(() => {
+  service?.dispose();
+  service = undefined;
+  ssm.reset();
+});
+
+afterAll(async () => {
+  ssm.restore();
+  await fauna.stop();
+});
+
+describe('the Pre Token Generation handler against local Fauna (SSM stubbed with aws-sdk-client-mock)', () => {
+  it('creates the identity on the first sign-in and returns a secret that authenticates as it', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    const response = await handler.invoke(signInEvent(user.sub, user.email));
+    const claims = idTokenClaims(response);
+    const identity = await queryAs<{ id: string; sub: string; email: string }>(fauna, String(claims.fauna_token_secret), fql`Query.identity()`);
+
+    // Assert
+    expect(claims.userId).toEqual(expect.stringMatching(/^\d+$/));
+    expect(identity).toMatchObject({ id: claims.userId, sub: user.sub, email: user.email });
+  });
+
+  it('reuses the identity on a second sign-in and mints a new token', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    const first = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+    const second = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email, 'pretoken-refresh.json')));
+
+    // Assert
+    expect(second.userId).toBe(first.userId);
+    expect(second.fauna_token_secret).not.toBe(first.fauna_token_secret);
+    expect(await customersWithEmail(fauna, user.email)).toBe(1);
+    expect(handler.logs.records('Sign-in granted a Fauna token').map((record) => record.created)).toEqual([true, false]);
+  });
+
+  it('keeps one identity across case and whitespace variants of the email, storing it normalised', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    const first = idTokenClaims(await handler.invoke(signInEvent(user.sub, `  ${user.email.toUpperCase()} `)));
+    const second = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+
+    // Assert
+    expect(second.userId).toBe(first.userId);
+    expect(await customersWithEmail(fauna, user.email)).toBe(1);
+  });
+
+  it('keeps one identity when the user changes their email, and stores the new email', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const changedEmail = `changed.${user.email}`;
+    const handler = start();
+    const before = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+
+    // Act
+    const after = idTokenClaims(await handler.invoke(signInEvent(user.sub, changedEmail)));
+
+    // Assert
+    expect(after.userId).toBe(before.userId);
+    expect(await customersWithEmail(fauna, user.email)).toBe(0);
+    expect(await customersWithEmail(fauna, changedEmail)).toBe(1);
+  });
+
+  it('links an identity that already existed for the email to the Cognito sub', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const existingId = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${user.email}, sub: "pre-cognito" }).id`);
+    const handler = start();
+
+    // Act
+    const claims = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+    const stored = await queryAs<{ sub: string }>(fauna, fauna.rootSecret, fql`Customer.byId(${existingId})`);
+
+    // Assert
+    expect(claims.userId).toBe(existingId);
+    expect(stored.sub).toBe(user.sub);
+  });
+
+  it('ends with one identity when the same user signs in concurrently for the first time', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 6 }, () => handler.invoke(signInEvent(user.sub, user.email))));
+
+    // Assert
+    const userIds = new Set(responses.map((response) => idTokenClaims(response).userId));
+    expect(userIds.size).toBe(1);
+    expect(await customersWithEmail(fauna, user.email)).toBe(1);
+  });
+
+  it('answers a V1 event with exactly the claims override Cognito expects', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const event = sampleEvent('pretoken.json');
+    const handler = start();
+
+    // Act
+    const response = await handler.invoke(event);
+    const claims = idTokenClaims(response);
+
+    // Assert
+    expect(response).toEqual({
+      ...event,
+      response: {
+        claimsOverrideDetails: {
+          claimsToAddOrOverride: { fauna_token_secret: expect.stringMatching(/^fn[A-Za-z0-9_-]{20,}$/), userId: claims.userId },
+          claimsToSuppress: ['email'],
+        },
+      },
+    });
+  });
+
+  it('answers a V2 event with the claims in the ID and access tokens when configured so', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const event = signInEvent(user.sub, user.email, 'pretoken-v2.json');
+    const handler = start({ CLAIM_TARGETS: 'id,access', SECRET_CLAIM_NAME: 'db_secret', USER_ID_CLAIM_NAME: 'db_user' });
+
+    // Act
+    const response = await handler.invoke(event);
+
+    // Assert
+    const details = response.response.claimsAndScopeOverrideDetails;
+    const added = details?.idTokenGeneration?.claimsToAddOrOverride ?? {};
+    expect(response).toEqual({
+      ...event,
+      response: {
+        claimsAndScopeOverrideDetails: {
+          idTokenGeneration: { claimsToAddOrOverride: { db_secret: expect.stringMatching(/^fn/), db_user: expect.stringMatching(/^\d+$/) }, claimsToSuppress: ['email'] },
+          accessTokenGeneration: { claimsToAddOrOverride: added },
+        },
+      },
+    });
+    recordSecret(added.db_secret, 'minted token secret');
+  });
+
+  it('passes a machine-to-machine client-credentials event through untouched without calling Fauna', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const event = sampleEvent('pretoken-m2m-v3.json');
+    const handler = start({ CLAIM_TARGETS: 'id,access' });
+    const customersBefore = await queryAs<number>(fauna, fauna.rootSecret, fql`Customer.all().count()`);
+
+    // Act
+    const response = await handler.invoke(event);
+
+    // Assert
+    expect(response).toEqual(event);
+    expect(await queryAs<number>(fauna, fauna.rootSecret, fql`Customer.all().count()`)).toBe(customersBefore);
+  });
+
+  it('records the pool, app client and trigger source on the minted token', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const event = signInEvent(user.sub, user.email, 'pretoken-new-password.json');
+    const handler = start();
+
+    // Act
+    const claims = idTokenClaims(await handler.invoke(event));
+    const tokenData = await queryAs<unknown[]>(fauna, fauna.rootSecret, fql`Token.byDocument(Customer.byId(${String(claims.userId)})!).map(.data).toArray()`);
+
+    // Assert
+    expect(tokenData).toEqual([{ userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: 'TokenGeneration_NewPasswordChallenge' }]);
+  });
+
+  it('mints a token that stops working once its TTL has passed', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start({ TOKEN_TTL_SECONDS: '600' });
+    const secret = String(idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email))).fauna_token_secret);
+    const beforeExpiry = await queryAs<{ id: string }>(fauna, secret, fql`Query.identity()`);
+
+    // Act
+    fauna.clock.advance(601_000);
+    const afterExpiry = queryAs(fauna, secret, fql`Query.identity()`);
+
+    // Assert
+    expect(beforeExpiry.id).toMatch(/^\d+$/);
+    await expect(afterExpiry).rejects.toMatchObject({ name: 'AuthenticationError' });
+  });
+
+  it('rejects an invalid event with a message naming what is wrong, and logs no value of it', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const event = sampleEvent('invalid/missing-email.json');
+    const handler = start();
+
+    // Act
+    const result = handler.invoke(event);
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError', message: 'Sign-in request was not understood. Please try again' });
+    const [failure] = handler.logs.records('Sign-in failed');
+    expect(failure?.error).toMatchObject({ name: 'InvalidEventError', message: expect.stringContaining("/request/userAttributes must have required property 'email'") });
+    expect(handler.logs.text).not.toContain(event.request.userAttributes.sub);
+  });
+
+  it('fetches the key from SSM once across many warm invocations', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    for (let i = 0; i < 10; i++) await handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    expect(ssmCalls(ssm)).toBe(1);
+  });
+
+  it('picks up a rotated key after Fauna answers unauthorized, refetching it from SSM once', async () => {
+    // Arrange
+    const oldKey = await triggerKey(fauna);
+    const newKey = await triggerKey(fauna);
+    holdSecret(ssm, PARAMETER, oldKey.secret);
+    const user = newUser();
+    const handler = start();
+    await handler.invoke(signInEvent(user.sub, user.email));
+    holdSecret(ssm, PARAMETER, newKey.secret);
+    await queryAs(fauna, fauna.rootSecret, fql`Key.byId(${oldKey.id})!.delete()`);
+
+    // Act
+    const afterRotation = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+    const warmAgain = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+
+    // Assert
+    expect(afterRotation.fauna_token_secret).toEqual(expect.stringMatching(/^fn/));
+    expect(warmAgain.userId).toBe(afterRotation.userId);
+    expect(ssmCalls(ssm)).toBe(2);
+  });
+
+  it('fails closed with a short message when the key cannot be read from SSM', async () => {
+    // Arrange
+    ssm.rejects(new Error('AccessDeniedException'));
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    const result = handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ message: 'Sign-in is temporarily unavailable (key store). Please try again' });
+  });
+});
+
+describe('the handler when Fauna is down (SSM stubbed with aws-sdk-client-mock)', () => {
+  let downUrl: string;
+
+  beforeAll(async () => {
+    const stopped = await startFauna();
+    downUrl = stopped.url;
+    await stopped.stop();
+  });
+
+  it('fails closed by default, well within Cognito\'s 5 s', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl });
+    const started = performance.now();
+
+    // Act
+    const result = service.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError', message: 'Sign-in is temporarily unavailable (identity service). Please try again' });
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(service.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'FaunaUnavailableError', cause: 'NetworkError' });
+  });
+
+  it('fails open when configured: the event comes back without the claim, well within 5 s', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const event = signInEvent(user.sub, user.email);
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl, FAIL_POLICY: 'open' });
+    const started = performance.now();
+
+    // Act
+    const response = await service.invoke(event);
+
+    // Assert
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(response).toEqual({ ...event, response: { claimsOverrideDetails: { claimsToSuppress: ['email'] } } });
+    expect(service.logs.records('Sign-in failed')[0]).toMatchObject({ outcome: 'continueWithoutClaims', failPolicy: 'open' });
+  });
+});
