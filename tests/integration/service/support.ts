@@ -14,12 +14,12 @@ import type { Context } from 'aws-lambda';
 import { Client, fql, type QueryValue } from 'fauna';
 import { createPreTokenGenerationHandler, METRICS_NAMESPACE, SERVICE_NAME } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
-import { startLocalFauna } from '../../../local/fauna/index.ts';
+import { type LocalFauna, startLocalFauna } from '../../../local/fauna/index.ts';
 import { createTriggerKey } from '../../../scripts/lib/fauna-admin.ts';
 import { captureText, recordSecret } from '../../helpers/log-capture.ts';
 
 export const SCHEMA_DIR = new URL('../../../fauna/', import.meta.url).pathname;
-export type LocalFauna = Awaited<ReturnType<typeof startLocalFauna>>;
+export type { LocalFauna };
 
 /** Starts the local Fauna endpoint on a free port with the service's schema. */
 export function startFauna(): Promise<LocalFauna> {
