@@ -450,8 +450,22 @@ function callSchemaLambda(ctx: Ctx, lambda: LambdaSource, args: Value[]): Value 
   return callLambda(ctx, fn, fitted, null);
 }
 
-/** Cross-item checks the FSL parser cannot make: function roles and role resources must exist. */
+/**
+ * Cross-item checks the FSL parser cannot make: function roles and role resources must exist. Indexes and unique
+ * constraints over computed fields are refused, because storage indexes stored fields only and would answer wrongly.
+ */
 function validateItems(items: SchemaItems): string | null {
+  for (const coll of items.collections) {
+    const computed = new Set(coll.computed.map((c) => c.name));
+    const paths = [
+      ...Object.values(coll.indexes).flatMap((i) => [...i.terms.map((t) => t.path), ...i.values.map((v) => v.path)]),
+      ...coll.uniques.flatMap((u) => u.fields.map((f) => f.path)),
+    ];
+    const onComputed = paths.find((p) => computed.has(p[0]!));
+    if (onComputed) {
+      return `error: Collection \`${coll.name}\` indexes the computed field \`${onComputed.join('.')}\`; indexes and unique constraints over computed fields are not supported by the local Fauna emulator.`;
+    }
+  }
   const roles = new Set(items.roles.map((r) => r.name));
   const collections = new Set(items.collections.map((c) => c.name));
   const functions = new Set(items.functions.map((f) => f.name));

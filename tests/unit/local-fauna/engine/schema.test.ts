@@ -50,6 +50,12 @@ describe('the schema API of the engine', () => {
     expect(db.data('A.all().count()')).toEqual(int(0));
   });
 
+  it('refuses an index over a computed field instead of answering it wrongly', () => {
+    const db = makeDb();
+    const fsl = 'collection P {\n  *: Any\n  compute upper: String = (p) => p.name.toUpperCase()\n  index byUpper {\n    terms [.upper]\n  }\n}';
+    expect(db.engine.schemaUpdate(ROOT, [{ filename: 'main.fsl', content: fsl }], {})).toMatchObject({ httpStatus: 400, message: expect.stringContaining('computed field') });
+  });
+
   it('rejects a function whose @role does not exist', () => {
     const db = makeDb();
     const result = db.engine.schemaUpdate(ROOT, [{ filename: 'main.fsl', content: '@role(ghost)\nfunction f() { 1 }' }], {});
