@@ -14,6 +14,7 @@
  * --url URL (an endpoint already running with `--schema-dir fauna` and root secret `secret`, e.g. one under --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,10 +25,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_QPS = 2_000;
 const TARGET_P99_MS = 10;
 const WARMUP_MS = 500;
+const WARMUP_SECONDS = 2;
 const TOKEN_TTL_SECONDS = 3600;
 
 interface PhaseResult {
   name: string;
+  /** Server and client (this process) CPU per measured query, in ms, when known. */
+  serverCpuPerQuery?: number;
+  clientCpuPerQuery?: number;
   queries: number;
   errors: number;
   seconds: number;
@@ -41,7 +46,21 @@ interface PhaseResult {
 interface Endpoint {
   url: string;
   rootSecret: string;
+  /** CPU time (user + system, ms) the server has used so far, when it can be read (child process on Linux). */
+  serverCpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc, in ms; undefined where /proc is unavailable. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks; Linux uses 100 ticks per second.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 const { values } = parseArgs({
@@ -75,6 +94,7 @@ async function startChildEndpoint(): Promise<Endpoint> {
   return {
     url,
     rootSecret: 'secret',
+    serverCpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -85,12 +105,20 @@ async function startChildEndpoint(): Promise<Endpoint> {
 
 async function startInProcessEndpoint(): Promise<Endpoint> {
   const fauna = await startLocalFauna({ port: 0, schemaDir: join(ROOT, 'fauna') });
-  return { url: fauna.url, rootSecret: fauna.rootSecret, stop: () => fauna.stop() };
+  return { url: fauna.url, rootSecret: fauna.rootSecret, serverCpuMs: () => undefined, stop: () => fauna.stop() };
 }
 
 /** Closed-loop load: every client sends its next query as soon as the previous one answered. */
-async function runPhase(name: string, clients: Client[], makeQuery: (client: number, n: number) => Query, seconds: number): Promise<PhaseResult> {
+async function runPhase(
+  name: string,
+  clients: Client[],
+  makeQuery: (client: number, n: number) => Query,
+  seconds: number,
+  serverCpuMs: () => number | undefined,
+): Promise<PhaseResult> {
   const latencies: number[] = [];
+  let cpuAtStart: { server: number | undefined; client: NodeJS.CpuUsage } | undefined;
+  setTimeout(() => (cpuAtStart = { server: serverCpuMs(), client: process.cpuUsage() }), WARMUP_MS).unref();
   let errors = 0;
   const warmupEnds = performance.now() + WARMUP_MS;
   const ends = warmupEnds + seconds * 1000;
@@ -114,6 +142,8 @@ async function runPhase(name: string, clients: Client[], makeQuery: (client: num
     }),
   );
   const elapsed = (performance.now() - warmupEnds) / 1000;
+  const serverNow = serverCpuMs();
+  const clientCpu = cpuAtStart === undefined ? undefined : process.cpuUsage(cpuAtStart.client);
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
@@ -126,7 +156,15 @@ async function runPhase(name: string, clients: Client[], makeQuery: (client: num
     p95: pick(0.95),
     p99: pick(0.99),
     max: latencies.at(-1) ?? NaN,
+    ...(serverNow !== undefined && cpuAtStart?.server !== undefined ? { serverCpuPerQuery: (serverNow - cpuAtStart.server) / latencies.length } : {}),
+    ...(clientCpu === undefined ? {} : { clientCpuPerQuery: (clientCpu.user + clientCpu.system) / 1000 / latencies.length }),
   };
+}
+
+/** The trigger's query: spread over a pool of users, so creates, finds and email updates all happen. */
+function signInQuery(client: number, n: number): Query {
+  const user = (client * 7919 + n) % USERS;
+  return fql`signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, ${TOKEN_TTL_SECONDS}, { source: "bench" })`;
 }
 
 function print(result: PhaseResult): void {
@@ -134,12 +172,14 @@ function print(result: PhaseResult): void {
   console.log(
     `${result.name.padEnd(9)} ${result.qps.toFixed(0).padStart(6)} q/s   p50 ${ms(result.p50)} ms   p95 ${ms(result.p95)} ms   p99 ${ms(result.p99)} ms   max ${ms(result.max)} ms   (${result.queries} queries, ${result.errors} errors, ${result.seconds.toFixed(1)} s)`,
   );
+  const cpu = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(3)} ms`);
+  console.log(`${''.padEnd(9)} CPU per query: server ${cpu(result.serverCpuPerQuery)}, driver clients ${cpu(result.clientCpuPerQuery)}`);
 }
 
 async function main(): Promise<void> {
   const endpoint =
     values.url !== undefined
-      ? { url: values.url, rootSecret: 'secret', stop: async () => undefined }
+      ? { url: values.url, rootSecret: 'secret', serverCpuMs: () => undefined, stop: async () => undefined }
       : values['in-process']
         ? await startInProcessEndpoint()
         : await startChildEndpoint();
@@ -153,17 +193,11 @@ async function main(): Promise<void> {
     );
     console.log(`local Fauna at ${endpoint.url} (${values['in-process'] ? 'in this process' : 'child process'}); ${CLIENTS} driver clients, ${SECONDS} s per phase after ${WARMUP_MS} ms warm-up`);
 
-    const baseline = await runPhase('baseline', clients, () => fql`1`, SECONDS);
+    // Unmeasured warm-up of both queries, so neither phase pays for JIT compilation and first-time allocations.
+    await runPhase('warm-up', clients, (client, n) => (n % 2 === 0 ? fql`1` : signInQuery(client, n)), WARMUP_SECONDS, endpoint.serverCpuMs);
+    const baseline = await runPhase('baseline', clients, () => fql`1`, SECONDS, endpoint.serverCpuMs);
     print(baseline);
-    const workload = await runPhase(
-      'signIn',
-      clients,
-      (client, n) => {
-        const user = (client * 7919 + n) % USERS;
-        return fql`signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, ${TOKEN_TTL_SECONDS}, { source: "bench" })`;
-      },
-      SECONDS,
-    );
+    const workload = await runPhase('signIn', clients, signInQuery, SECONDS, endpoint.serverCpuMs);
     print(workload);
     for (const client of clients) client.close();
 
