@@ -11,7 +11,7 @@ import { readField } from '../../storage/store.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { DocRef, FqlTime, NamedRef, NullDoc, SetValue } from '../values.ts';
+import { DocRef, FqlTime, NamedRef, NullDoc, SetValue, isPlainObject } from '../values.ts';
 import type { FqlObject, Value } from '../values.ts';
 import { arity, fn } from './args.ts';
 import { setMethods } from './set.ts';
@@ -48,16 +48,43 @@ function requireCollectionRead(ctx: Ctx, coll: string, span: Span): void {
   }
 }
 
-/** `Coll.<index>(terms...)`: documents whose terms match, ordered by the index values and then id. */
-function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, args: Value[], span: Span): SetValue {
-  if (args.length !== index.terms.length) {
-    if (args.length === index.terms.length + 1) {
-      throw new QueryFailure('invalid_query', `Index range arguments (\`${def.name}.${name}\`) are not supported by the local Fauna emulator.`, { span });
-    }
-    arity(name, args, index.terms.length, index.terms.length, span);
+interface IndexRange {
+  from: Value[] | null;
+  to: Value[] | null;
+}
+
+/** Reads the optional range argument `{ from?, to? }`; a bound is a value or an array (a prefix of the index values). */
+function rangeArg(def: CollectionDef, name: string, index: IndexDef, arg: Value, span: Span): IndexRange {
+  if (index.values.length === 0) {
+    throw new QueryFailure('invalid_query', `Range arguments on an index without values (\`${def.name}.${name}\`) are not supported by the local Fauna emulator.`, { span });
   }
+  if (!isPlainObject(arg) || Object.keys(arg).some((k) => k !== 'from' && k !== 'to')) {
+    throw new QueryFailure('invalid_argument', 'expected value for `range` of type { from: Any, to: Any }', { span });
+  }
+  const bound = (v: Value | undefined): Value[] | null => (v === undefined || v === null ? null : Array.isArray(v) ? v : [v]);
+  return { from: bound(arg.from), to: bound(arg.to) };
+}
+
+/** Compares index values with a bound prefix in the index's order (desc values reversed). */
+function compareToBound(values: Value[], bound: Value[], index: IndexDef): number {
+  for (let i = 0; i < Math.min(bound.length, values.length); i++) {
+    const c = compareValues(values[i]!, bound[i] instanceof NullDoc ? (bound[i] as NullDoc).ref : bound[i]!);
+    if (c !== 0) return index.values[i]!.order === 'desc' ? -c : c;
+  }
+  return 0;
+}
+
+/**
+ * `Coll.<index>(terms..., range?)`: documents whose terms match, ordered by the index values and then id; a range keeps
+ * those whose values lie between `from` and `to` inclusive, in index order.
+ */
+function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, args: Value[], span: Span): SetValue {
+  if (args.length !== index.terms.length && args.length !== index.terms.length + 1) {
+    arity(name, args, index.terms.length, index.terms.length + 1, span);
+  }
+  const range = args.length > index.terms.length ? rangeArg(def, name, index, args[index.terms.length]!, span) : null;
   requireCollectionRead(ctx, def.name, span);
-  const terms = args.map((a) => (a instanceof NullDoc ? a.ref : a));
+  const terms = args.slice(0, index.terms.length).map((a) => (a instanceof NullDoc ? a.ref : a));
   return new SetValue((c) => {
     const cx = c as Ctx;
     // A cursor followed by another query (`Set.paginate`) is checked again against that caller (CORE: FQL2ABACSpec).
@@ -70,7 +97,10 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
       if (!doc) continue;
       const ref = new DocRef(def.name, id);
       if (!allowed(cx, def.name, 'read', [ref])) continue;
-      docs.push({ ref, values: index.values.map((v) => readField(doc, v.path)) });
+      const values = index.values.map((v) => readField(doc, v.path));
+      if (range?.from && compareToBound(values, range.from, index) < 0) continue;
+      if (range?.to && compareToBound(values, range.to, index) > 0) continue;
+      docs.push({ ref, values });
     }
     docs.sort((a, b) => {
       for (let i = 0; i < index.values.length; i++) {

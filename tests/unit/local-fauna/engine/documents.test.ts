@@ -103,6 +103,15 @@ describe('documents, indexes and sets on the engine', () => {
     expect(db.data('Product.byName("none").first()')).toBeNull();
   });
 
+  it('narrows an index set with a { from, to } range over its values, in index order', () => {
+    const db = makeDb('collection Item {\n  *: Any\n  index byKind {\n    terms [.kind]\n    values [.price]\n  }\n  index byKindDesc {\n    terms [.kind]\n    values [desc(.price)]\n  }\n}');
+    db.data('[1, 2, 3, 4, 5].forEach(p => Item.create({ kind: "a", price: p }))');
+    expect(db.data('Item.byKind("a", { from: 2, to: 4 }).map(.price).toArray()')).toEqual([int(2), int(3), int(4)]);
+    expect(db.data('Item.byKind("a", { from: 4 }).map(.price).toArray()')).toEqual([int(4), int(5)]);
+    expect(db.data('Item.byKindDesc("a", { from: 4, to: 2 }).map(.price).toArray()')).toEqual([int(4), int(3), int(2)]);
+    expect(db.error('Item.byKind("a", 3)').code).toBe('invalid_argument');
+  });
+
   it('supports all(), where(), firstWhere() and Set methods', () => {
     const db = makeDb('collection N { *: Any }');
     db.data('[5, 3, 8, 1].forEach(n => N.create({ n: n }))');
