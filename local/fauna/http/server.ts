@@ -19,6 +19,8 @@ const MAX_CONCURRENT_STREAMS = 1_000;
 
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
+/** Shared by every request without a query string (the hot /query/1 path); routes only read it. */
+const NO_QUERY = new URLSearchParams();
 
 export interface HttpServerOptions {
   host: string;
@@ -156,7 +158,7 @@ function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Sessio
 function describeRequest(method: string, rawPath: string, headers: http.IncomingHttpHeaders): Omit<HttpRequest, 'body'> {
   const queryAt = rawPath.indexOf('?');
   const path = queryAt === -1 ? rawPath : rawPath.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : rawPath.slice(queryAt + 1));
+  const query = queryAt === -1 ? NO_QUERY : new URLSearchParams(rawPath.slice(queryAt + 1));
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith(':') || value === undefined) continue;

@@ -76,7 +76,8 @@ function parseBody(raw: Buffer): QueryBody | string {
   } catch (error) {
     return `Invalid request body: ${(error as Error).message}`;
   }
-  if (exceedsNesting(parsed, MAX_BODY_NESTING)) return 'Invalid request body: JSON exceeds nesting limit';
+  // Nesting deeper than the limit needs at least that many brackets, so short bodies skip the walk.
+  if (raw.length > MAX_BODY_NESTING && exceedsNesting(parsed, MAX_BODY_NESTING)) return 'Invalid request body: JSON exceeds nesting limit';
   if (!isPlainObject(parsed)) return 'Invalid request body: expected a JSON object';
   const { query, arguments: args } = parsed;
   if (query === undefined) return "Invalid request body: missing field 'query'";
