@@ -296,6 +296,42 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(ssmCalls(ssm)).toBe(2);
   });
 
+  it('fails closed after one refetch when the key was deleted and SSM still holds it', async () => {
+    // Arrange
+    const doomedKey = await triggerKey(fauna);
+    holdSecret(ssm, PARAMETER, doomedKey.secret);
+    const user = newUser();
+    const handler = start();
+    await queryAs(fauna, fauna.rootSecret, fql`Key.byId(${doomedKey.id})!.delete()`);
+
+    // Act
+    const result = handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ message: 'Sign-in is temporarily unavailable (identity service). Please try again' });
+    expect(ssmCalls(ssm)).toBe(2);
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'FaunaUnauthorizedError' });
+  });
+
+  it('fails the sign-in when a changed email already belongs to another identity, keeping both intact', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const first = newUser();
+    const second = newUser();
+    const handler = start();
+    await handler.invoke(signInEvent(first.sub, first.email));
+    await handler.invoke(signInEvent(second.sub, second.email));
+
+    // Act
+    const result = handler.invoke(signInEvent(first.sub, second.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError' });
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'IdentityConflictError' });
+    expect(await customersWithEmail(fauna, first.email)).toBe(1);
+    expect(await customersWithEmail(fauna, second.email)).toBe(1);
+  });
+
   it('fails closed with a short message when the key cannot be read from SSM', async () => {
     // Arrange
     ssm.rejects(new Error('AccessDeniedException'));
