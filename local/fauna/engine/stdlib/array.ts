@@ -6,17 +6,34 @@ import { valueKey } from '../../storage/keys.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue, fqlEquals } from '../evaluator.ts';
-import { SetValue } from '../values.ts';
+import { SetValue, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
 import { arity, arr, count, fn, int } from './args.ts';
 import type { Method } from './args.ts';
 import { orderValues, readingMethods } from './set.ts';
 
+/** Largest array `Array.sequence` builds (CORE: ArrayPrototype.MaxSize). */
+const MAX_ARRAY_SIZE = 16_000;
+
+/** The `Array` module: `Array.sequence(from, until)`. */
+export const arrayModule: Record<string, Method<null>> = {
+  sequence(_ctx, _self, args, span) {
+    arity('sequence', args, 2, 2, span);
+    const from = int(args, 0, 'from', span);
+    const until = int(args, 1, 'until', span);
+    const size = until > from ? until - from : 0n;
+    if (size > BigInt(MAX_ARRAY_SIZE)) throw new QueryFailure('value_too_large', `range size ${size} exceeds limit ${MAX_ARRAY_SIZE}`, { span });
+    const out: Value[] = [];
+    for (let i = from; i < until; i++) out.push(i);
+    return out;
+  },
+};
+
 function predicate(ctx: Ctx, f: Value, item: Value, span: Span): boolean {
   const result = callValue(ctx, f, [item], span);
   if (typeof result === 'boolean') return result;
   if (result === null) return false;
-  throw new QueryFailure('invalid_argument', 'expected predicate to return a Boolean', { span });
+  throw new QueryFailure('type_mismatch', `expected type: Boolean, received ${typeName(result)}`, { span });
 }
 
 function checkedIndex(index: bigint, length: number, span: Span): number {
@@ -47,13 +64,23 @@ export const arrayMethods: Record<string, Method<Value[]>> = {
     arity('at', args, 1, 1, span);
     return items[checkedIndex(int(args, 0, 'index', span), items.length, span)]!;
   },
-  count(_ctx, items, args, span) {
-    arity('count', args, 0, 0, span);
-    return BigInt(items.length);
+  entries(_ctx, items, args, span) {
+    arity('entries', args, 0, 0, span);
+    return items.map((item, i) => [BigInt(i), item]);
   },
-  toArray(_ctx, items, args, span) {
-    arity('toArray', args, 0, 0, span);
-    return items;
+  flatten(_ctx, items, args, span) {
+    arity('flatten', args, 0, 0, span);
+    return items.flatMap((item) => {
+      if (!Array.isArray(item)) throw new QueryFailure('type_mismatch', `expected type: Array<Any>, received ${typeName(item)}`, { span });
+      return item;
+    });
+  },
+  lastIndexWhere(ctx, items, args, span) {
+    arity('lastIndexWhere', args, 1, 2, span);
+    const pred = fn(args, 0, 'predicate', span);
+    const end = args.length > 1 ? checkedIndex(int(args, 1, 'end', span), items.length, span) : items.length - 1;
+    for (let i = end; i >= 0; i--) if (predicate(ctx, pred, items[i]!, span)) return BigInt(i);
+    return null;
   },
   toSet(_ctx, items, args, span) {
     arity('toSet', args, 0, 0, span);
@@ -63,6 +90,11 @@ export const arrayMethods: Record<string, Method<Value[]>> = {
   where(ctx, items, args, span) {
     arity('where', args, 1, 1, span);
     const pred = fn(args, 0, 'pred', span);
+    return items.filter((item) => predicate(ctx, pred, item, span));
+  },
+  filter(ctx, items, args, span) {
+    arity('filter', args, 1, 1, span);
+    const pred = fn(args, 0, 'predicate', span);
     return items.filter((item) => predicate(ctx, pred, item, span));
   },
   map(ctx, items, args, span) {
@@ -121,19 +153,21 @@ export const arrayMethods: Record<string, Method<Value[]>> = {
   },
   indexOf(ctx, items, args, span) {
     arity('indexOf', args, 1, 2, span);
-    const start = args.length > 1 ? clampIndex(int(args, 1, 'start', span), items.length) : 0;
+    const start = args.length > 1 ? checkedIndex(int(args, 1, 'start', span), items.length, span) : 0;
     for (let i = start; i < items.length; i++) if (fqlEquals(ctx, items[i]!, args[0]!)) return BigInt(i);
     return null;
   },
   lastIndexOf(ctx, items, args, span) {
-    arity('lastIndexOf', args, 1, 1, span);
-    for (let i = items.length - 1; i >= 0; i--) if (fqlEquals(ctx, items[i]!, args[0]!)) return BigInt(i);
+    arity('lastIndexOf', args, 1, 2, span);
+    const end = args.length > 1 ? checkedIndex(int(args, 1, 'end', span), items.length, span) : items.length - 1;
+    for (let i = end; i >= 0; i--) if (fqlEquals(ctx, items[i]!, args[0]!)) return BigInt(i);
     return null;
   },
   indexWhere(ctx, items, args, span) {
-    arity('indexWhere', args, 1, 1, span);
-    const pred = fn(args, 0, 'pred', span);
-    for (let i = 0; i < items.length; i++) if (predicate(ctx, pred, items[i]!, span)) return BigInt(i);
+    arity('indexWhere', args, 1, 2, span);
+    const pred = fn(args, 0, 'predicate', span);
+    const start = args.length > 1 ? checkedIndex(int(args, 1, 'start', span), items.length, span) : 0;
+    for (let i = start; i < items.length; i++) if (predicate(ctx, pred, items[i]!, span)) return BigInt(i);
     return null;
   },
   slice(_ctx, items, args, span) {

@@ -11,7 +11,7 @@ import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, Set
 import type { Value } from '../values.ts';
 import { arity } from './args.ts';
 import type { Method } from './args.ts';
-import { arrayMethods } from './array.ts';
+import { arrayMethods, arrayModule } from './array.ts';
 import { NO_METHOD, namedFields, schemaModuleMethod, userCollectionMethod } from './collection.ts';
 import { literalText } from './display.ts';
 import { MATH_CONSTANTS, mathModule } from './math.ts';
@@ -115,6 +115,7 @@ const builtinModules: Record<string, Record<string, Method<null>>> = {
   Object: objectModule,
   Query: queryModule,
   Set: setModule,
+  Array: arrayModule,
 };
 
 function moduleMethod(ctx: Ctx, mod: ModuleValue, name: string, args: Value[], span: Span): Value | typeof NO_METHOD {

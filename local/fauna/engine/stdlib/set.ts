@@ -32,7 +32,7 @@ function call1(ctx: Ctx, f: FunctionValue, value: Value, span: Span): Value {
 function predicateResult(value: Value, span: Span): boolean {
   if (typeof value === 'boolean') return value;
   if (value === null) return false;
-  throw new QueryFailure('invalid_argument', `expected predicate to return a Boolean, received ${typeof value === 'bigint' ? 'Int' : typeof value}`, { span });
+  throw new QueryFailure('type_mismatch', `expected type: Boolean, received ${typeName(value)}`, { span });
 }
 
 /** Sorts elements by orderings (`order()`, `order(.a)`, `order(desc(.a), .b)`). */

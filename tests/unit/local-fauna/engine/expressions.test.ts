@@ -103,6 +103,14 @@ describe('FQL expressions on the engine', () => {
     });
   });
 
+  it('implements the core\'s other Array methods, and not the Set-only ones', () => {
+    expect(db.data('[Array.sequence(0, 3), ["a", "b"].entries(), [1, 2, 3].filter(x => x != 2), [[1], [2, 3]].flatten(), [1, 2, 1].lastIndexWhere(x => x == 1)]')).toEqual([
+      [int(0), int(1), int(2)], [[int(0), 'a'], [int(1), 'b']], [int(1), int(3)], [int(1), int(2), int(3)], int(2),
+    ]);
+    expect(db.error('[1].count()').code).toBe('invalid_function_invocation');
+    expect(db.error('[1].where(x => 1)')).toMatchObject({ code: 'type_mismatch', message: 'expected type: Boolean, received Int' });
+  });
+
   it('orders with asc/desc key functions', () => {
     expect(db.data('[{ n: 1 }, { n: 3 }, { n: 2 }].order(desc(.n)).map(.n)')).toEqual([int(3), int(2), int(1)]);
   });
