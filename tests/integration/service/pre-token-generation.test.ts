@@ -152,6 +152,28 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(await customersWithEmail(fauna, user.email)).toBe(1);
   });
 
+  it('publishes sign-in, new-identity and Fauna-latency metrics as CloudWatch EMF', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const handler = start();
+
+    // Act
+    await handler.invoke(signInEvent(user.sub, user.email));
+    await handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    const emf = handler.logs.lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(emf).toHaveLength(2);
+    expect(emf[0]).toMatchObject({ SignIns: 1, NewIdentities: 1, FaunaLatency: expect.any(Number), service: 'cognito-fauna' });
+    expect(emf[1]).toMatchObject({ SignIns: 1, FaunaLatency: expect.any(Number) });
+    expect(emf[1]).not.toHaveProperty('NewIdentities');
+    expect(JSON.stringify(emf[0])).toContain('"Namespace":"CognitoFauna"');
+  });
+
   it('answers a V1 event with exactly the claims override Cognito expects', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
