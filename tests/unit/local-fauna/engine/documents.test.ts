@@ -35,6 +35,12 @@ describe('documents, indexes and sets on the engine', () => {
     expect(db.error(`Thing.byId("${id}").update({ a: 1 })`).code).toBe('document_not_found');
   });
 
+  it('lists a document\'s fields with Object.keys and copies them with Object.assign', () => {
+    const db = makeDb('collection Thing { *: Any }');
+    expect(db.data('let d = Thing.create({ a: 1 })\n[Object.keys(d), Object.assign(d, { b: 2 }) { a, b }]')).toEqual([['id', 'coll', 'ts', 'a'], { a: int(1), b: int(2) }]);
+    expect(db.error('Object.keys(Thing.byId("1"))')).toMatchObject({ code: 'invalid_argument', message: 'invalid argument `object`: collection `Thing` does not contain document with id 1.' });
+  });
+
   it('rejects reserved fields with constraint_failure', () => {
     const db = makeDb('collection Thing { *: Any }');
     for (const field of ['ts', 'coll', 'update', 'replace', 'delete']) {
