@@ -110,10 +110,25 @@ class LocalEngine implements Engine {
     const txnTs = this.#nextTxnTs(request.lastTxnTs);
     const stats = emptyStats();
     const schemaVersion = Number(this.#db.schema.version);
-    const fail = (code: string, message: string, summary = ''): QueryOutcome => ({
-      ok: false, httpStatus: 400, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
+    const fail = (code: string, message: string, summary = '', httpStatus = 400): QueryOutcome => ({
+      ok: false, httpStatus, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
     });
+    try {
+      return this.#runQuery(request, startedMs, txnTs, stats, schemaVersion, fail);
+    } catch (error) {
+      // The contract says query() never throws: an emulator bug becomes a 500 the client can see.
+      return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, '', 500);
+    }
+  }
 
+  #runQuery(
+    request: QueryRequest,
+    startedMs: number,
+    txnTs: bigint,
+    stats: QueryStats,
+    schemaVersion: number,
+    fail: (code: string, message: string, summary?: string, httpStatus?: number) => QueryOutcome,
+  ): QueryOutcome {
     let source: string;
     let placeholders: AssembledQuery['placeholders'];
     try {
