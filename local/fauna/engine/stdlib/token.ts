@@ -5,6 +5,7 @@
 import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';
 import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.ts';
+import { compareIds } from '../../storage/keys.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
@@ -93,7 +94,7 @@ function tokensOf(ctx: Ctx, value: Value, span: Span): SetValue {
   if (!allowed(ctx, 'Token', 'read', [])) throw denied(span);
   return new SetValue((c) => {
     const cx = c as Ctx;
-    const ids = [...(cx.db.store.lookup('Token', TOKEN_BY_DOCUMENT_INDEX, [ref]) ?? [])].sort();
+    const ids = [...(cx.db.store.lookup('Token', TOKEN_BY_DOCUMENT_INDEX, [ref]) ?? [])].sort(compareIds);
     return ids.filter((id) => liveDoc(cx, 'Token', id)).map((id) => new DocRef('Token', id));
   });
 }
