@@ -9,6 +9,7 @@
  *   npm run invoke -- --event events/pretoken-v2.json
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -56,11 +57,16 @@ function runServerless(cwd: string, eventPath: string, env: NodeJS.ProcessEnv, o
 export async function invokeLocal(options: { eventPath: string; cwd?: string; log?: (text: string) => void }): Promise<unknown> {
   const cwd = options.cwd ?? process.cwd();
   const log = options.log ?? ((text: string) => console.log(text));
+  // A build folder of its own: packaging the local stage at the same time must not overwrite this bundle.
+  const workFolder = `.esbuild-invoke-${process.pid}`;
   const fauna = await startLocalFauna({ port: 0, schemaDir: path.join(cwd, 'fauna') });
   let child: ChildProcess | undefined;
   const stopOnSignal = (signal: NodeJS.Signals): void => {
     child?.kill(signal);
-    void fauna.stop().finally(() => process.exit(130));
+    void fauna
+      .stop()
+      .then(() => rm(path.join(cwd, workFolder), { recursive: true, force: true }))
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -71,6 +77,7 @@ export async function invokeLocal(options: { eventPath: string; cwd?: string; lo
     log(`serverless invoke local -f ${FUNCTION_NAME} -p ${options.eventPath} --stage ${LOCAL_STAGE}`);
     const env = {
       ...process.env,
+      ESBUILD_WORK_FOLDER: workFolder,
       FAUNA_ENDPOINT: fauna.url,
       FAUNA_SECRET: key.secret,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -89,6 +96,7 @@ export async function invokeLocal(options: { eventPath: string; cwd?: string; lo
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
     await fauna.stop();
+    await rm(path.join(cwd, workFolder), { recursive: true, force: true });
   }
 }
 
