@@ -7,6 +7,10 @@ import { validate as validateEvent } from '../../lib/generated/event-validator.t
 type ValidatorOptions = NonNullable<Parameters<typeof validator>[0]>;
 interface SchemaProblem { instancePath?: string; message?: string }
 
+/**
+ * Validates the event against the precompiled JSON Schema (no ajv compilation at cold start) and throws
+ * `InvalidEventError` listing every problem by path.
+ */
 export function eventValidationMiddleware(): MiddlewareObj {
   const inner = validator({ eventSchema: validateEvent as unknown as ValidatorOptions['eventSchema'] });
   const innerBefore = inner.before as (request: Request) => unknown;

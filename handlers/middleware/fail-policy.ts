@@ -18,6 +18,10 @@ export interface FailPolicyOptions {
   metrics: SignInMetrics;
 }
 
+/**
+ * An `onError`-only middleware: every failure (invalid event, SSM, Fauna) is counted, logged without secrets or emails,
+ * and turned into Cognito's answer by the configured fail policy.
+ */
 export function failPolicyMiddleware(options: FailPolicyOptions): MiddlewareObj<PreTokenGenerationEvent, PreTokenGenerationEvent> {
   return {
     onError: function failPolicyOnError(request) {

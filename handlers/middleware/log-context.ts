@@ -2,6 +2,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
 
+/** Sets the correlation id (the Lambda request id) and the event's trigger source, version and pool on `logger`. */
 export function logContextMiddleware(logger: Logger): MiddlewareObj {
   return {
     before: function logContextBefore(request) {
