@@ -29,6 +29,7 @@ export const MetricName = {
   failures: 'SignInFailures',
   faunaLatency: 'FaunaLatency',
   keyRefetches: 'FaunaKeyRefetches',
+  passThroughs: 'ClientCredentialsPassThroughs',
 } as const;
 
 export type SignInSettings = Pick<
@@ -61,6 +62,7 @@ export async function handlePreTokenGeneration(
 ): Promise<PreTokenGenerationEvent> {
   if (event.triggerSource === TriggerSource.clientCredentials) {
     deps.logger.info('Client-credentials token: passed through without a Fauna identity');
+    deps.metrics.addMetric(MetricName.passThroughs, 'Count', 1);
     return event;
   }
   const { sub, email: rawEmail } = event.request.userAttributes;
