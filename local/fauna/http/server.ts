@@ -159,11 +159,9 @@ function describeRequest(method: string, rawPath: string, headers: http.Incoming
   const queryAt = rawPath.indexOf('?');
   const path = queryAt === -1 ? rawPath : rawPath.slice(0, queryAt);
   const query = queryAt === -1 ? NO_QUERY : new URLSearchParams(rawPath.slice(queryAt + 1));
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':') || value === undefined) continue;
-    flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
+  // Node already lower-cases names and joins repeated headers with ", " (both protocols); only set-cookie stays an
+  // array, and no route reads it. Pseudo-headers (`:path`…) cannot collide with a real name. So no copy is needed.
+  const flat = headers as Readonly<Record<string, string | undefined>>;
   return { method, path, query, headers: flat };
 }
 

@@ -9,7 +9,7 @@ export interface HttpRequest {
   /** The path without the query string, still percent-encoded. */
   path: string;
   query: URLSearchParams;
-  /** Lower-case header names; repeated headers are joined with ", ". */
+  /** Lower-case header names, as Node delivers them (repeated headers joined with ", " or first one kept; set-cookie is an array). */
   headers: Readonly<Record<string, string | undefined>>;
   /** The whole body; an empty buffer when the request had none. */
   body: Buffer;
