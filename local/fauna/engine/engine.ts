@@ -2,6 +2,7 @@
  * `createEngine`: the database behind the local Fauna endpoint (engine/api.ts). One query runs at a time as one atomic
  * transaction: template → parse (cached) → bind arguments → evaluate → encode, committed or rolled back as a whole.
  */
+import { authenticateSecret } from '../auth/authenticate.ts';
 import { accessForRole, ADMIN_ACCESS, rolesForIdentity, SERVER_ACCESS } from '../auth/permissions.ts';
 import type { Access } from '../auth/permissions.ts';
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
@@ -15,29 +16,28 @@ import { FslSyntaxError } from '../fsl/errors.ts';
 import { parseSchemaFiles } from '../fsl/parser.ts';
 import type { LambdaSource, SchemaFile, SchemaItems } from '../schema/model.ts';
 import { Store, UniqueViolationError } from '../storage/store.ts';
-import type { StoredDoc } from '../storage/store.ts';
 import { decodeSimple, decodeTagged, ValueDecodeError } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';
-import { encodeResult, encodeStored } from '../wire/encode.ts';
+import { encodeResult } from '../wire/encode.ts';
 import type { EncodeContext } from '../wire/encode.ts';
 import type {
   Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
   SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
-import { authenticateSecret } from '../auth/authenticate.ts';
 import { CursorTable, DEADLINE_CHECK_INTERVAL, IdGenerator } from './context.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
 import { callLambda, evaluate, evaluateProgram, newScope } from './evaluator.ts';
 import { Schema } from './schema.ts';
+import { fromSnapshot, toSnapshot } from './snapshot.ts';
+import { describeDiff, validateItems } from './schema-changes.ts';
 import { namedFields } from './stdlib/collection.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
-import { DocRef, FqlTime, LambdaFn, ModuleValue } from './values.ts';
+import { DocRef, FqlTime, LambdaFn } from './values.ts';
 import type { Value } from './values.ts';
 
-const SNAPSHOT_FORMAT_VERSION = 1;
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
 /** A rough cost model for stats: bytes per document read or written. */
@@ -50,23 +50,6 @@ export class SchemaLoadError extends Error {
     this.name = 'SchemaLoadError';
     this.httpStatus = httpStatus;
   }
-}
-
-interface SnapshotDoc {
-  id: string;
-  ts: string;
-  ttl?: string;
-  data: unknown;
-  secretHash?: string;
-}
-
-interface SnapshotBody {
-  formatVersion: 1;
-  lastTxnTs: string;
-  lastId: string;
-  schemaVersion: string;
-  schemaFiles: { filename: string; content: string }[];
-  collections: Record<string, SnapshotDoc[]>;
 }
 
 function emptyStats(): QueryStats {
@@ -82,7 +65,7 @@ class LocalEngine implements Engine {
   constructor(options: EngineOptions, snapshot?: EngineSnapshot) {
     this.#options = options;
     this.#db = { store: new Store(), schema: Schema.empty(), ids: new IdGenerator(), cursors: new CursorTable() };
-    if (snapshot) this.#restore(snapshot as unknown as SnapshotBody);
+    if (snapshot) this.#restore(snapshot);
     this.#db.store.configure(this.#db.schema.storageSpecs());
   }
 
@@ -392,46 +375,15 @@ class LocalEngine implements Engine {
   // ---- persistence ----------------------------------------------------------------------------------------------
 
   snapshot(): EngineSnapshot {
-    const collections: Record<string, SnapshotDoc[]> = {};
-    for (const [name, docs] of this.#db.store.entries()) {
-      collections[name] = docs.map((doc) => {
-        const out: SnapshotDoc = { id: doc.id, ts: doc.ts.toString(), data: encodeStored(doc.data) };
-        if (doc.ttl) out.ttl = doc.ttl.epochNanos.toString();
-        if (doc.secretHash) out.secretHash = doc.secretHash;
-        return out;
-      });
-    }
-    const body: SnapshotBody = {
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      lastTxnTs: this.#lastTxnTs.toString(),
-      lastId: this.#db.ids.last.toString(),
-      schemaVersion: this.#db.schema.version.toString(),
-      schemaFiles: [...this.#db.schema.files].map(([filename, content]) => ({ filename, content })),
-      collections,
-    };
-    return body as unknown as EngineSnapshot;
+    return toSnapshot({ schema: this.#db.schema, collections: this.#db.store.entries(), lastTxnTs: this.#lastTxnTs, lastId: this.#db.ids.last });
   }
 
-  #restore(body: SnapshotBody): void {
-    if (body.formatVersion !== SNAPSHOT_FORMAT_VERSION) throw new SchemaLoadError(`Unsupported snapshot format ${String(body.formatVersion)}`, 500);
-    const files = new Map(body.schemaFiles.map((f) => [f.filename, f.content]));
-    const items = files.size > 0 ? parseSchemaFiles(body.schemaFiles) : { collections: [], roles: [], functions: [] };
-    this.#db.schema = new Schema(items, files, BigInt(body.schemaVersion));
-    // Stored values may reference any collection, including ones dropped since; decode leniently.
-    const modules: ModuleResolver = (name) => new ModuleValue(name, this.#db.schema.collections.has(name));
-    const collections: [string, StoredDoc[]][] = Object.entries(body.collections).map(([name, docs]) => [
-      name,
-      docs.map((doc) => ({
-        id: doc.id,
-        ts: BigInt(doc.ts),
-        ttl: doc.ttl === undefined ? null : new FqlTime(BigInt(doc.ttl)),
-        data: decodeTagged(doc.data, modules) as StoredDoc['data'],
-        ...(doc.secretHash ? { secretHash: doc.secretHash } : {}),
-      })),
-    ]);
-    this.#db.store.load(collections);
-    this.#lastTxnTs = BigInt(body.lastTxnTs);
-    this.#db.ids.restore(BigInt(body.lastId));
+  #restore(snapshot: EngineSnapshot): void {
+    const state = fromSnapshot(snapshot);
+    this.#db.schema = state.schema;
+    this.#db.store.load(state.collections);
+    this.#lastTxnTs = state.lastTxnTs;
+    this.#db.ids.restore(state.lastId);
   }
 
   onCommit(listener: () => void): void {
@@ -463,69 +415,6 @@ function callSchemaLambda(ctx: Ctx, lambda: LambdaSource, args: Value[]): Value 
   if (expr.params.length === 1 && expr.params[0] === SHORT_LAMBDA_PARAM) return callLambda(ctx, fn, fitted.slice(0, 1), null);
   while (fitted.length < expr.params.length) fitted.push(null);
   return callLambda(ctx, fn, fitted, null);
-}
-
-/**
- * Cross-item checks the FSL parser cannot make: function roles and role resources must exist. Indexes and unique
- * constraints over computed fields are refused, because storage indexes stored fields only and would answer wrongly.
- */
-function validateItems(items: SchemaItems): string | null {
-  for (const coll of items.collections) {
-    const computed = new Set(coll.computed.map((c) => c.name));
-    const paths = [
-      ...Object.values(coll.indexes).flatMap((i) => [...i.terms.map((t) => t.path), ...i.values.map((v) => v.path)]),
-      ...coll.uniques.flatMap((u) => u.fields.map((f) => f.path)),
-    ];
-    const onComputed = paths.find((p) => computed.has(p[0]!));
-    if (onComputed) {
-      return `error: Collection \`${coll.name}\` indexes the computed field \`${onComputed.join('.')}\`; indexes and unique constraints over computed fields are not supported by the local Fauna emulator.`;
-    }
-  }
-  const roles = new Set(items.roles.map((r) => r.name));
-  const collections = new Set(items.collections.map((c) => c.name));
-  const functions = new Set(items.functions.map((f) => f.name));
-  for (const fn of items.functions) {
-    if (fn.role && !['admin', 'server', 'server-readonly', 'client'].includes(fn.role) && !roles.has(fn.role)) {
-      return `error: Function \`${fn.name}\` runs as role \`${fn.role}\`, which is not defined.`;
-    }
-  }
-  for (const role of items.roles) {
-    for (const m of role.membership) {
-      if (!collections.has(m.collection)) return `error: Role \`${role.name}\` has membership in \`${m.collection}\`, which is not a collection.`;
-    }
-    for (const p of role.privileges) {
-      if (!collections.has(p.resource) && !functions.has(p.resource) && !['Token', 'Key', 'Credential', 'Collection', 'Role', 'Function'].includes(p.resource)) {
-        return `error: Role \`${role.name}\` has privileges on \`${p.resource}\`, which does not exist.`;
-      }
-    }
-  }
-  return null;
-}
-
-/** A textual summary of what an update would change, in the spirit of Fauna's `format=summary` diff. */
-function describeDiff(before: SchemaItems, after: SchemaItems): string {
-  const lines: string[] = [];
-  const kinds: [string, { name: string }[], { name: string }[]][] = [
-    ['collection', before.collections, after.collections],
-    ['role', before.roles, after.roles],
-    ['function', before.functions, after.functions],
-  ];
-  for (const [kind, old, next] of kinds) {
-    const oldByName = new Map(old.map((i) => [i.name, i]));
-    const nextByName = new Map(next.map((i) => [i.name, i]));
-    for (const [name, item] of nextByName) {
-      const prior = oldByName.get(name);
-      if (!prior) lines.push(`* Adding ${kind} \`${name}\``);
-      else if (JSON.stringify(stripExprs(prior)) !== JSON.stringify(stripExprs(item))) lines.push(`* Modifying ${kind} \`${name}\``);
-    }
-    for (const name of oldByName.keys()) if (!nextByName.has(name)) lines.push(`* Removing ${kind} \`${name}\``);
-  }
-  // The core answers an empty diff when nothing changes.
-  return lines.join('\n');
-}
-
-function stripExprs(item: unknown): unknown {
-  return JSON.parse(JSON.stringify(item, (key, value: unknown) => (key === 'expr' || key === 'body' || key === 'span' ? undefined : typeof value === 'bigint' ? value.toString() : value)));
 }
 
 /**

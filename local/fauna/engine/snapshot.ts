@@ -1,0 +1,97 @@
+/**
+ * The engine's snapshot format: plain JSON (no bigint, no class instances) so the HTTP layer can write it to a file
+ * as it is. Field values use the tagged encoding; keys and tokens keep only their secret's hash.
+ */
+import { parseSchemaFiles } from '../fsl/parser.ts';
+import type { StoredDoc } from '../storage/store.ts';
+import { decodeTagged } from '../wire/decode.ts';
+import type { ModuleResolver } from '../wire/decode.ts';
+import { encodeStored } from '../wire/encode.ts';
+import type { EngineSnapshot } from './api.ts';
+import { Schema } from './schema.ts';
+import { FqlTime, ModuleValue } from './values.ts';
+
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+interface SnapshotDoc {
+  id: string;
+  ts: string;
+  /** Epoch nanoseconds. */
+  ttl?: string;
+  data: unknown;
+  secretHash?: string;
+}
+
+interface SnapshotBody {
+  formatVersion: typeof SNAPSHOT_FORMAT_VERSION;
+  lastTxnTs: string;
+  lastId: string;
+  schemaVersion: string;
+  schemaFiles: { filename: string; content: string }[];
+  collections: Record<string, SnapshotDoc[]>;
+}
+
+/** What a snapshot holds, in engine terms. */
+export interface SnapshotState {
+  schema: Schema;
+  collections: [string, StoredDoc[]][];
+  lastTxnTs: bigint;
+  lastId: bigint;
+}
+
+/** Thrown for a snapshot this engine cannot read. */
+export class SnapshotFormatError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SnapshotFormatError';
+  }
+}
+
+/** Serialises the engine state. */
+export function toSnapshot(state: SnapshotState): EngineSnapshot {
+  const collections: Record<string, SnapshotDoc[]> = {};
+  for (const [name, docs] of state.collections) {
+    collections[name] = docs.map((doc) => {
+      const out: SnapshotDoc = { id: doc.id, ts: doc.ts.toString(), data: encodeStored(doc.data) };
+      if (doc.ttl) out.ttl = doc.ttl.epochNanos.toString();
+      if (doc.secretHash) out.secretHash = doc.secretHash;
+      return out;
+    });
+  }
+  const body: SnapshotBody = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    lastTxnTs: state.lastTxnTs.toString(),
+    lastId: state.lastId.toString(),
+    schemaVersion: state.schema.version.toString(),
+    schemaFiles: [...state.schema.files].map(([filename, content]) => ({ filename, content })),
+    collections,
+  };
+  return body as unknown as EngineSnapshot;
+}
+
+/**
+ * Reads a snapshot taken by {@link toSnapshot}.
+ * @throws SnapshotFormatError for another format version; FslSyntaxError if its schema files no longer parse.
+ */
+export function fromSnapshot(snapshot: EngineSnapshot): SnapshotState {
+  const body = snapshot as unknown as SnapshotBody;
+  if (body.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
+    throw new SnapshotFormatError(`Unsupported snapshot format ${String(body.formatVersion)}; this engine reads format ${SNAPSHOT_FORMAT_VERSION}.`);
+  }
+  const files = new Map(body.schemaFiles.map((f) => [f.filename, f.content]));
+  const items = files.size > 0 ? parseSchemaFiles(body.schemaFiles) : { collections: [], roles: [], functions: [] };
+  const schema = new Schema(items, files, BigInt(body.schemaVersion));
+  // Stored values may reference any collection, including ones dropped since; decode leniently.
+  const modules: ModuleResolver = (name) => new ModuleValue(name, schema.collections.has(name));
+  const collections: [string, StoredDoc[]][] = Object.entries(body.collections).map(([name, docs]) => [
+    name,
+    docs.map((doc) => ({
+      id: doc.id,
+      ts: BigInt(doc.ts),
+      ttl: doc.ttl === undefined ? null : new FqlTime(BigInt(doc.ttl)),
+      data: decodeTagged(doc.data, modules) as StoredDoc['data'],
+      ...(doc.secretHash ? { secretHash: doc.secretHash } : {}),
+    })),
+  ]);
+  return { schema, collections, lastTxnTs: BigInt(body.lastTxnTs), lastId: BigInt(body.lastId) };
+}
