@@ -17,7 +17,11 @@ import { literalText } from './display.ts';
 /** Built-in modules reachable by name. */
 export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
   'Collection', 'Token', 'Key', 'Time', 'Date', 'Math', 'Query', 'Function', 'Role', 'Object', 'Set', 'String', 'Array', 'Credential',
+  'Database', 'AccessProvider',
 ]);
+
+/** Built-in modules the emulator knows but does not implement: any use of their methods is an `invalid_query`. */
+export const UNSUPPORTED_MODULES: ReadonlySet<string> = new Set(['Credential', 'Database', 'AccessProvider']);
 
 const denied = (span: Span | null) => new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
 

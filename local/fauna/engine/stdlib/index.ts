@@ -23,6 +23,7 @@ import { dateMethods, dateModule, timeMethods, timeModule, timeProperty } from '
 import { credentialModuleMethod, writeCredential } from './token.ts';
 
 export { resolveGlobal } from './globals.ts';
+import { UNSUPPORTED_MODULES } from './globals.ts';
 
 /** The span of just the member name at the end of `a.name`. */
 function nameOnly(name: string, span: Span): Span {
@@ -123,6 +124,9 @@ function moduleMethod(ctx: Ctx, mod: ModuleValue, name: string, args: Value[], s
     const def = ctx.db.schema.collections.get(mod.name);
     if (!def) throw new QueryFailure('invalid_function_invocation', `Collection \`${mod.name}\` does not exist.`, { span });
     return userCollectionMethod(ctx, def, name, args, span);
+  }
+  if (UNSUPPORTED_MODULES.has(mod.name)) {
+    throw new QueryFailure('invalid_query', `\`${mod.name}.${name}\`: the ${mod.name} module is not supported by the local Fauna emulator (it has only the root database, keys and tokens).`, { span });
   }
   switch (mod.name) {
     case 'Collection':

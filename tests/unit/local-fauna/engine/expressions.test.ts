@@ -162,6 +162,14 @@ describe('FQL expressions on the engine', () => {
     expect(db.error('[1].take()').code).toBe('invalid_function_invocation');
   });
 
+  it('answers constructs the emulator does not implement with invalid_query naming them', () => {
+    for (const query of ['Database.all()', 'Credential.byDocument(null)', 'Collection.create({ name: "X" })', '[1].toSet().eventSource()']) {
+      const error = db.error(query);
+      expect(error.code).toBe('invalid_query');
+      expect(error.message).toContain('not supported by the local Fauna emulator');
+    }
+  });
+
   it('renders the summary of a runtime error at the failing span', () => {
     const error = db.error('Collection.al()');
     expect(error.summary).toBe("error: The function `al` does not exist on `Collection`\nat *query*:1:12\n  |\n1 | Collection.al()\n  |            ^^\n  |");
