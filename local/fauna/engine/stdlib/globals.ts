@@ -17,7 +17,7 @@ import { literalText } from './display.ts';
 /** Built-in modules reachable by name. */
 export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
   'Collection', 'Token', 'Key', 'Time', 'Date', 'Math', 'Query', 'Function', 'Role', 'Object', 'Set', 'String', 'Array', 'Credential',
-  'Database', 'AccessProvider',
+  'Database', 'AccessProvider', 'Bytes', 'ID',
 ]);
 
 /** Built-in modules the emulator knows but does not implement: any use of their methods is an `invalid_query`. */

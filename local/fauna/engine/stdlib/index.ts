@@ -7,12 +7,12 @@ import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue } from '../evaluator.ts';
-import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
+import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
-import { arity } from './args.ts';
+import { arity, str } from './args.ts';
 import type { Method } from './args.ts';
 import { arrayMethods, arrayModule } from './array.ts';
-import { NO_METHOD, namedFields, schemaModuleMethod, userCollectionMethod } from './collection.ts';
+import { idArg, NO_METHOD, namedFields, schemaModuleMethod, userCollectionMethod } from './collection.ts';
 import { literalText } from './display.ts';
 import { MATH_CONSTANTS, mathModule } from './math.ts';
 import { objectModule } from './object.ts';
@@ -109,7 +109,29 @@ function dispatch<T>(table: Record<string, Method<T>>, ctx: Ctx, self: T, name: 
   return method ? method(ctx, self, args, span) : NO_METHOD;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `Bytes("<base64>")` and `Bytes.fromBase64`. */
+const bytesModule: Record<string, Method<null>> = {
+  apply: (_c, _s, args, span) => bytesFromBase64(args, span),
+  fromBase64: (_c, _s, args, span) => bytesFromBase64(args, span),
+};
+
+function bytesFromBase64(args: Value[], span: Span): Value {
+  arity('Bytes', args, 1, 1, span);
+  const text = str(args, 0, 'encoded', span);
+  if (!BASE64.test(text) || text.length % 4 === 1) throw new QueryFailure('invalid_argument', 'invalid argument `encoded`: expected a Base64 string', { span });
+  return new FqlBytes(new Uint8Array(Buffer.from(text, 'base64')));
+}
+
+/** `ID(x)`: a document id from a digit string or an Int. */
+const idModule: Record<string, Method<null>> = {
+  apply: (_c, _s, args, span) => (arity('ID', args, 1, 1, span), idArg(args[0], span)),
+};
+
 const builtinModules: Record<string, Record<string, Method<null>>> = {
+  Bytes: bytesModule,
+  ID: idModule,
   Time: timeModule,
   Date: dateModule,
   Math: mathModule,

@@ -37,6 +37,11 @@ describe('tagged encoding of results', () => {
     expect(out).toEqual([{ '@bytes': 'AQID' }, { '@date': '2024-01-02' }, { '@mod': 'C' }, int(1)]);
   });
 
+  it('builds bytes and ids from FQL', () => {
+    expect(db.data('[Bytes("AQID"), ID("123"), ID(45)]')).toEqual([{ '@bytes': 'AQID' }, '123', '45']);
+    expect(db.error('ID("x")').code).toBe('invalid_id');
+  });
+
   it('wraps objects with @-keys in @object', () => {
     expect(db.data('{ "@int": "x", a: 1 }')).toEqual({ '@object': { '@int': 'x', a: int(1) } });
   });
