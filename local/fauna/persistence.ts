@@ -5,17 +5,21 @@
  * - The file is only ever replaced by an atomic rename of a fully written, fsynced temporary file in the same
  *   directory, so a reader (or a restart after a crash) sees either the previous complete snapshot or the new one,
  *   never a half-written file.
- * - Commits are coalesced: the first commit after a write schedules the next write `coalesceMs` later, and every commit
- *   in that window rides along. A crash (kill -9, power loss) therefore loses at most the commits of the last
- *   unflushed window (default 50 ms); `flush()` (called by `stop()`) writes whatever is pending.
+ * - Commits are coalesced: the first commit after a write schedules the next write one window later, and every commit
+ *   in that window rides along. The window is `coalesceMs` (default 50 ms), stretched to 4× the duration of the last
+ *   write when snapshots get big, so persisting never takes more than about a fifth of the event loop. A crash
+ *   (kill -9, power loss) therefore loses at most the commits of the last window; `flush()` (called by `stop()`)
+ *   writes whatever is pending.
  */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { EngineSnapshot } from './engine/api.ts';
 
-/** The longest a committed write waits before it reaches the disk. */
+/** How long a committed write waits, at least, before it reaches the disk (bursts ride along). */
 export const DEFAULT_COALESCE_MS = 50;
+/** The window is at least this multiple of the last write's duration, bounding the time spent persisting. */
+const WINDOW_PER_WRITE_DURATION = 4;
 
 /** The data file exists but cannot be used; the message says which file and why. */
 export class DataFileError extends Error {
@@ -64,6 +68,7 @@ export class SnapshotWriter {
   #timer: NodeJS.Timeout | undefined;
   #dirty = false;
   #writing: Promise<void> | undefined;
+  #lastWriteMs = 0;
 
   constructor(options: SnapshotWriterOptions) {
     this.#file = options.file;
@@ -75,11 +80,12 @@ export class SnapshotWriter {
   /** Notes a commit; the snapshot reaches the disk within the coalescing window. */
   schedule(): void {
     this.#dirty = true;
-    if (this.#timer !== undefined || this.#writing !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#writeLoop().catch(this.#onError);
-    }, this.#coalesceMs);
+    this.#arm();
+  }
+
+  /** The current coalescing window in ms: `coalesceMs`, or longer when the last write took long. */
+  get windowMs(): number {
+    return Math.max(this.#coalesceMs, Math.ceil(this.#lastWriteMs * WINDOW_PER_WRITE_DURATION));
   }
 
   /** Writes any pending commits now and waits until they are on disk. */
@@ -89,22 +95,30 @@ export class SnapshotWriter {
       this.#timer = undefined;
     }
     if (this.#writing !== undefined) await this.#writing.catch(() => undefined);
-    if (this.#dirty) await this.#writeLoop();
+    // The finished write may have re-armed the timer; this flush takes over its work.
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#dirty) await this.#write();
   }
 
-  /** Writes until nothing is dirty; commits that land during a write trigger one more write. */
-  async #writeLoop(): Promise<void> {
-    if (this.#writing !== undefined) return this.#writing;
-    this.#writing = (async () => {
-      try {
-        while (this.#dirty) {
-          this.#dirty = false;
-          await writeAtomically(this.#file, JSON.stringify(this.#snapshot()));
-        }
-      } finally {
-        this.#writing = undefined;
-      }
-    })();
+  /** Starts the window timer unless one is running or a write is in progress (its end re-arms). */
+  #arm(): void {
+    if (!this.#dirty || this.#timer !== undefined || this.#writing !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#dirty) this.#write().catch(this.#onError);
+    }, this.windowMs);
+  }
+
+  /** One write of the latest snapshot; commits that land meanwhile wait for the next window. */
+  #write(): Promise<void> {
+    this.#dirty = false;
+    const started = performance.now();
+    this.#writing = writeAtomically(this.#file, JSON.stringify(this.#snapshot())).finally(() => {
+      this.#lastWriteMs = performance.now() - started;
+      this.#writing = undefined;
+      this.#arm();
+    });
     return this.#writing;
   }
 }

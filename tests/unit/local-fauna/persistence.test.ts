@@ -61,6 +61,23 @@ describe('SnapshotWriter', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ formatVersion: 1, state: 2 });
   });
 
+  it('stretches the window to 4× the last write when snapshots are slow to produce', async () => {
+    const writer = new SnapshotWriter({
+      file,
+      coalesceMs: 1,
+      snapshot: () => {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return { formatVersion: 1 };
+      },
+    });
+
+    writer.schedule();
+    await writer.flush();
+
+    expect(writer.windowMs).toBeGreaterThanOrEqual(120);
+  });
+
   it('leaves no temporary files behind', async () => {
     const writer = new SnapshotWriter({ file, coalesceMs: 1, snapshot: () => ({ formatVersion: 1 }) });
 
