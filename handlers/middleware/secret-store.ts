@@ -14,7 +14,9 @@ export const SECRET_CONTEXT_KEY = 'faunaSecret';
 /** SDK settings so that a slow SSM cannot eat Cognito's 5 s budget. */
 export const SSM_CLIENT_OPTIONS = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+  // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps waiting, so a
+  // hung SSM would hold the sign-in until Lambda's own timeout (found by tests/evidence/faults.test.ts).
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
 } as const;
 
 export type ContextWithSecret = Context & { [SECRET_CONTEXT_KEY]?: unknown };

@@ -9,7 +9,10 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createPreTokenGenerationHandler } from '../../handlers/create-handler.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { type Fault, refusingEndpoint, startFaultInjector } from './support/fault-injector.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SSM_CLIENT_OPTIONS } from '../../handlers/middleware/secret-store.ts';
+import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from './support/fault-injector.ts';
 import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
 import {
   grantedClaims,
@@ -177,14 +180,24 @@ const CONFIG_FAULTS: ConfigFaultRow[] = [
   { name: 'STAGE is missing', env: (url) => ({ FAUNA_ENDPOINT: url, FAUNA_SECRET_PARAMETER: SECRET_PARAMETER }), setting: 'STAGE' },
 ];
 
-/** Runs `act` and returns its outcome and how long it took to settle. */
+/** How long to wait for an answer before calling it a hang (then the budget assertion fails, not jest's timeout). */
+const GIVE_UP_MS = 10_000;
+
+/** Runs `act` and returns its outcome and how long it took to settle (Infinity if it had not after GIVE_UP_MS). */
 async function timed<T>(act: () => Promise<T>): Promise<{ elapsedMs: number; result?: T; error?: unknown }> {
   const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<{ elapsedMs: number; error: unknown }>((resolve) => {
+    timer = setTimeout(() => resolve({ elapsedMs: Infinity, error: new Error(`no answer within ${GIVE_UP_MS} ms`) }), GIVE_UP_MS);
+  });
+  const settled = act().then(
+    (result) => ({ elapsedMs: performance.now() - started, result }),
+    (error: unknown) => ({ elapsedMs: performance.now() - started, error }),
+  );
   try {
-    const result = await act();
-    return { elapsedMs: performance.now() - started, result };
-  } catch (error) {
-    return { elapsedMs: performance.now() - started, error };
+    return await Promise.race([settled, gaveUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -274,6 +287,73 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
       const [logged] = service.logs.records('Sign-in failed');
       expect(logged).toMatchObject({ error: { name: 'SecretUnavailableError', message: expect.stringContaining(SECRET_PARAMETER), source: 'key store' } });
       expect(injector.requests()).toBe(0);
+    });
+  });
+
+  describe.each(POLICIES)('SSM hanging (the real SDK client with the production timeouts, against a silent endpoint), FAIL_POLICY=%s', (policy) => {
+    /** The production SSM client settings, pointed at a test endpoint with dummy credentials. */
+    const ssmOptions = (endpoint: string) => ({ ...SSM_CLIENT_OPTIONS, ...TEST_SSM_CLIENT_OPTIONS, endpoint });
+
+    it('SSM never answers at cold start: documented outcome within 4.5 s of the cold start, cause named', async () => {
+      // Arrange
+      const silent = await startSilentHttpServer();
+      const started = performance.now();
+      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(silent.url));
+
+      try {
+        // Act: the cold start (init, where the SSM fetch begins) and the invocation count against one budget
+        const { result, error } = await timed(() => service.invoke(EVENT));
+        const elapsedMs = performance.now() - started;
+
+        // Assert
+        expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
+        if (policy === 'closed') expect(error).toMatchObject({ message: 'Sign-in is temporarily unavailable (key store). Please try again' });
+        else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
+        expect(service.logs.records('Sign-in failed')).toEqual([
+          expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
+        ]);
+        expect(silent.requests()).toBeGreaterThan(0);
+      } finally {
+        service.dispose();
+        await silent.stop();
+      }
+    });
+
+    it('Fauna rejects the cached key and SSM hangs on the refetch: documented outcome within 4.5 s of the cold start', async () => {
+      // Arrange: SSM answers the cold-start fetch with a key Fauna refuses, then hangs on the refetch the 401 causes
+      let requests = 0;
+      const ssm = createServer((request, response) => {
+        requests++;
+        if (requests > 1) return; // hang
+        request.resume();
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ Parameters: [{ Name: SECRET_PARAMETER, Type: 'SecureString', Value: WRONG_KEY, Version: 1 }], InvalidParameters: [] }));
+      });
+      await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+      const ssmUrl = `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
+      const started = performance.now();
+      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(ssmUrl));
+
+      try {
+        // Act
+        const { result, error } = await timed(() => service.invoke(EVENT));
+        const elapsedMs = performance.now() - started;
+
+        // Assert
+        expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
+        if (policy === 'closed') expect(error).toMatchObject({ name: 'SignInRejectedError' });
+        else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
+        expect(service.logs.records('Sign-in failed')).toEqual([
+          expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
+        ]);
+        expect(requests).toBeGreaterThan(1);
+      } finally {
+        service.dispose();
+        await new Promise<void>((resolve) => {
+          ssm.close(() => resolve());
+          ssm.closeAllConnections();
+        });
+      }
     });
   });
 

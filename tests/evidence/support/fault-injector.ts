@@ -5,6 +5,7 @@
  * It binds 127.0.0.1 on a free port.
  */
 import { createServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -90,4 +91,33 @@ export async function refusingEndpoint(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+export interface SilentServer {
+  url: string;
+  /** Requests received (and never answered) so far. */
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP/1.1 server on 127.0.0.1 (free port) that accepts every request and never answers: a hung AWS endpoint
+ * (e.g. SSM), reached by the real AWS SDK client so that its own timeouts and retries are what is measured.
+ */
+export async function startSilentHttpServer(): Promise<SilentServer> {
+  let received = 0;
+  const server = createHttpServer(() => {
+    received++;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => received,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

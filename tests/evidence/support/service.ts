@@ -108,10 +108,13 @@ export function lambdaContext(requestId = `evidence-${++invocations}`): Context 
 /** SSM client settings for tests: a region and dummy credentials so the SDK never looks for real ones. */
 export const TEST_SSM_CLIENT_OPTIONS = { region: 'us-east-1', credentials: { accessKeyId: 'evidence', secretAccessKey: 'evidence' } };
 
-/** Builds the real handler from `env` (cold start) with quiet, captured observability. */
-export function startService(env: Record<string, string>): ServiceUnderTest {
+/**
+ * Builds the real handler from `env` (cold start) with quiet, captured observability. `ssmClientOptions` defaults to
+ * {@link TEST_SSM_CLIENT_OPTIONS} (for aws-sdk-client-mock); pass others to reach a real (fake) SSM endpoint.
+ */
+export function startService(env: Record<string, string>, ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS): ServiceUnderTest {
   const logs = new LogLines();
-  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions: TEST_SSM_CLIENT_OPTIONS });
+  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions });
   return {
     ...built,
     logs,
