@@ -173,7 +173,8 @@ function print(result: PhaseResult): void {
     `${result.name.padEnd(9)} ${result.qps.toFixed(0).padStart(6)} q/s   p50 ${ms(result.p50)} ms   p95 ${ms(result.p95)} ms   p99 ${ms(result.p99)} ms   max ${ms(result.max)} ms   (${result.queries} queries, ${result.errors} errors, ${result.seconds.toFixed(1)} s)`,
   );
   const cpu = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(3)} ms`);
-  console.log(`${''.padEnd(9)} CPU per query: server ${cpu(result.serverCpuPerQuery)}, driver clients ${cpu(result.clientCpuPerQuery)}`);
+  const clientLabel = values['in-process'] ? 'this process (server and clients)' : 'driver clients';
+  console.log(`${''.padEnd(9)} CPU per query: server ${cpu(result.serverCpuPerQuery)}, ${clientLabel} ${cpu(result.clientCpuPerQuery)}`);
 }
 
 async function main(): Promise<void> {
