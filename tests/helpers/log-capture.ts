@@ -115,7 +115,12 @@ export function installLogCapture(): void {
   patchStream(process.stderr as unknown as Writable, 'stderr');
   // Jest gives each test file its own console that reports to the parent, bypassing the worker's stdout.
   patchConsole(globalThis.console);
+  // A record per test file, so the audit can tell "nothing was logged" from "nothing was captured".
+  captureText(INSTALLED_SOURCE, `log capture installed in process ${process.pid}`);
 }
+
+/** The `source` of the record {@link installLogCapture} writes for every test file. */
+export const INSTALLED_SOURCE = 'log-capture';
 
 /**
  * Records a secret the tests have seen (a key secret, a minted token secret) so the audit can look for it in every
