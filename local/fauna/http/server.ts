@@ -69,8 +69,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     readBody(stream, maxRequestBytes, (body) => {
       const response = respond(options.dispatch, request, body, maxRequestBytes);
       if (stream.destroyed || stream.closed) return;
-      stream.respond({ ':status': response.status, ...response.headers });
-      stream.end(response.payload);
+      // End the stream only once the data is written: with `end(payload)` the stream is usually destroyed before the
+      // write callback runs, and Node then builds an ERR_STREAM_DESTROYED with a full stack trace for every response
+      // (measured: ~8% of the server's CPU). The extra empty DATA frame is far cheaper.
+      stream.respond({ ':status': response.status, ...response.headers }, { endStream: false });
+      stream.write(response.payload, () => {
+        if (!stream.destroyed) stream.end();
+      });
     });
   });
 
