@@ -3,15 +3,11 @@
  * The HTTP layer owns transport, routing, header parsing and JSON; the engine owns everything Fauna means.
  */
 import type { Clock } from '../clock.ts';
+import type { TemplateFragment } from '../fql/template.ts';
 import type { SchemaFile } from '../schema/model.ts';
 
-/** One query fragment as the driver sends it (fauna-protocol.md §2.2). */
-export type TemplateFragment =
-  | string
-  | { value: unknown }
-  | { fql: TemplateFragment[] }
-  | { array: TemplateFragment[] }
-  | { object: Record<string, TemplateFragment> };
+/** One query fragment as the driver sends it (fauna-protocol.md §2.2); defined with the code that assembles it. */
+export type { TemplateFragment };
 
 export type ValueFormat = 'tagged' | 'simple' | 'decorated';
 
