@@ -3,9 +3,12 @@
  * the CloudFormation it produced. Expected values come from the stage's params in serverless.yml, so the tests
  * check that the framework turned each stage's configuration into the right infrastructure.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
@@ -16,9 +19,12 @@ import type { Resource, Statement, Template } from './support/cloudformation.ts'
 const SERVICE = 'cognito-fauna';
 const FUNCTION_ID = 'PreTokenGenerationLambdaFunction';
 const COGNITO_PRINCIPAL = 'cognito-idp.amazonaws.com';
-/** What osls 4.3.1's existing-pool custom resource role is given (lib/plugins/aws/package/compile/events/cognito-user-pool.js). */
-const FRAMEWORK_CUSTOM_RESOURCE_ACTIONS = ['cognito-idp:ListUserPools', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'lambda:AddPermission', 'lambda:RemovePermission', 'iam:PassRole'];
+const CUSTOM_RESOURCE_ROLE_ID = 'IamRoleCustomResourcesLambdaExecution';
+/** The framework's existing-pool custom resource code, which the role must allow and nothing more. */
+const CUSTOM_RESOURCE_CODE_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('serverless/package.json')), 'lib/plugins/aws/custom-resources/resources/cognito-user-pool');
 const { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT } = PSEUDO;
+const FUNCTION_ARN = { 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] };
+const POOL_ARN_PREFIX = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/`;
 
 interface Packaged {
   stage: Stage;
@@ -62,8 +68,52 @@ function functionRole(stage: Stage): Resource {
   return get(stage).template.Resources[roleId]!;
 }
 
+type TemplateWithConditions = Template & { Conditions?: Record<string, unknown> };
+
+/** Evaluates the template conditions this service uses (`Fn::Not`, `Fn::Equals` on renderable values, `Condition`). */
+function conditionHolds(template: TemplateWithConditions, expression: unknown): boolean {
+  const object = expression as Record<string, unknown>;
+  if ('Condition' in object) return conditionHolds(template, template.Conditions?.[object.Condition as string]);
+  if ('Fn::Not' in object) return !conditionHolds(template, (object['Fn::Not'] as unknown[])[0]);
+  if ('Fn::Equals' in object) {
+    const [left, right] = object['Fn::Equals'] as [unknown, unknown];
+    return render(left) === render(right);
+  }
+  throw new Error(`Unsupported condition ${JSON.stringify(expression)}`);
+}
+
+/** A role's statements as CloudFormation would deploy them: `Fn::If` chosen, `AWS::NoValue` dropped. */
+function deployedStatements(template: TemplateWithConditions, role: Resource): Statement[] {
+  return roleStatements(role).flatMap((statement) => {
+    if (!('Fn::If' in statement)) return [statement];
+    const [condition, whenTrue, whenFalse] = (statement as unknown as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];
+    const chosen = conditionHolds(template, { Condition: condition }) ? whenTrue : whenFalse;
+    return (chosen as { Ref?: string }).Ref === 'AWS::NoValue' ? [] : [chosen as Statement];
+  });
+}
+
 function iamStatements(template: Template): { roleId: string; statement: Statement }[] {
-  return resourcesOfType(template, 'AWS::IAM::Role').flatMap(([roleId, role]) => roleStatements(role).map((statement) => ({ roleId, statement })));
+  return resourcesOfType(template, 'AWS::IAM::Role').flatMap(([roleId, role]) => deployedStatements(template, role).map((statement) => ({ roleId, statement })));
+}
+
+/** The custom resource role's statements, each reduced to what it allows on what, under which condition. */
+function customResourceGrants(template: Template): { actions: string[]; resources: unknown[]; condition?: unknown }[] {
+  return deployedStatements(template, template.Resources[CUSTOM_RESOURCE_ROLE_ID]!).map((statement) => {
+    expect(statement.Effect).toBe('Allow');
+    return { actions: [...actionsOf(statement)].sort(), resources: asList(statement.Resource), ...(statement.Condition && { condition: statement.Condition }) };
+  });
+}
+
+/** What the custom resource role must allow for the existing pool, given the pool id and SMS role the stage names. */
+function expectedCustomResourceGrants(poolId: string, smsRoleArn: string): { actions: string[]; resources: unknown[]; condition?: unknown }[] {
+  const poolArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':userpool/', poolId]] };
+  return [
+    { actions: ['cognito-idp:ListUserPools'], resources: ['*'] },
+    { actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool'], resources: [poolArn] },
+    { actions: ['lambda:AddPermission'], resources: [FUNCTION_ARN], condition: { StringEquals: { 'lambda:Principal': COGNITO_PRINCIPAL } } },
+    { actions: ['lambda:RemovePermission'], resources: [FUNCTION_ARN] },
+    ...(smsRoleArn === '' ? [] : [{ actions: ['iam:PassRole'], resources: [smsRoleArn], condition: { StringEquals: { 'iam:PassedToService': COGNITO_PRINCIPAL } } }]),
+  ];
 }
 
 const actionsOf = (statement: Statement) => asList(statement.Action);
@@ -155,7 +205,7 @@ describe('serverless package (osls) for every stage', () => {
     }
   });
 
-  it.each(each())('%s: no IAM action anywhere has a wildcard, and resource "*" appears only in the framework’s existing-pool custom resource', (stage) => {
+  it.each(each())('%s: no IAM action anywhere has a wildcard, and resource "*" appears only for the custom resource’s ListUserPools', (stage) => {
     // Arrange
     const statements = iamStatements(get(stage).template);
 
@@ -166,10 +216,11 @@ describe('serverless package (osls) for every stage', () => {
     // Assert
     expect(wildcardActions).toEqual([]);
     for (const { roleId, statement } of starResources) {
-      expect(roleId).toBe('IamRoleCustomResourcesLambdaExecution');
-      expect(actionsOf(statement).every((action) => action.startsWith('cognito-idp:'))).toBe(true);
+      expect(roleId).toBe(CUSTOM_RESOURCE_ROLE_ID);
+      expect(actionsOf(statement)).toEqual(['cognito-idp:ListUserPools']);
     }
     if (get(stage).params.poolMode !== 'existing') expect(starResources).toEqual([]);
+    else expect(starResources).toHaveLength(1);
   });
 
   it.each(each())('%s: log group retention is the stage’s logRetentionDays', (stage) => {
@@ -235,15 +286,84 @@ describe('Cognito trigger wiring per stage', () => {
     }
   });
 
-  it('existing pools: the custom resource role has only the framework’s statements', () => {
+  it('created pools: no custom resource and no role besides the function’s', () => {
+    // Arrange
+    const stages = byMode('created');
+
+    // Act
+    const roles = stages.map((stage) => resourcesOfType(get(stage).template, 'AWS::IAM::Role').map(([roleId]) => roleId));
+
+    // Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const roleIds of roles) expect(roleIds).toEqual(['IamRoleLambdaExecution']);
+  });
+
+  it('existing pools: the custom resource role allows exactly the calls its code makes, scoped to this pool, this function and (without an SMS role) no PassRole', () => {
     // Arrange
     const stages = byMode('existing');
 
     // Act
-    const actions = stages.flatMap((stage) => roleStatements(get(stage).template.Resources.IamRoleCustomResourcesLambdaExecution!).flatMap(actionsOf));
+    const grants = stages.map((stage) => [stage, customResourceGrants(get(stage).template)] as const);
 
     // Assert
     expect(stages.length).toBeGreaterThan(0);
-    expect(new Set(actions)).toEqual(new Set(FRAMEWORK_CUSTOM_RESOURCE_ACTIONS));
+    for (const [stage, stageGrants] of grants) {
+      const { params } = get(stage);
+      expect(stageGrants).toEqual(expectedCustomResourceGrants(params.existingPoolId!, params.existingPoolSmsRoleArn!));
+      expect(get(stage).template.Resources[CUSTOM_RESOURCE_ROLE_ID]!.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+  });
+
+  it('existing pools: nothing of the framework’s broad default remains (any function, any role, any account)', () => {
+    // Arrange
+    const stages = byMode('existing');
+
+    // Act
+    const resources = stages.flatMap((stage) => deployedStatements(get(stage).template, get(stage).template.Resources[CUSTOM_RESOURCE_ROLE_ID]!).flatMap((statement) => asList(statement.Resource)));
+    const rendered = resources.map(render);
+
+    // Assert
+    expect(rendered.length).toBeGreaterThan(0);
+    for (const resource of rendered) {
+      expect(resource).not.toMatch(/function:\*|role\/\*|iam::\*/);
+      if (resource !== '*' && !resource.startsWith('<GetAtt:')) expect(resource.startsWith(POOL_ARN_PREFIX) || resource.startsWith('arn:aws:iam::')).toBe(true);
+    }
+  });
+
+  it('the framework’s existing-pool custom resource code calls exactly the APIs its role allows', async () => {
+    // Arrange
+    const files = (await readdir(CUSTOM_RESOURCE_CODE_DIR, { recursive: true })).filter((file) => file.endsWith('.js'));
+    const sources = await Promise.all(files.map((file) => readFile(path.join(CUSTOM_RESOURCE_CODE_DIR, file), 'utf8')));
+    const allowed = new Set(expectedCustomResourceGrants('*', 'arn:aws:iam::123456789012:role/sms').flatMap(({ actions }) => actions));
+
+    // Act
+    const commands = new Set(sources.flatMap((source) => [...source.matchAll(/new (\w+)Command\(/g)].map(([, name]) => name!)));
+
+    // Assert: PassRole is the one grant without a command: UpdateUserPool passes the pool's SMS role on.
+    expect([...commands].sort()).toEqual(['AddPermission', 'DescribeUserPool', 'ListUserPools', 'RemovePermission', 'UpdateUserPool']);
+    expect([...allowed].map((action) => action.split(':')[1]).sort()).toEqual([...commands, 'PassRole'].sort());
+  });
+});
+
+describe('existing pool with its id and SMS role given as --param', () => {
+  const POOL_ID = 'us-east-1_AbCdEf123';
+  const SMS_ROLE_ARN = 'arn:aws:iam::123456789012:role/service-role/cognito-fauna-prod-sms';
+  let template: Template;
+
+  beforeAll(async () => {
+    const dir = path.join(root, 'prod-with-pool-id');
+    const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
+    const env = { ...environmentWithoutAwsCredentials(), AWS_REGION: 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+    await promisify(execFile)(cli, ['package', '--stage', 'prod', '--package', dir, '--param', `existingPoolId=${POOL_ID}`, '--param', `existingPoolSmsRoleArn=${SMS_ROLE_ARN}`], { env });
+    template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  }, 60_000);
+
+  it('scopes DescribeUserPool/UpdateUserPool to that one pool and allows passing only that role, only to Cognito', () => {
+    // Act
+    const grants = customResourceGrants(template);
+
+    // Assert
+    expect(grants).toEqual(expectedCustomResourceGrants(POOL_ID, SMS_ROLE_ARN));
+    expect(render((grants[1]!.resources[0]))).toBe(`${POOL_ARN_PREFIX}${POOL_ID}`);
   });
 });
