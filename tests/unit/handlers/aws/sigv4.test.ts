@@ -10,13 +10,21 @@ import fc from 'fast-check';
 import { amzDate, type AwsCredentials, signRequest } from '../../../../handlers/aws/sigv4.ts';
 
 /** The SDK's hash interface over node:crypto (what @smithy/hash-node does). */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData): string | Uint8Array =>
+  typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 class NodeSha256 {
-  readonly #hash;
-  constructor(secret?: string | Uint8Array) {
-    this.#hash = secret ? createHmac('sha256', secret) : createHash('sha256');
+  readonly #secret: SourceData | undefined;
+  #hash;
+  constructor(secret?: SourceData) {
+    this.#secret = secret;
+    this.#hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
   }
-  update(data: string | Uint8Array): void {
-    this.#hash.update(data);
+  reset(): void {
+    this.#hash = this.#secret ? createHmac('sha256', bytes(this.#secret)) : createHash('sha256');
+  }
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());

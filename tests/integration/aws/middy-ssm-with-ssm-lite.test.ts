@@ -1,0 +1,113 @@
+/**
+ * The deployed combination of the key store: the real @middy/ssm and handlers/middleware/secret-store.ts with
+ * `@aws-sdk/client-ssm` replaced by handlers/aws/ssm-lite.ts, as the bundle's esbuild `alias` replaces it (here with
+ * jest.unstable_mockModule, which swaps the module the same way; nothing is stubbed), against the SSM emulator on
+ * 127.0.0.1:0.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
+
+jest.unstable_mockModule('@aws-sdk/client-ssm', () => import('../../../handlers/aws/ssm-lite.ts'));
+const { createSecretStore, SSM_CLIENT_OPTIONS } = await import('../../../handlers/middleware/secret-store.ts');
+const { SecretUnavailableError, summariseError } = await import('../../../lib/errors.ts');
+const { SsmServiceError } = await import('../../../handlers/aws/ssm-lite.ts');
+
+const PARAMETER = '/cognito-fauna/test/middy-fauna-secret';
+const VALUE = 'fnAmiddySsmLiteValue000';
+
+let emulator: SsmEmulator;
+const stores: { dispose(): void }[] = [];
+const store = () => {
+  const created = createSecretStore(
+    { kind: 'ssm', parameterName: PARAMETER, cacheTtlSeconds: 900 },
+    { ...SSM_CLIENT_OPTIONS, region: 'us-east-1', credentials: { accessKeyId: 'AKIDMIDDY', secretAccessKey: 'middy-test' }, endpoint: emulator.url },
+  );
+  stores.push(created);
+  return created;
+};
+const request = (context: object) => ({ event: {}, context, response: undefined, error: undefined, internal: {} });
+
+beforeAll(async () => {
+  emulator = await startSsmEmulator({ [PARAMETER]: VALUE });
+});
+afterEach(() => {
+  for (const created of stores.splice(0)) created.dispose();
+  emulator.setFault(null);
+  emulator.requests.length = 0;
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+describe('@middy/ssm with ssm-lite in place of the SDK (module swapped as in the bundle; SSM emulator, real HTTP)', () => {
+  it('uses ssm-lite, not the SDK, when @aws-sdk/client-ssm is aliased', async () => {
+    // Act
+    const { SSMClient } = await import('@aws-sdk/client-ssm');
+
+    // Assert
+    expect(new SSMClient({})).toBeInstanceOf((await import('../../../handlers/aws/ssm-lite.ts')).SSMClient);
+  });
+
+  it('puts the decrypted key on the context and asks SSM once across several invocations', async () => {
+    // Arrange
+    const secrets = store();
+    const contexts = [{}, {}, {}] as (Context & { faunaSecret?: unknown })[];
+
+    // Act
+    for (const context of contexts) await secrets.middleware!.before!(request(context) as never);
+
+    // Assert
+    for (const context of contexts) expect(await secrets.current(context)).toBe(VALUE);
+    expect(emulator.requests).toHaveLength(1);
+    expect(emulator.requests[0]!.body).toEqual({ Names: [PARAMETER], WithDecryption: true });
+  });
+
+  it('reads the key again on refresh', async () => {
+    // Arrange
+    const secrets = store();
+    const context = {} as Context;
+    await secrets.middleware!.before!(request(context) as never);
+
+    // Act
+    const refreshed = await secrets.refresh({}, context);
+
+    // Assert
+    expect(refreshed).toBe(VALUE);
+    expect(emulator.requests).toHaveLength(2);
+  });
+
+  it.each(['AccessDeniedException', 'ThrottlingException'])('fails with SecretUnavailableError whose cause carries the SSM error %s', async (type) => {
+    // Arrange
+    emulator.setFault({ kind: 'error', status: 400, type, message: `emulated ${type}` });
+    const secrets = store();
+
+    // Act
+    let failure: unknown;
+    try {
+      await secrets.middleware!.before!(request({}) as never);
+    } catch (error) {
+      failure = error;
+    }
+
+    // Assert
+    expect(failure).toBeInstanceOf(SecretUnavailableError);
+    const reasons = ((failure as Error).cause as { cause?: { data?: unknown[] } }).cause?.data ?? [];
+    expect(reasons[0]).toBeInstanceOf(SsmServiceError);
+    expect((reasons[0] as Error).name).toBe(type);
+    expect(summariseError(failure).source).toBe('key store');
+  });
+
+  it('fails with SecretUnavailableError when the parameter does not exist (InvalidParameters)', async () => {
+    // Arrange
+    const secrets = createSecretStore(
+      { kind: 'ssm', parameterName: '/cognito-fauna/test/missing', cacheTtlSeconds: 900 },
+      { region: 'us-east-1', credentials: { accessKeyId: 'AKIDMIDDY', secretAccessKey: 'middy-test' }, endpoint: emulator.url },
+    );
+    stores.push(secrets);
+
+    // Act + Assert
+    await expect(secrets.middleware!.before!(request({}) as never)).rejects.toBeInstanceOf(SecretUnavailableError);
+    expect(emulator.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * handlers/aws/ssm-lite.ts (the SSM client of the deployed bundle) against an SSM emulator on 127.0.0.1:0 (not the
+ * real SSM: see support/ssm-emulator.ts). With @middy/ssm: middy-ssm-with-ssm-lite.test.ts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetParametersCommand, SSMClient, type SsmClientOptions, SsmServiceError } from '../../../handlers/aws/ssm-lite.ts';
+import { SSM_CLIENT_OPTIONS } from '../../../handlers/middleware/secret-store.ts';
+import { SecretUnavailableError, summariseError } from '../../../lib/errors.ts';
+import { encrypted, type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
+
+const PARAMETER = '/cognito-fauna/test/fauna-secret';
+const VALUE = 'fnAssmLiteTestValue0000';
+const CREDENTIALS = { accessKeyId: 'AKIDSSMLITETEST', secretAccessKey: 'ssm-lite-test-secret' };
+
+let emulator: SsmEmulator;
+const options = (extra: Partial<SsmClientOptions> = {}): SsmClientOptions => ({
+  region: 'eu-west-1',
+  credentials: CREDENTIALS,
+  endpoint: emulator.url,
+  ...extra,
+});
+const getKey = (client: SSMClient, names = [PARAMETER]) => client.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+const failureOf = async (promise: Promise<unknown>): Promise<SsmServiceError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SsmServiceError;
+  }
+  throw new Error('expected the call to fail');
+};
+
+beforeAll(async () => {
+  emulator = await startSsmEmulator({ [PARAMETER]: VALUE });
+});
+afterEach(() => {
+  emulator.setFault(null);
+  emulator.requests.length = 0;
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+describe('ssm-lite against an SSM emulator (real HTTP on 127.0.0.1)', () => {
+  it('reads a SecureString decrypted with a signed AmazonSSM.GetParameters call in AWS JSON 1.1', async () => {
+    // Act
+    const answer = await getKey(new SSMClient(options()));
+
+    // Assert
+    expect(answer.Parameters).toEqual([{ Name: PARAMETER, Type: 'SecureString', Value: VALUE, Version: 1, DataType: 'text' }]);
+    expect(answer.InvalidParameters).toEqual([]);
+    expect(answer.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1 });
+    const [request] = emulator.requests;
+    expect(request!.body).toEqual({ Names: [PARAMETER], WithDecryption: true });
+    expect(request!.headers['x-amz-target']).toBe('AmazonSSM.GetParameters');
+    expect(request!.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(request!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDSSMLITETEST\/\d{8}\/eu-west-1\/ssm\/aws4_request, SignedHeaders=[a-z;-]+, Signature=[0-9a-f]{64}$/);
+  });
+
+  it('returns the ciphertext when decryption is not asked for (the request carries WithDecryption as given)', async () => {
+    // Act
+    const answer = await new SSMClient(options()).send(new GetParametersCommand({ Names: [PARAMETER], WithDecryption: false }));
+
+    // Assert
+    expect((answer.Parameters as { Value: string }[])[0]!.Value).toBe(encrypted(VALUE));
+  });
+
+  it('reports unknown names in InvalidParameters, as SSM does', async () => {
+    // Act
+    const answer = await getKey(new SSMClient(options()), [PARAMETER, '/missing']);
+
+    // Assert
+    expect(answer.InvalidParameters).toEqual(['/missing']);
+  });
+
+  it('takes credentials, region, session token and endpoint from the Lambda environment', async () => {
+    // Arrange
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: 'ap-southeast-2',
+      AWS_ACCESS_KEY_ID: 'ASIAFROMENVIRONMENT',
+      AWS_SECRET_ACCESS_KEY: 'from-environment',
+      AWS_SESSION_TOKEN: 'session-token-from-environment',
+      AWS_ENDPOINT_URL_SSM: emulator.url,
+    });
+
+    // Act
+    try {
+      await getKey(new SSMClient());
+    } finally {
+      for (const key of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_SSM']) {
+        if (key in saved) process.env[key] = saved[key];
+        else delete process.env[key];
+      }
+    }
+
+    // Assert
+    const [request] = emulator.requests;
+    expect(request!.headers.authorization).toContain('Credential=ASIAFROMENVIRONMENT/');
+    expect(request!.headers.authorization).toContain('/ap-southeast-2/ssm/aws4_request');
+    expect(request!.headers['x-amz-security-token']).toBe('session-token-from-environment');
+  });
+
+  it.each([
+    { status: 400, type: 'ParameterNotFound', message: 'Parameter /x not found.', attempts: 1 },
+    { status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform: ssm:GetParameters', attempts: 1 },
+    { status: 400, type: 'ThrottlingException', message: 'Rate exceeded', attempts: 2 },
+    { status: 500, type: 'InternalServerError', message: 'Internal failure', attempts: 2 },
+  ])('turns an SSM $type answer (HTTP $status) into an error named $type with $$metadata, after $attempts attempt(s)', async (row) => {
+    // Arrange
+    emulator.setFault({ kind: 'error', status: row.status, type: row.type, message: row.message });
+
+    // Act
+    const error = await failureOf(getKey(new SSMClient(options({ maxAttempts: 2 }))));
+
+    // Assert
+    expect(error).toBeInstanceOf(SsmServiceError);
+    expect(error.name).toBe(row.type);
+    expect(error.message).toBe(row.message);
+    expect(error.$metadata).toMatchObject({ httpStatusCode: row.status, attempts: row.attempts });
+    expect(error.$fault).toBe(row.status >= 500 ? 'server' : 'client');
+    expect(emulator.requests).toHaveLength(row.attempts);
+  });
+
+  it('lets the service name the cause of an SSM failure in its log summary', async () => {
+    // Arrange
+    emulator.setFault({ kind: 'error', status: 400, type: 'AccessDeniedException', message: 'denied' });
+    const error = await failureOf(getKey(new SSMClient(options())));
+
+    // Act
+    const summary = summariseError(new SecretUnavailableError(PARAMETER, { cause: error }));
+
+    // Assert
+    expect(summary).toMatchObject({ name: 'SecretUnavailableError', cause: 'AccessDeniedException', source: 'key store' });
+  });
+
+  it('throws a TimeoutError within the bound of the service settings (2 attempts of 1 s) when SSM accepts and never answers', async () => {
+    // Arrange
+    emulator.setFault({ kind: 'hang' });
+    const started = performance.now();
+
+    // Act
+    const error = await failureOf(getKey(new SSMClient({ ...options(), ...SSM_CLIENT_OPTIONS })));
+
+    // Assert
+    const elapsed = performance.now() - started;
+    expect(error.name).toBe('TimeoutError');
+    expect(error.$metadata.attempts).toBe(SSM_CLIENT_OPTIONS.maxAttempts);
+    expect(emulator.requests).toHaveLength(SSM_CLIENT_OPTIONS.maxAttempts);
+    expect(elapsed).toBeGreaterThanOrEqual(SSM_CLIENT_OPTIONS.maxAttempts * SSM_CLIENT_OPTIONS.requestHandler.requestTimeout - 50);
+    expect(elapsed).toBeLessThan(SSM_CLIENT_OPTIONS.maxAttempts * SSM_CLIENT_OPTIONS.requestHandler.requestTimeout + 600);
+  });
+});
