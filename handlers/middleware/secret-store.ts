@@ -56,7 +56,7 @@ function ssmSecretStore(parameterName: string, cacheTtlSeconds: number, awsClien
     try {
       await innerBefore(request);
     } catch (error) {
-      throw new SecretUnavailableError(parameterName, { cause: error });
+      throw new SecretUnavailableError(parameterName, { cause: ssmFailureCause(error) });
     }
   };
 
@@ -76,4 +76,20 @@ function ssmSecretStore(parameterName: string, cacheTtlSeconds: number, awsClien
     },
     dispose: () => clearCache([cacheKey]),
   };
+}
+
+/**
+ * The SSM failure itself: @middy/ssm reports failed fetches as one `Error('Failed to resolve internal values')` with
+ * the SDK errors in `cause.data`, so without unwrapping, logs would name the cause `Error` instead of
+ * `AccessDeniedException` or `ThrottlingException`. A name missing from SSM's answer (`InvalidParameters`) becomes a
+ * `ParameterNotFound` error, the name SSM's GetParameter gives it.
+ */
+function ssmFailureCause(error: unknown): unknown {
+  const data = (error as { cause?: { data?: unknown } } | null)?.cause?.data;
+  const first = Array.isArray(data) ? data[0] : undefined;
+  if (!(first instanceof Error)) return error;
+  if (first.name === 'Error' && first.message.startsWith('InvalidParameter ')) {
+    return Object.assign(new Error(first.message, { cause: first }), { name: 'ParameterNotFound' });
+  }
+  return first;
 }
