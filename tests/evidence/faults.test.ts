@@ -203,6 +203,26 @@ async function timed<T>(act: () => Promise<T>): Promise<{ elapsedMs: number; res
 
 const EVENT = signInEvent('0a1b2c3d-0000-4000-8000-00000000fa17', 'Fault.Matrix@Example.com');
 
+/**
+ * Teardown registered as soon as each thing is started, so a test that fails (or throws while arranging) still stops
+ * every server and service it started; otherwise a listening server keeps jest from exiting. Every step runs even if
+ * an earlier one throws; the first error is reported.
+ */
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  const steps = cleanups.reverse();
+  cleanups = [];
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+});
+
 describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from a fault injector or the local Fauna)', () => {
   let fauna: EvidenceFauna;
 
@@ -215,12 +235,6 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
   });
 
   describe.each(POLICIES)('with FAIL_POLICY=%s', (policy) => {
-    let cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-      cleanups = [];
-    });
-
     it.each(FAUNA_FAULTS)('$name: documented outcome within 4.5 s, cause named', async (row) => {
       // Arrange
       let url: string;
@@ -297,26 +311,23 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
     it('SSM never answers at cold start: documented outcome within 4.5 s of the cold start, cause named', async () => {
       // Arrange
       const silent = await startSilentHttpServer();
+      cleanups.push(() => silent.stop());
       const started = performance.now();
       const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(silent.url));
+      cleanups.push(() => service.dispose());
 
-      try {
-        // Act: the cold start (init, where the SSM fetch begins) and the invocation count against one budget
-        const { result, error } = await timed(() => service.invoke(EVENT));
-        const elapsedMs = performance.now() - started;
+      // Act: the cold start (init, where the SSM fetch begins) and the invocation count against one budget
+      const { result, error } = await timed(() => service.invoke(EVENT));
+      const elapsedMs = performance.now() - started;
 
-        // Assert
-        expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
-        if (policy === 'closed') expect(error).toMatchObject({ message: 'Sign-in is temporarily unavailable (key store). Please try again' });
-        else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
-        expect(service.logs.records('Sign-in failed')).toEqual([
-          expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
-        ]);
-        expect(silent.requests()).toBeGreaterThan(0);
-      } finally {
-        service.dispose();
-        await silent.stop();
-      }
+      // Assert
+      expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
+      if (policy === 'closed') expect(error).toMatchObject({ message: 'Sign-in is temporarily unavailable (key store). Please try again' });
+      else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
+      expect(service.logs.records('Sign-in failed')).toEqual([
+        expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
+      ]);
+      expect(silent.requests()).toBeGreaterThan(0);
     });
 
     it('Fauna rejects the cached key and SSM hangs on the refetch: documented outcome within 4.5 s of the cold start', async () => {
@@ -330,30 +341,30 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
         response.end(JSON.stringify({ Parameters: [{ Name: SECRET_PARAMETER, Type: 'SecureString', Value: WRONG_KEY, Version: 1 }], InvalidParameters: [] }));
       });
       await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            ssm.close(() => resolve());
+            ssm.closeAllConnections();
+          }),
+      );
       const ssmUrl = `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
       const started = performance.now();
       const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(ssmUrl));
+      cleanups.push(() => service.dispose());
 
-      try {
-        // Act
-        const { result, error } = await timed(() => service.invoke(EVENT));
-        const elapsedMs = performance.now() - started;
+      // Act
+      const { result, error } = await timed(() => service.invoke(EVENT));
+      const elapsedMs = performance.now() - started;
 
-        // Assert
-        expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
-        if (policy === 'closed') expect(error).toMatchObject({ name: 'SignInRejectedError' });
-        else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
-        expect(service.logs.records('Sign-in failed')).toEqual([
-          expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
-        ]);
-        expect(requests).toBeGreaterThan(1);
-      } finally {
-        service.dispose();
-        await new Promise<void>((resolve) => {
-          ssm.close(() => resolve());
-          ssm.closeAllConnections();
-        });
-      }
+      // Assert
+      expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
+      if (policy === 'closed') expect(error).toMatchObject({ name: 'SignInRejectedError' });
+      else expect(grantedClaims(result!)).toEqual({ secret: undefined, userId: undefined });
+      expect(service.logs.records('Sign-in failed')).toEqual([
+        expect.objectContaining({ error: expect.objectContaining({ name: 'SecretUnavailableError', source: 'key store' }) }),
+      ]);
+      expect(requests).toBeGreaterThan(1);
     });
   });
 
