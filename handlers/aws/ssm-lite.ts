@@ -9,6 +9,9 @@
  * `maxAttempts` and `requestHandler.{connectionTimeout,requestTimeout}` (always throwing on timeout); errors named as
  * the SDK names them (`ParameterNotFound`, `AccessDeniedException`, `ThrottlingException`, `TimeoutError`, …) with
  * `$fault` and `$metadata.httpStatusCode`; the SDK's standard retry of throttling and transient failures.
+ *
+ * Not supported, because a Lambda function does not need them: credential sources other than the environment (or
+ * static `credentials`), `awsClientAssumeRole`, X-Ray capture, middleware stacks, and every other SSM operation.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 // node:https comes almost free because the Fauna driver already loads node:http2; node:http would add ~15 ms to
@@ -107,7 +110,7 @@ export class SSMClient {
     }
   }
 
-  /** Nothing to release: sockets are not kept alive. Present because the SDK's client has it. */
+  /** Nothing to release: requests go through Node's global agent. Present because the SDK's client has it. */
   destroy(): void {}
 
   async #attempt(command: SsmCommand<object>): Promise<HttpAnswer> {
