@@ -3,18 +3,17 @@
  * aws-sdk-client-mock (the only thing stubbed), logs and metrics kept off the terminal but copied to the secrets
  * audit's capture and to memory, so a test can read what the handler logged.
  */
-import { Console } from 'node:console';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
-import { createPreTokenGenerationHandler, METRICS_NAMESPACE, SERVICE_NAME } from '../../../handlers/create-handler.ts';
+import { createPreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
-import { captureText, recordSecret } from '../../helpers/log-capture.ts';
+import { recordSecret } from '../../helpers/log-capture.ts';
+import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
 
 /** The SSM parameter the evidence suites configure; its value is the trigger key. */
 export const SECRET_PARAMETER = '/cognito-fauna/evidence/fauna-secret';
@@ -24,44 +23,11 @@ export function stageEnvironment(faunaEndpoint: string, extra: Record<string, st
   return { STAGE: 'dev', FAUNA_ENDPOINT: faunaEndpoint, FAUNA_SECRET_PARAMETER: SECRET_PARAMETER, ...extra };
 }
 
-/** Lines a logger wrote, kept in memory and copied to the audit's capture. */
-export class LogLines {
-  readonly lines: string[] = [];
+export { LogLines };
 
-  /** A console that writes here only. */
-  console(source: string): Console {
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        const text = chunk.toString('utf8');
-        this.lines.push(text);
-        captureText(source, text);
-        done();
-      },
-    });
-    return new Console({ stdout: sink, stderr: sink });
-  }
-
-  /** The parsed JSON log records whose `message` is `message`. */
-  records(message: string): Record<string, unknown>[] {
-    return this.lines
-      .flatMap((line) => line.split('\n'))
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((record) => record.message === message);
-  }
-}
-
-/**
- * A Powertools Logger and Metrics that write to `lines` instead of stdout. Powertools has no option for the output
- * stream, so its private `console` is replaced: the JSON written is exactly what Lambda would get.
- */
+/** A Powertools Logger and Metrics that write to `lines` instead of stdout. */
 export function quietObservability(lines: LogLines): { logger: Logger; metrics: Metrics } {
-  const logger = new Logger({ serviceName: SERVICE_NAME });
-  // Metrics warns (e.g. "No application metrics to publish") through `logger`, and writes EMF through `console`.
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: lines.console('powertools-metrics') });
-  Reflect.set(logger, 'console', lines.console('powertools-logger'));
-  Reflect.set(metrics, 'console', lines.console('powertools-metrics'));
-  return { logger, metrics };
+  return observabilityWritingTo(lines);
 }
 
 /** The SSM client stub: every GetParameters answers `secret` for {@link SECRET_PARAMETER}. */

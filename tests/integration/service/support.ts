@@ -3,20 +3,17 @@
  * endpoint, with SSM stubbed through aws-sdk-client-mock (the only stub) and logs kept in memory (and copied to the
  * secrets audit's capture).
  */
-import { Console } from 'node:console';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { Client, fql, type QueryValue } from 'fauna';
-import { createPreTokenGenerationHandler, METRICS_NAMESPACE, SERVICE_NAME } from '../../../handlers/create-handler.ts';
+import { createPreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { type LocalFauna, startLocalFauna } from '../../../local/fauna/index.ts';
 import { createTriggerKey } from '../../../scripts/lib/fauna-admin.ts';
-import { captureText, recordSecret } from '../../helpers/log-capture.ts';
+import { recordSecret } from '../../helpers/log-capture.ts';
+import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
 
 export const SCHEMA_DIR = new URL('../../../fauna/', import.meta.url).pathname;
 export type { LocalFauna };
@@ -43,35 +40,7 @@ export async function queryAs<T = unknown>(fauna: LocalFauna, secret: string, qu
   }
 }
 
-/** Log lines kept in memory and copied to the audit's capture. */
-export class LogLines {
-  readonly lines: string[] = [];
-
-  console(source: string): Console {
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        const text = chunk.toString('utf8');
-        this.lines.push(text);
-        captureText(source, text);
-        done();
-      },
-    });
-    return new Console({ stdout: sink, stderr: sink });
-  }
-
-  /** Parsed JSON records whose `message` is `message`. */
-  records(message: string): Record<string, unknown>[] {
-    return this.lines
-      .flatMap((line) => line.split('\n'))
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((record) => record.message === message);
-  }
-
-  get text(): string {
-    return this.lines.join('');
-  }
-}
+export { LogLines };
 
 /** The SSM stub (aws-sdk-client-mock) for the whole file. */
 export type SsmStub = AwsClientStub<SSMClient>;
@@ -122,11 +91,7 @@ export interface Service {
 /** Builds the real handler from `env` (a cold start), with logs and metrics captured in memory. */
 export function startService(env: Record<string, string>): Service {
   const logs = new LogLines();
-  const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'DEBUG' });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: logs.console('metrics') });
-  // Powertools has no output-stream option: replacing its console keeps the JSON exactly as Lambda would get it.
-  Reflect.set(logger, 'console', logs.console('logger'));
-  Reflect.set(metrics, 'console', logs.console('metrics'));
+  const { logger, metrics } = observabilityWritingTo(logs, { logLevel: 'DEBUG' });
   const built = createPreTokenGenerationHandler(env, { logger, metrics, ssmClientOptions: TEST_SSM_CLIENT_OPTIONS });
   return {
     logs,
