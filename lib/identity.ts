@@ -17,6 +17,8 @@ export interface SignInRequest {
   email: string;
   ttlSeconds: number;
   meta: TokenMetadata;
+  /** The most live tokens the identity keeps after this sign-in (the oldest go first). */
+  maxTokens: number;
 }
 
 export interface IdentityGrant {
@@ -39,7 +41,7 @@ export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
  * @throws {SignInError} a mapped error (see `mapFaunaError`), or `FaunaQueryError` if the answer has the wrong shape
  */
 export async function signInIdentity(client: QueryClient, request: SignInRequest): Promise<IdentityGrant> {
-  const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }})`;
+  const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }}, ${request.maxTokens})`;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await client.query(query);

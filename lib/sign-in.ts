@@ -34,7 +34,7 @@ export const MetricName = {
 
 export type SignInSettings = Pick<
   Config,
-  'tokenTtlSeconds' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets'
+  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets'
 >;
 
 export interface SignInDependencies {
@@ -73,6 +73,7 @@ export async function handlePreTokenGeneration(
     email,
     ttlSeconds: deps.settings.tokenTtlSeconds,
     meta: { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource },
+    maxTokens: deps.settings.maxTokensPerIdentity,
   };
 
   const grant = await withKeyRefresh(deps, (secret) => timedSignIn(deps, secret, request));

@@ -18,7 +18,7 @@ const HANG_LIMIT_MS = 4500;
 const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
 
 /** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
-const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ')'];
+const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ')'];
 
 const USER_TRIGGER_SOURCES = [
   'TokenGeneration_HostedAuth',

@@ -4,6 +4,7 @@ import {
   DEFAULT_FAUNA_SESSION_IDLE_MS,
   LOCAL_FAUNA_SESSION_IDLE_MS,
   DEFAULT_SSM_CACHE_TTL_SECONDS,
+  DEFAULT_MAX_TOKENS_PER_IDENTITY,
   DEFAULT_TOKEN_TTL_SECONDS,
   parseConfig,
 } from '../../../lib/config.ts';
@@ -36,6 +37,7 @@ describe('parseConfig', () => {
       faunaEndpoint: new URL('https://fauna.dev.example.internal:8443'),
       secretSource: { kind: 'ssm', parameterName: '/cognito-fauna/dev/fauna-secret', cacheTtlSeconds: DEFAULT_SSM_CACHE_TTL_SECONDS },
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
+      maxTokensPerIdentity: DEFAULT_MAX_TOKENS_PER_IDENTITY,
       claimTargets: ['id'],
       secretClaimName: 'fauna_token_secret',
       userIdClaimName: 'userId',
@@ -51,6 +53,7 @@ describe('parseConfig', () => {
     const env = {
       ...minimal,
       TOKEN_TTL_SECONDS: '1800',
+      MAX_TOKENS_PER_IDENTITY: '3',
       CLAIM_TARGETS: 'access, id',
       SECRET_CLAIM_NAME: 'fauna_secret',
       USER_ID_CLAIM_NAME: 'fauna_user_id',
@@ -66,6 +69,7 @@ describe('parseConfig', () => {
     // Assert
     expect(config).toMatchObject({
       tokenTtlSeconds: 1800,
+      maxTokensPerIdentity: 3,
       claimTargets: ['id', 'access'],
       secretClaimName: 'fauna_secret',
       userIdClaimName: 'fauna_user_id',
@@ -105,6 +109,8 @@ describe('parseConfig', () => {
     ['FAUNA_ENDPOINT', 'ftp://fauna.example.com'],
     ['FAUNA_SECRET_PARAMETER', '/cognito-fauna/dev/'],
     ['FAUNA_SECRET_PARAMETER', 'name with spaces'],
+    ['MAX_TOKENS_PER_IDENTITY', '0'],
+    ['MAX_TOKENS_PER_IDENTITY', '101'],
     ['TOKEN_TTL_SECONDS', '59'],
     ['TOKEN_TTL_SECONDS', '90001'],
     ['TOKEN_TTL_SECONDS', '1.5'],
