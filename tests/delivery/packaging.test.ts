@@ -286,7 +286,7 @@ describe('Cognito trigger wiring per stage', () => {
     }
   });
 
-  it('created pools: no custom resource and no role besides the function’s', () => {
+  it('created pools: no custom resource and no role besides the functions’ (the trigger’s and revokeFaunaTokens’)', () => {
     // Arrange
     const stages = byMode('created');
 
@@ -295,7 +295,7 @@ describe('Cognito trigger wiring per stage', () => {
 
     // Assert
     expect(stages.length).toBeGreaterThan(0);
-    for (const roleIds of roles) expect(roleIds).toEqual(['IamRoleLambdaExecution']);
+    for (const roleIds of roles) expect(roleIds).toEqual(['IamRoleLambdaExecution', 'RevokeFaunaTokensRole']);
   });
 
   it('existing pools: the custom resource role allows exactly the calls its code makes, scoped to this pool, this function and (without an SMS role) no PassRole', () => {
