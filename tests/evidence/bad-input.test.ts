@@ -266,7 +266,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     for (const shape of shapes) {
       expect(shape).toEqual({
         text: QUERY_TEXT_PIECES,
-        placeholders: [['value'], ['value'], ['value'], ['object']],
+        placeholders: [['value'], ['value'], ['value'], ['object'], ['value']],
         hasArguments: false,
         values: expect.any(String),
         ttl: { '@int': String(DEFAULT_TOKEN_TTL_SECONDS) },
