@@ -118,6 +118,28 @@ describe('bounded tokens: signIn keeps at most MAX_TOKENS_PER_IDENTITY live toke
   });
 });
 
+describe('a backlog of tokens minted before the cap existed', () => {
+  it('shrinks by at most 50 per sign-in (trimBatchSize), never grows, ends at N, and the newest secret always works', async () => {
+    // Arrange: one sign-in, then 119 more tokens as an uncapped trigger would have left them
+    const user = newUser();
+    await signIn(user);
+    for (let i = 0; i < 119; i++) {
+      await queryAs(fauna, fauna.rootSecret, fql`Token.create({ document: Customer.bySub(${user.sub}).first()!, ttl: Time.now().add(3600, "seconds") })`);
+    }
+
+    // Act
+    const counts: number[] = [await liveTokens(user.sub)];
+    for (let i = 0; i < 4; i++) {
+      const secret = await signIn(user);
+      expect(await works(secret)).toBe(true);
+      counts.push(await liveTokens(user.sub));
+    }
+
+    // Assert
+    expect(counts).toEqual([120, 71, 22, DEFAULT_MAX_TOKENS_PER_IDENTITY, DEFAULT_MAX_TOKENS_PER_IDENTITY]);
+  });
+});
+
 describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito stubbed with aws-sdk-client-mock)', () => {
   it.each(REVOCATION_EVENTS)('%s: every earlier secret of the user gets 401, other users keep theirs, a replay is harmless', async (name) => {
     // Arrange
