@@ -104,10 +104,8 @@ function failureAccounting(logger: Logger, metrics: Metrics): MiddlewareObj<Clou
       const transient = error instanceof RevocationError || error instanceof SignInError ? error.transient : true;
       metrics.addMetric(RevocationMetricName.failures, 'Count', 1);
       logger.error('Revocation failed', { error: summariseError(error), retried: transient });
-      if (!transient) {
-        request.response = { outcome: 'failed', error: error?.name ?? 'Error' };
-        request.error = null as unknown as Error;
-      }
+      // Middy returns a response set here instead of throwing; the logger and metrics middlewares still flush.
+      if (!transient) request.response = { outcome: 'failed', error: error?.name ?? 'Error' };
     },
   };
 }

@@ -270,6 +270,31 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
     expect(codes).toEqual(['permission_denied', 'permission_denied', 'permission_denied', 'permission_denied', 'allowed']);
   });
 
+  it('rereads the revoke key from SSM once when Fauna rejects the cached one (rotation), and counts the refetch', async () => {
+    // Arrange
+    const parameter = '/cognito-fauna/dev/fauna-revoke-secret-rotated';
+    const { secret } = await revokeKey(fauna);
+    const answer = (value: string) => ({ Parameters: [{ Name: parameter, Type: 'SecureString' as const, Value: value, Version: 1 }], InvalidParameters: [] });
+    ssm.on(GetParametersCommand, { Names: [parameter] }).resolvesOnce(answer('fnDeletedRevokeKey000000000000000000000')).resolves(answer(secret));
+    const user = newUser();
+    const userSecret = await signIn(user);
+    const handler = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: parameter, USER_POOL_ID: POOL_ID });
+
+    // Act
+    let outcome;
+    try {
+      outcome = await handler.invoke(revocationEventFor('admin-disable-user.json', POOL_ID, user.sub));
+    } finally {
+      handler.dispose();
+    }
+
+    // Assert
+    expect(outcome).toMatchObject({ outcome: 'revoked', deleted: 1 });
+    expect(await works(userSecret)).toBe(false);
+    expect(emfRecords(handler.logs)[0]).toMatchObject({ FaunaKeyRefetches: 1, TokensRevoked: 1 });
+    expect(handler.logs.text).not.toContain('fnDeletedRevokeKey');
+  });
+
   it('stops at cold start with a ConfigError naming USER_POOL_ID when the pool id is missing or a wildcard', () => {
     for (const value of ['', '*']) {
       expect(() => startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_ID: value })).toThrow(
