@@ -20,6 +20,8 @@ const SERVICE = 'cognito-fauna';
 const FUNCTION_ID = 'PreTokenGenerationLambdaFunction';
 const COGNITO_PRINCIPAL = 'cognito-idp.amazonaws.com';
 const CUSTOM_RESOURCE_ROLE_ID = 'IamRoleCustomResourcesLambdaExecution';
+const CUSTOM_RESOURCE_FUNCTION_ID = 'CustomDashresourceDashexistingDashcupLambdaFunction';
+const CUSTOM_RESOURCE_LOG_GROUP_ID = 'CustomResourceExistingCupLogGroup';
 /** The framework's existing-pool custom resource code, which the role must allow and nothing more. */
 const CUSTOM_RESOURCE_CODE_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('serverless/package.json')), 'lib/plugins/aws/custom-resources/resources/cognito-user-pool');
 const { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT } = PSEUDO;
@@ -106,12 +108,13 @@ function customResourceGrants(template: Template): { actions: string[]; resource
 
 /** What the custom resource role must allow for the existing pool, given the pool id and SMS role the stage names. */
 function expectedCustomResourceGrants(poolId: string, smsRoleArn: string): { actions: string[]; resources: unknown[]; condition?: unknown }[] {
-  const poolArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':userpool/', poolId]] };
+  const poolArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:userpool/${poolId}`]] };
   return [
     { actions: ['cognito-idp:ListUserPools'], resources: ['*'] },
     { actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool'], resources: [poolArn] },
     { actions: ['lambda:AddPermission'], resources: [FUNCTION_ARN], condition: { StringEquals: { 'lambda:Principal': COGNITO_PRINCIPAL } } },
     { actions: ['lambda:RemovePermission'], resources: [FUNCTION_ARN] },
+    { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [CUSTOM_RESOURCE_LOG_GROUP_ID, 'Arn'] }] },
     ...(smsRoleArn === '' ? [] : [{ actions: ['iam:PassRole'], resources: [smsRoleArn], condition: { StringEquals: { 'iam:PassedToService': COGNITO_PRINCIPAL } } }]),
   ];
 }
@@ -334,12 +337,13 @@ describe('Cognito trigger wiring per stage', () => {
     // Arrange
     const files = (await readdir(CUSTOM_RESOURCE_CODE_DIR, { recursive: true })).filter((file) => file.endsWith('.js'));
     const sources = await Promise.all(files.map((file) => readFile(path.join(CUSTOM_RESOURCE_CODE_DIR, file), 'utf8')));
-    const allowed = new Set(expectedCustomResourceGrants('*', 'arn:aws:iam::123456789012:role/sms').flatMap(({ actions }) => actions));
+    const allowed = new Set(expectedCustomResourceGrants('us-east-1_AbCdEf123', 'arn:aws:iam::123456789012:role/sms').flatMap(({ actions }) => actions).filter((action) => !action.startsWith('logs:')));
 
     // Act
     const commands = new Set(sources.flatMap((source) => [...source.matchAll(/new (\w+)Command\(/g)].map(([, name]) => name!)));
 
-    // Assert: PassRole is the one grant without a command: UpdateUserPool passes the pool's SMS role on.
+    // Assert: PassRole is the one grant without a command: UpdateUserPool passes the pool's SMS role on (the logs
+    // grants are Lambda's, for the function's own log output).
     expect([...commands].sort()).toEqual(['AddPermission', 'DescribeUserPool', 'ListUserPools', 'RemovePermission', 'UpdateUserPool']);
     expect([...allowed].map((action) => action.split(':')[1]).sort()).toEqual([...commands, 'PassRole'].sort());
   });
@@ -366,4 +370,101 @@ describe('existing pool with its id and SMS role given as --param', () => {
     expect(grants).toEqual(expectedCustomResourceGrants(POOL_ID, SMS_ROLE_ARN));
     expect(render((grants[1]!.resources[0]))).toBe(`${POOL_ARN_PREFIX}${POOL_ID}`);
   });
+});
+
+describe('existing pools: the custom resource logs to its own log group only', () => {
+  const existing = () => STAGES.filter((stage) => get(stage).params.poolMode === 'existing');
+
+  it('creates the log group Lambda writes to (/aws/lambda/<function name>) before the function, with the stage retention', () => {
+    // Arrange
+    const stages = existing();
+
+    // Act + Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      const { template, params } = get(stage);
+      const group = template.Resources[CUSTOM_RESOURCE_LOG_GROUP_ID]!;
+      const customFunction = template.Resources[CUSTOM_RESOURCE_FUNCTION_ID]!;
+      expect(group.Type).toBe('AWS::Logs::LogGroup');
+      expect(group.Properties.LogGroupName).toBe(`/aws/lambda/${customFunction.Properties.FunctionName as string}`);
+      expect(group.Properties.RetentionInDays).toBe(Number(params.logRetentionDays));
+      expect(asList(customFunction.DependsOn)).toContain(CUSTOM_RESOURCE_LOG_GROUP_ID);
+    }
+  });
+
+  it('grants logs:CreateLogStream/PutLogEvents on that group alone and nothing else of CloudWatch Logs', () => {
+    // Arrange
+    const stages = existing();
+
+    // Act
+    const logGrants = stages.flatMap((stage) => customResourceGrants(get(stage).template).filter(({ actions }) => actions.some((action) => action.startsWith('logs:'))));
+
+    // Assert
+    expect(logGrants).toHaveLength(stages.length);
+    for (const grant of logGrants) expect(grant).toEqual({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [CUSTOM_RESOURCE_LOG_GROUP_ID, 'Arn'] }] });
+  });
+});
+
+describe('stage params checked at package time', () => {
+  async function packageProd(dirName: string, ...params: string[]): Promise<{ template?: Template; output: string }> {
+    const dir = path.join(root, dirName);
+    const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
+    const env = { ...environmentWithoutAwsCredentials(), AWS_REGION: 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+    const args = ['package', '--stage', 'prod', '--package', dir, ...params.flatMap((param) => ['--param', param])];
+    try {
+      const { stdout, stderr } = await promisify(execFile)(cli, args, { env });
+      return { template: JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, output: stdout + stderr };
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      return { output: stdout + stderr };
+    }
+  }
+
+  it('refuses a wildcard existingPoolId for a stage with poolMode: existing, naming the param and the fix', async () => {
+    // Act
+    const result = await packageProd('prod-pool-id-star', 'existingPoolId=*');
+
+    // Assert
+    expect(result.template).toBeUndefined();
+    expect(result.output).toContain("Stage param existingPoolId is '*' for stage prod");
+    expect(result.output).toContain('params.prod.existingPoolId');
+  }, 60_000);
+
+  it('refuses an empty existingPoolId (the default) in the resolver serverless.yml calls (the CLI cannot pass an empty --param)', async () => {
+    // Arrange
+    const { existingPoolStatements } = createRequire(import.meta.url)('../../serverless/iam.cjs') as { existingPoolStatements: (input: { resolveVariable: (name: string) => Promise<string> }) => Promise<unknown> };
+    const variables: Record<string, string> = { 'sls:stage': 'prod', 'self:service': SERVICE, 'param:existingPoolId': '', 'param:existingPoolSmsRoleArn': '' };
+
+    // Act
+    const attempt = existingPoolStatements({ resolveVariable: async (name) => variables[name]! });
+
+    // Assert
+    await expect(attempt).rejects.toThrow("Stage param existingPoolId is empty for stage prod, which attaches to an existing pool (poolMode: existing). Set params.prod.existingPoolId in serverless.yml to the pool's id");
+  });
+
+  it.each([
+    ['a full ARN, used as it is (another region and account)', 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/fauna-secret', 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/fauna-secret'],
+    ['a name with a leading slash', '/team/fauna-secret', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/team/fauna-secret`],
+    ['a name without a leading slash (its ARN still has one)', 'fauna-secret', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/fauna-secret`],
+  ])('builds the function role’s SSM resource and KMS encryption context from faunaSecretParameter given as %s', async (_, value, expectedArn) => {
+    // Act
+    const result = await packageProd(`prod-parameter-${expectedArn.length}-${value.length}`, `faunaSecretParameter=${value}`);
+
+    // Assert
+    const statements = roleStatements(result.template!.Resources.IamRoleLambdaExecution!);
+    const ssm = statements.find((statement) => actionsOf(statement).includes('ssm:GetParameters'))!;
+    const kms = statements.find((statement) => actionsOf(statement).includes('kms:Decrypt'))!;
+    expect(resourcesOf(ssm)).toEqual([expectedArn]);
+    expect(render(kms.Condition!.StringEquals!['kms:EncryptionContext:PARAMETER_ARN'])).toBe(expectedArn);
+    expect(result.template!.Resources.PreTokenGenerationLambdaFunction!.Properties.Environment).toMatchObject({ Variables: { FAUNA_SECRET_PARAMETER: value } });
+  }, 60_000);
+
+  it('refuses a malformed parameter ARN, naming faunaSecretParameter', async () => {
+    // Act
+    const result = await packageProd('prod-parameter-bad-arn', 'faunaSecretParameter=arn:aws:ssm:us-east-1:12345:parameter/x');
+
+    // Assert
+    expect(result.template).toBeUndefined();
+    expect(result.output).toContain('Stage param faunaSecretParameter is not a valid SSM parameter ARN');
+  }, 60_000);
 });
