@@ -14,6 +14,8 @@ import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../scripts/lib/stage-settings.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
+import { MetricName } from '../../lib/sign-in.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
 import type { Resource, Statement, Template } from './support/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';
@@ -466,5 +468,82 @@ describe('stage params checked at package time', () => {
     // Assert
     expect(result.template).toBeUndefined();
     expect(result.output).toContain('Stage param faunaSecretParameter is not a valid SSM parameter ARN');
+  }, 60_000);
+});
+
+describe('alarms as code, per stage', () => {
+  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm'] as const;
+  const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
+  const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
+  // Powertools Metrics adds the service name as the one default dimension.
+  const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
+
+  it.each(each())('%s: five alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
+    // Act
+    const alarms = resourcesOfType(get(stage).template, 'AWS::CloudWatch::Alarm');
+
+    // Assert
+    expect(alarms.map(([id]) => id).sort()).toEqual([...ALARMS].sort());
+    expect(get(stage).template.Resources.AlarmTopic).toMatchObject({ Type: 'AWS::SNS::Topic', Properties: { TopicName: `${SERVICE}-${stage}-alarms` } });
+    for (const [, resource] of alarms) {
+      expect(resource.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(resource.Properties.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(resource.Properties.TreatMissingData).toBe('notBreaching');
+      expect(resource.Properties.AlarmName).toMatch(new RegExp(`^${SERVICE}-${stage}-`));
+    }
+  });
+
+  it.each(each())('%s: the function’s own metrics: Duration p99, Throttles and Errors above the stage thresholds', (stage) => {
+    // Arrange
+    const { params } = get(stage);
+
+    // Act
+    const duration = alarm(stage, 'DurationP99Alarm');
+    const throttles = alarm(stage, 'ThrottlesAlarm');
+    const errors = alarm(stage, 'ErrorsAlarm');
+
+    // Assert
+    expect(duration).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', ExtendedStatistic: 'p99', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.durationP99ThresholdMs), Dimensions: functionDimension });
+    expect(Number(params.durationP99ThresholdMs)).toBeLessThan(5000);
+    expect(throttles).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.throttlesThreshold), Dimensions: functionDimension });
+    expect(errors).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.errorsThreshold), Dimensions: functionDimension });
+  });
+
+  it.each(each())('%s: the service’s own metrics: sign-in failure rate and Fauna key refetches, on metric names the code emits', (stage) => {
+    // Arrange
+    const { params } = get(stage);
+    const emitted = new Set<string>(Object.values(MetricName));
+
+    // Act
+    const rate = alarm(stage, 'SignInFailureRateAlarm');
+    const refetches = alarm(stage, 'FaunaKeyRefetchesAlarm');
+    const rateMetrics = rate.Metrics as { Id: string; ReturnData: boolean; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } } }[];
+
+    // Assert
+    expect(rate).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.signInFailureRateThreshold) });
+    const stats = rateMetrics.filter((metric) => metric.MetricStat);
+    expect(stats.map((metric) => metric.MetricStat!.Metric.MetricName).sort()).toEqual([MetricName.signIns, MetricName.failures].sort());
+    for (const metric of stats) expect(metric.MetricStat!.Metric).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: serviceDimension });
+    expect(rateMetrics.filter((metric) => metric.ReturnData)).toEqual([expect.objectContaining({ Id: 'rate', Expression: expect.stringContaining(`>= ${params.signInFailureMinCount}`) })]);
+    expect(refetches).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: MetricName.keyRefetches, Statistic: 'Sum', Threshold: Number(params.keyRefetchesThreshold), Dimensions: serviceDimension });
+    for (const name of [MetricName.keyRefetches, MetricName.signIns, MetricName.failures]) expect(emitted.has(name)).toBe(true);
+  });
+
+  it('notifies an existing topic instead when the stage sets alarmTopicArn, and creates none', async () => {
+    // Arrange
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:ops-pager';
+    const dir = path.join(root, 'dev-with-topic');
+    const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
+    const env = { ...environmentWithoutAwsCredentials(), AWS_REGION: 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+
+    // Act
+    await promisify(execFile)(cli, ['package', '--stage', 'dev', '--package', dir, '--param', `alarmTopicArn=${topicArn}`], { env });
+    const template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+
+    // Assert
+    expect(resourcesOfType(template, 'AWS::SNS::Topic')).toEqual([]);
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(ALARMS.length);
+    for (const [, resource] of alarms) expect(resource.Properties.AlarmActions).toEqual([topicArn]);
   }, 60_000);
 });
