@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
-import { readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
 import { MetricName } from '../../lib/sign-in.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
@@ -546,4 +547,98 @@ describe('alarms as code, per stage', () => {
     expect(alarms).toHaveLength(ALARMS.length);
     for (const [, resource] of alarms) expect(resource.Properties.AlarmActions).toEqual([topicArn]);
   }, 60_000);
+});
+
+describe('deploy roles (deploy/github-oidc-roles.yml) cover what deploying each packaged stage creates', () => {
+  const rolesTemplate = loadDeployRolesTemplate();
+  const arn = (service: string, rest: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${rest}`;
+
+  /** Whether `statement` allows `action` on `resource` (IAM's `*` wildcard in resources; conditions not evaluated). */
+  function allows(statement: PolicyStatement, action: string, resource: string): boolean {
+    const actions = asList(statement.Action);
+    const resources = asList(statement.Resource).map((value) => renderSub(value, { ServiceName: SERVICE, GitHubOwner: 'o', GitHubRepository: 'r' }));
+    const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(resource);
+    return statement.Effect === 'Allow' && actions.includes(action) && resources.some(matches);
+  }
+
+  /** The calls (action, resource ARN) that creating `resource` makes with the deploy role's credentials. */
+  function callsToCreate(stage: Stage, logicalId: string, resource: Resource): [string, string][] {
+    const props = resource.Properties ?? {};
+    const generatedName = `${SERVICE}-${stage}-${logicalId}-AbC123dEf`.slice(0, 64);
+    const functionArn = (name: string) => arn('lambda', `function:${name}`);
+    switch (resource.Type) {
+      case 'AWS::S3::Bucket': {
+        const bucket = `arn:aws:s3:::${`${SERVICE}-${stage}-${logicalId}`.toLowerCase().slice(0, 49)}-abc123def`;
+        return [['s3:CreateBucket', bucket], ['s3:PutEncryptionConfiguration', bucket], ['s3:PutObject', `${bucket}/serverless/x.zip`]];
+      }
+      case 'AWS::S3::BucketPolicy': {
+        const bucket = `arn:aws:s3:::${`${SERVICE}-${stage}-ServerlessDeploymentBucket`.toLowerCase().slice(0, 49)}-abc123def`;
+        return [['s3:PutBucketPolicy', bucket]];
+      }
+      case 'AWS::Logs::LogGroup':
+        return [['logs:CreateLogGroup', arn('logs', `log-group:${render(props.LogGroupName)}`)], ['logs:PutRetentionPolicy', arn('logs', `log-group:${render(props.LogGroupName)}`)]];
+      case 'AWS::IAM::Role': {
+        const name = props.RoleName === undefined ? generatedName : render(props.RoleName);
+        return [['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/${name}`], ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${name}`], ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${name}`]];
+      }
+      case 'AWS::Lambda::Function':
+        return [['lambda:CreateFunction', functionArn(render(props.FunctionName))], ['lambda:UpdateFunctionCode', functionArn(render(props.FunctionName))]];
+      case 'AWS::Lambda::Version':
+      case 'AWS::Lambda::Permission': {
+        const [target] = (props.FunctionName as { Ref?: string; 'Fn::GetAtt'?: string[] }).Ref !== undefined ? [(props.FunctionName as { Ref: string }).Ref] : (props.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+        const name = render(get(stage).template.Resources[target!]!.Properties.FunctionName);
+        return [[resource.Type === 'AWS::Lambda::Version' ? 'lambda:PublishVersion' : 'lambda:AddPermission', functionArn(name)]];
+      }
+      case 'Custom::CognitoUserPool': {
+        const [target] = (props.ServiceToken as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+        return [['lambda:InvokeFunction', functionArn(render(get(stage).template.Resources[target!]!.Properties.FunctionName))]];
+      }
+      case 'AWS::Cognito::UserPool':
+        return [['cognito-idp:CreateUserPool', '*'], ['cognito-idp:UpdateUserPool', arn('cognito-idp', 'userpool/us-east-1_AbCdEf123')]];
+      case 'AWS::Cognito::UserPoolClient':
+        return [['cognito-idp:CreateUserPoolClient', arn('cognito-idp', 'userpool/us-east-1_AbCdEf123')]];
+      case 'AWS::CloudWatch::Alarm':
+        return [['cloudwatch:PutMetricAlarm', arn('cloudwatch', `alarm:${render(props.AlarmName)}`)]];
+      case 'AWS::SNS::Topic':
+        return [['sns:CreateTopic', arn('sns', render(props.TopicName))]];
+      case 'AWS::Events::Rule':
+        return [['events:PutRule', arn('events', `rule/${props.Name === undefined ? generatedName : render(props.Name)}`)]];
+      case 'AWS::SSM::Parameter':
+        return [['ssm:PutParameter', arn('ssm', `parameter${render(props.Name)}`)]];
+      default:
+        throw new Error(`The deploy roles do not know ${resource.Type} (${logicalId}): add the permissions creating it needs to deploy/github-oidc-roles.yml, and its case here.`);
+    }
+  }
+
+  it.each(deployStages.map((stage) => [stage]))('%s: the stack, every resource of the packaged template, the Fauna admin secret (schema:push) and the smoke invoke', (stage) => {
+    // Arrange
+    const statements = deployRoleFor(rolesTemplate, stage).statements;
+    const calls: [string, string][] = [
+      ['cloudformation:CreateChangeSet', arn('cloudformation', `stack/${SERVICE}-${stage}/0a1b2c3d`)],
+      ['cloudformation:ExecuteChangeSet', arn('cloudformation', `stack/${SERVICE}-${stage}/0a1b2c3d`)],
+      ['ssm:GetParameter', arn('ssm', `parameter${defaultAdminSecretParameter(stage)}`)],
+      ['lambda:InvokeFunction', arn('lambda', `function:${functionName(stage)}`)],
+      ...Object.entries(get(stage).template.Resources).flatMap(([logicalId, resource]) => callsToCreate(stage, logicalId, resource)),
+    ];
+
+    // Act
+    const denied = calls.filter(([action, resource]) => !statements.some((statement) => allows(statement, action, resource)));
+
+    // Assert
+    expect(calls.length).toBeGreaterThan(10);
+    expect(denied).toEqual([]);
+  });
+
+  it('dev’s role reaches nothing of staging’s or prod’s stack (the same calls for another stage are denied)', () => {
+    // Arrange
+    const statements = deployRoleFor(rolesTemplate, 'dev').statements;
+    const otherStageCalls = (['staging', 'prod'] as const).flatMap((stage) => Object.entries(get(stage).template.Resources).flatMap(([logicalId, resource]) => callsToCreate(stage, logicalId, resource)));
+
+    // Act
+    const allowed = otherStageCalls.filter(([action, resource]) => resource !== '*' && !resource.includes(':userpool/') && statements.some((statement) => allows(statement, action, resource)));
+
+    // Assert
+    expect(otherStageCalls.length).toBeGreaterThan(10);
+    expect(allowed).toEqual([]);
+  });
 });
