@@ -10,12 +10,16 @@ import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
 import { RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
 import type { SignInLogger, SignInMetrics } from './sign-in.ts';
 
+/**
+ * Names apart from the trigger's (same namespace, same `service` dimension): the trigger's alarms on FaunaKeyRefetches
+ * and its latency figures must not count the revocation function's queries.
+ */
 export const RevocationMetricName = {
   tokensRevoked: 'TokensRevoked',
   revocations: 'Revocations',
   failures: 'RevocationFailures',
-  faunaLatency: 'FaunaLatency',
-  keyRefetches: 'FaunaKeyRefetches',
+  faunaLatency: 'RevocationFaunaLatency',
+  keyRefetches: 'RevocationKeyRefetches',
 } as const;
 
 /** What `revokeTokens` answered: the identity's id (null when no identity has the sub) and how many tokens went. */

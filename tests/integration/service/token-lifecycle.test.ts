@@ -291,7 +291,8 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
     // Assert
     expect(outcome).toMatchObject({ outcome: 'revoked', deleted: 1 });
     expect(await works(userSecret)).toBe(false);
-    expect(emfRecords(handler.logs)[0]).toMatchObject({ FaunaKeyRefetches: 1, TokensRevoked: 1 });
+    expect(emfRecords(handler.logs)[0]).toMatchObject({ RevocationKeyRefetches: 1, TokensRevoked: 1 });
+    expect(emfRecords(handler.logs)[0]).not.toHaveProperty('FaunaKeyRefetches');
     expect(handler.logs.text).not.toContain('fnDeletedRevokeKey');
   });
 
