@@ -473,13 +473,14 @@ describe('stage params checked at package time', () => {
 });
 
 describe('alarms as code, per stage', () => {
-  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm'] as const;
+  // RevocationFailuresAlarm: serverless/token-revocation.yml, asserted in tests/delivery/token-revocation.test.ts.
+  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm', 'RevocationFailuresAlarm'] as const;
   const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
   const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
   // Powertools Metrics adds the service name as the one default dimension.
   const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
 
-  it.each(each())('%s: five alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
+  it.each(each())('%s: six alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
     // Act
     const alarms = resourcesOfType(get(stage).template, 'AWS::CloudWatch::Alarm');
 

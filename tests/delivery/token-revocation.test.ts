@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RevocationMetricName } from '../../lib/revocation.ts';
 import { parseSchemaFile } from '../../local/fauna/fsl/parser.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../scripts/lib/stage-settings.ts';
@@ -157,6 +158,26 @@ describe('revokeFaunaTokens as packaged for every stage', () => {
     // Assert
     expect(resources).not.toContain(parameterArn(get(stage).params.faunaRevokeSecretParameter!));
     expect(actions.filter((action) => action.startsWith('cognito-idp:'))).toEqual([]);
+  });
+});
+
+describe('the revocation alarm', () => {
+  it.each(each())('%s: RevocationFailures above 0 notifies the stage’s alarm topic, on the metric name the code emits', (stage) => {
+    // Act
+    const alarm = get(stage).template.Resources.RevocationFailuresAlarm!;
+
+    // Assert
+    expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'CognitoFauna',
+      MetricName: RevocationMetricName.failures,
+      Dimensions: [{ Name: 'service', Value: 'cognito-fauna' }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      AlarmName: `cognito-fauna-${stage}-revocation-failures`,
+    });
   });
 });
 
