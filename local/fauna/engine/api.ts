@@ -29,6 +29,8 @@ export interface QueryRequest {
   lastTxnTs: bigint | undefined;
   /** `x-query-timeout-ms`. */
   timeoutMs: number;
+  /** `performance.now()` when the request arrived (the deadline runs from here); default: when `query()` is called. */
+  receivedAt?: number;
   /** `x-typecheck`; undefined = database default. */
   typecheck: boolean | undefined;
 }
@@ -79,6 +81,19 @@ export interface SchemaUpdateOptions {
   override?: boolean;
   /** `staged=true`: Fauna rejects staging on the root database; the emulator has only the root database. */
   staged?: boolean;
+  /** `diff=` (or `format=`) on `/schema/1/diff`: `semantic`/`summary` (the default) or `textual` (a line diff of the files). */
+  diffKind?: SchemaDiffKind;
+}
+
+export const SCHEMA_DIFF_KINDS = ['semantic', 'summary', 'textual'] as const;
+export type SchemaDiffKind = (typeof SCHEMA_DIFF_KINDS)[number];
+
+/** What `GET /schema/1/staged/status` answers; `diff` only when the request asked for one (`diff=`). */
+export interface SchemaStatus {
+  version: number;
+  status: 'none' | 'pending' | 'ready' | 'failed';
+  pending_summary: string;
+  diff?: string;
 }
 
 export interface EngineOptions {
@@ -101,6 +116,8 @@ export interface Engine {
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError;
   /** `POST /schema/1/update`: `{ version }` (the µs txn time of the update). */
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError;
+  /** `GET /schema/1/staged/status`: nothing is ever staged here, so `status` is `none` and the summaries are empty. */
+  schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError;
   snapshot(): EngineSnapshot;
   /** Called after every committed write (query or schema); the HTTP layer uses it to persist. */
   onCommit(listener: () => void): void;

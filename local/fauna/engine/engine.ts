@@ -15,6 +15,7 @@ import type { AssembledQuery } from '../fql/template.ts';
 import { FslSyntaxError } from '../fsl/errors.ts';
 import { parseSchemaFiles } from '../fsl/parser.ts';
 import type { LambdaSource, SchemaFile, SchemaItems } from '../schema/model.ts';
+import { textualDiff } from '../schema/text-diff.ts';
 import { Store, UniqueViolationError } from '../storage/store.ts';
 import { decodeSimple, decodeTagged, ValueDecodeError } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';
@@ -22,9 +23,9 @@ import { encodeResult } from '../wire/encode.ts';
 import type { EncodeContext } from '../wire/encode.ts';
 import type {
   Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
-  SchemaUpdateOptions, ValueFormat,
+  SchemaDiffKind, SchemaStatus, SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
-import { CursorTable, DEADLINE_CHECK_INTERVAL, IdGenerator } from './context.ts';
+import { computeOps, CursorTable, deadlineFailure, IdGenerator, newDeadline } from './context.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
@@ -90,6 +91,7 @@ class LocalEngine implements Engine {
 
   query(request: QueryRequest): QueryOutcome {
     const startedMs = Date.now();
+    const startedAt = request.receivedAt ?? performance.now();
     const txnTs = this.#nextTxnTs(request.lastTxnTs);
     const stats = emptyStats();
     const schemaVersion = Number(this.#db.schema.version);
@@ -97,7 +99,7 @@ class LocalEngine implements Engine {
       ok: false, httpStatus, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
     });
     try {
-      return this.#runQuery(request, startedMs, txnTs, stats, schemaVersion, fail);
+      return this.#runQuery(request, startedMs, startedAt, txnTs, stats, schemaVersion, fail);
     } catch (error) {
       // The contract says query() never throws: an emulator bug becomes a 500 the client can see.
       return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, '', 500);
@@ -107,6 +109,7 @@ class LocalEngine implements Engine {
   #runQuery(
     request: QueryRequest,
     startedMs: number,
+    startedAt: number,
     txnTs: bigint,
     stats: QueryStats,
     schemaVersion: number,
@@ -148,13 +151,16 @@ class LocalEngine implements Engine {
       }
     }
 
-    const ctx = this.#newContext(request, txnTs, startedMs);
+    const ctx = this.#newContext(request, txnTs, startedAt);
     const store = this.#db.store;
     store.begin();
     try {
       ctx.access = this.#accessFor(request.principal, ctx);
       const result = evaluateProgram(ctx, program, bindings);
       const data = encodeResult(result, request.format, this.#encodeContext(ctx));
+      // The last look at the deadline comes before the commit: a query that ran out of time writes nothing.
+      const late = deadlineFailure(ctx.deadline, performance.now());
+      if (late) throw late;
       const writes = store.commit();
       this.#fillStats(stats, ctx, writes, startedMs);
       if (writes > 0) this.#notify();
@@ -194,7 +200,7 @@ class LocalEngine implements Engine {
     }
   }
 
-  #newContext(request: QueryRequest, txnTs: bigint, startedMs: number): Ctx {
+  #newContext(request: QueryRequest, txnTs: bigint, startedAt: number): Ctx {
     const db = this.#db;
     const identity = request.principal.kind === 'token' ? new DocRef(request.principal.identity.coll, request.principal.identity.id) : null;
     const token = request.principal.kind === 'token' ? new DocRef('Token', request.principal.tokenId) : null;
@@ -207,11 +213,8 @@ class LocalEngine implements Engine {
       token,
       revealed: new Map(),
       logs: [],
-      stats: { reads: 0, compute: 0 },
-      deadlineMs: startedMs + request.timeoutMs,
-      timeoutMs: request.timeoutMs,
-      opsUntilCheck: DEADLINE_CHECK_INTERVAL,
-      startedMs,
+      stats: { reads: 0 },
+      deadline: newDeadline(startedAt, request.timeoutMs),
       runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
       runSchemaExpr: (expr) => this.#asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     };
@@ -268,7 +271,7 @@ class LocalEngine implements Engine {
   }
 
   #fillStats(stats: QueryStats, ctx: Ctx, writes: number, startedMs: number): void {
-    stats.compute_ops = Math.max(1, ctx.stats.compute);
+    stats.compute_ops = computeOps(ctx);
     stats.read_ops = ctx.stats.reads;
     stats.write_ops = writes;
     stats.query_time_ms = Date.now() - startedMs;
@@ -344,7 +347,14 @@ class LocalEngine implements Engine {
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError {
     const prepared = this.#prepareSchema(principal, files, { ...options, staged: false });
     if ('httpStatus' in prepared) return prepared;
-    return { version: Number(this.#db.schema.version), diff: describeDiff(this.#db.schema.items, prepared.items) };
+    const diff = options.diffKind === 'textual' ? textualDiff(this.#db.schema.files, prepared.files) : describeDiff(this.#db.schema.items, prepared.items);
+    return { version: Number(this.#db.schema.version), diff };
+  }
+
+  schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError {
+    if (!this.#mayManageSchema(principal)) return { httpStatus: 403, message: 'Access denied' };
+    // Nothing is ever staged (pushes apply at once), so there is nothing pending and no staged diff.
+    return { version: Number(this.#db.schema.version), status: 'none', pending_summary: '', ...(options.diffKind ? { diff: '' } : {}) };
   }
 
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError {

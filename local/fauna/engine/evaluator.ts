@@ -340,7 +340,9 @@ function fitLong(value: bigint): bigint | number {
 
 function arithmetic(op: string, left: Value, right: Value, span: Span): Value {
   if (!isNumber(left)) throw typeMismatch('Number', left, span);
-  if (!isNumber(right)) throw typeMismatch('Number', right, span);
+  // Operators are methods of the left operand in FQL (`2 + x` is `2.+(x)`), so a wrong right operand is a wrong
+  // argument: `invalid_argument`, as the drivers' integration tests expect for `"taco".length + "taco"`.
+  if (!isNumber(right)) throw new QueryFailure('invalid_argument', `expected value for \`other\` of type Number, received ${typeName(right)}`, { span });
   if (typeof left === 'bigint' && typeof right === 'bigint') {
     switch (op) {
       // Like the core's addExact/subtractExact/multiplyExact: an overflowing Long result falls back to Double.

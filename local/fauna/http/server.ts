@@ -167,7 +167,7 @@ function describeRequest(method: string, rawPath: string, headers: http.Incoming
   // Node already lower-cases names and joins repeated headers with ", " (both protocols); only set-cookie stays an
   // array, and no route reads it. Pseudo-headers (`:path`…) cannot collide with a real name. So no copy is needed.
   const flat = headers as Readonly<Record<string, string | undefined>>;
-  return { method, path, query, headers: flat };
+  return { method, path, query, headers: flat, receivedAt: performance.now() };
 }
 
 /** Collects the body; past the limit the rest is drained (not buffered) so the client still reads the 413. */

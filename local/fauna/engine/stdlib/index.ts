@@ -5,7 +5,7 @@
 import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
-import { QueryFailure } from '../errors.ts';
+import { QueryFailure, unsupported } from '../errors.ts';
 import { callValue } from '../evaluator.ts';
 import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
@@ -38,6 +38,8 @@ const USER_COLLECTION_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere']
 const SCHEMA_MODULE_METHODS = ['byName', 'all', 'where', 'firstWhere', 'create'];
 const CREDENTIAL_MODULE_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere'];
 const DOCUMENT_METHODS = ['exists', 'update', 'replace', 'delete', 'toString'];
+/** Methods of a schema definition (`Collection.byName("C")!.delete()`) that would change schema. */
+const SCHEMA_WRITE_METHODS: ReadonlySet<string> = new Set(['update', 'replace', 'delete']);
 
 /** Whether `receiver.name(...)` names a method (so `receiver.name` without a call is that method as a function). */
 function hasMethod(ctx: Ctx, receiver: Value, name: string): boolean {
@@ -198,6 +200,9 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     throw nullDocFailure(receiver.ref, receiver.cause, nameSpan);
   } else if (receiver instanceof NamedRef) {
     if (name === 'exists') return namedFields(ctx, receiver) !== null;
+    if (SCHEMA_WRITE_METHODS.has(name)) {
+      throw unsupported(`\`${receiver.coll}Def.${name}\` (changing schema from FQL)`, 'change the FSL files and push them through the schema API.', callSpan);
+    }
   } else if (receiver instanceof SetValue) {
     result = dispatch(setMethods, ctx, receiver, name, args, callSpan);
   } else if (Array.isArray(receiver)) {

@@ -61,6 +61,7 @@ export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse 
     lastTxnTs: headers.lastTxnTs,
     timeoutMs: headers.timeoutMs,
     typecheck: headers.typecheck,
+    ...(request.receivedAt === undefined ? {} : { receivedAt: request.receivedAt }),
   });
   return renderOutcome(outcome, headers.queryTags);
 }

@@ -4,7 +4,8 @@
  * `{"error":{"message"}}` like the core writes them; the 401 also carries `code: "unauthorized"`, which the CLI
  * checks to tell an auth failure apart.
  */
-import type { Engine, Principal, SchemaApiError, SchemaUpdateOptions } from '../../engine/api.ts';
+import { SCHEMA_DIFF_KINDS } from '../../engine/api.ts';
+import type { Engine, Principal, SchemaApiError, SchemaDiffKind, SchemaUpdateOptions } from '../../engine/api.ts';
 import type { SchemaFile } from '../../schema/model.ts';
 import type { HttpRequest, HttpResponse, Route } from '../types.ts';
 import { secretFromAuthorization } from '../auth.ts';
@@ -53,11 +54,10 @@ const readFile: Authenticated = (_request, engine, principal, [encodedName]) => 
   return result(engine.schemaFile(principal, filename));
 };
 
-/** The emulator has only the root database, where nothing can be staged, so the status is always `none`. */
-const stagedStatus: Authenticated = (_request, engine, principal) => {
-  const files = engine.schemaFiles(principal);
-  if (isSchemaApiError(files)) return schemaError(files);
-  return { status: 200, json: { version: files.version, status: 'none' } };
+/** Pushes apply at once here, so the status is always `none`, with an empty `pending_summary` (and `diff` if asked). */
+const stagedStatus: Authenticated = (request, engine, principal) => {
+  const diffKind = diffKindOf(request.query);
+  return result(engine.schemaStatus(principal, diffKind === undefined ? {} : { diffKind }));
 };
 
 /** Commit/abandon need a staged schema, which the root database cannot have (same message as the core). */
@@ -117,7 +117,14 @@ function updateOptions(query: URLSearchParams): SchemaUpdateOptions {
     force: query.get('force') === 'true',
     override: query.get('override') !== 'false',
     staged: query.get('staged') === 'true',
+    ...(diffKindOf(query) === undefined ? {} : { diffKind: diffKindOf(query)! }),
   };
+}
+
+/** `diff=semantic|summary|textual` (the CLI's name) or `format=` (the older one); anything else means the default. */
+function diffKindOf(query: URLSearchParams): SchemaDiffKind | undefined {
+  const kind = query.get('diff') ?? query.get('format');
+  return (SCHEMA_DIFF_KINDS as readonly string[]).includes(kind ?? '') ? (kind as SchemaDiffKind) : undefined;
 }
 
 function isSchemaApiError(value: object): value is SchemaApiError {

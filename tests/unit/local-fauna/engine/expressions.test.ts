@@ -28,7 +28,7 @@ describe('FQL expressions on the engine', () => {
 
   it('appends the display string of any value to a String with +, but not a String to a number', () => {
     expect(db.data('"a" + 1 + null + 1.5')).toBe('a1null1.5');
-    expect(db.error('1 + "a"').code).toBe('type_mismatch');
+    expect(db.error('1 + "a"')).toMatchObject({ code: 'invalid_argument', message: 'expected value for `other` of type Number, received String' });
   });
 
   it('overflows Long arithmetic into Double as the core does', () => {
@@ -169,6 +169,17 @@ describe('FQL expressions on the engine', () => {
       expect(error.message).toContain('not supported by the local Fauna emulator');
     }
   });
+
+  it.each(['delete()', 'update({ name: "Y" })', 'replace({ name: "Y" })'])(
+    'answers %s on a schema definition with the named unsupported error, not a missing function',
+    (call) => {
+      const withSchema = makeDb('collection Customer { *: Any }');
+      const error = withSchema.error(`Collection.byName("Customer")!.${call}`);
+      expect(error.code).toBe('invalid_query');
+      expect(error.message).toMatch(/^`CollectionDef\.\w+` \(changing schema from FQL\) is not supported by the local Fauna emulator: /);
+      expect(withSchema.data('Collection.byName("Customer") != null')).toBe(true);
+    },
+  );
 
   it('renders the summary of a runtime error at the failing span', () => {
     const error = db.error('Collection.al()');

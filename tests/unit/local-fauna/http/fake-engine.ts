@@ -67,8 +67,11 @@ export function createFakeEngine(): FakeEngine {
       const file = files.find((candidate) => candidate.filename === filename);
       return file === undefined ? { httpStatus: 404, message: 'Not found' } : { version, content: file.content };
     },
-    schemaDiff(_principal, uploaded) {
-      return { version, diff: `${uploaded.length} file(s)` };
+    schemaDiff(_principal, uploaded, options) {
+      return { version, diff: `${uploaded.length} file(s)${options.diffKind ? ` as ${options.diffKind}` : ''}` };
+    },
+    schemaStatus(_principal, options) {
+      return { version, status: 'none', pending_summary: '', ...(options.diffKind ? { diff: `${options.diffKind} diff` } : {}) };
     },
     schemaUpdate(_principal, uploaded, options) {
       engine.schemaUploads.push({ files: uploaded, options });
