@@ -94,6 +94,11 @@ export interface Ctx {
   runSchemaLambda: (lambda: LambdaSource, args: Value[]) => Value;
   /** Evaluates a schema expression (a field default) with server privileges. */
   runSchemaExpr: (expr: Expr) => Value;
+  /**
+   * Makes these FSL files the schema, inside this query's transaction (undone if the query fails), with the checks of
+   * a schema push. Returns the problem that rejects them, or null once applied.
+   */
+  changeSchema: (files: ReadonlyMap<string, string>) => string | null;
 }
 
 /** The client's deadline (`x-query-timeout-ms`), measured from when the engine received the query. */

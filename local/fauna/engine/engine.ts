@@ -163,8 +163,9 @@ class LocalEngine implements Engine {
       if (late) throw late;
       const writes = store.commit();
       this.#fillStats(stats, ctx, writes, startedMs);
-      if (writes > 0) this.#notify();
-      return { ok: true, data, summary: this.#logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: schemaVersion };
+      const schemaChanged = this.#db.schema.version !== BigInt(schemaVersion);
+      if (writes > 0 || schemaChanged) this.#notify();
+      return { ok: true, data, summary: this.#logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(this.#db.schema.version) };
     } catch (error) {
       store.rollback();
       this.#fillStats(stats, ctx, 0, startedMs);
@@ -217,6 +218,7 @@ class LocalEngine implements Engine {
       deadline: newDeadline(startedAt, request.timeoutMs),
       runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
       runSchemaExpr: (expr) => this.#asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
+      changeSchema: (files) => this.#changeSchemaInQuery(txnTs, files),
     };
     return ctx;
   }
@@ -380,6 +382,37 @@ class LocalEngine implements Engine {
     }
     this.#notify();
     return { version: Number(txnTs) };
+  }
+
+  /** Applies schema files from inside a query's transaction; the store's undo log restores the previous schema. */
+  #changeSchemaInQuery(txnTs: bigint, files: ReadonlyMap<string, string>): string | null {
+    let items: SchemaItems;
+    try {
+      items = parseSchemaFiles([...files].map(([filename, content]) => ({ filename, content })));
+    } catch (error) {
+      if (error instanceof FslSyntaxError || error instanceof FqlSyntaxError) return error.message;
+      throw error;
+    }
+    const problem = validateItems(items);
+    if (problem) return problem;
+    const previous = this.#db.schema;
+    const next = new Schema(items, new Map(files), txnTs);
+    const store = this.#db.store;
+    // Registered first so that it runs last on rollback, after dropped collections are back.
+    store.onRollback(() => {
+      this.#db.schema = previous;
+      store.configure(previous.storageSpecs());
+    });
+    const kept = new Set(items.collections.map((c) => c.name));
+    for (const coll of previous.items.collections) if (!kept.has(coll.name)) store.dropCollection(coll.name);
+    this.#db.schema = next;
+    try {
+      store.configure(next.storageSpecs());
+    } catch (error) {
+      if (error instanceof UniqueViolationError) return `Existing documents violate a unique constraint: ${error.message}`;
+      throw error;
+    }
+    return null;
   }
 
   // ---- persistence ----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
-import { QueryFailure, unsupported } from '../errors.ts';
+import { QueryFailure } from '../errors.ts';
 import { callValue } from '../evaluator.ts';
 import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
@@ -24,6 +24,9 @@ import { credentialModuleMethod, writeCredential } from './token.ts';
 
 export { resolveGlobal } from './globals.ts';
 import { UNSUPPORTED_MODULES } from './globals.ts';
+import { writeSchemaItem } from './schema-writes.ts';
+
+const isSchemaModule = (coll: string): coll is 'Collection' | 'Function' | 'Role' => coll === 'Collection' || coll === 'Function' || coll === 'Role';
 
 /** The span of just the member name at the end of `a.name`. */
 function nameOnly(name: string, span: Span): Span {
@@ -200,8 +203,9 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     throw nullDocFailure(receiver.ref, receiver.cause, nameSpan);
   } else if (receiver instanceof NamedRef) {
     if (name === 'exists') return namedFields(ctx, receiver) !== null;
-    if (SCHEMA_WRITE_METHODS.has(name)) {
-      throw unsupported(`\`${receiver.coll}Def.${name}\` (changing schema from FQL)`, 'change the FSL files and push them through the schema API.', callSpan);
+    if (SCHEMA_WRITE_METHODS.has(name) && isSchemaModule(receiver.coll)) {
+      arity(name, args, name === 'delete' ? 0 : 1, name === 'delete' ? 0 : 1, callSpan);
+      return writeSchemaItem(ctx, receiver, name as 'update' | 'replace' | 'delete', args[0], callSpan);
     }
   } else if (receiver instanceof SetValue) {
     result = dispatch(setMethods, ctx, receiver, name, args, callSpan);

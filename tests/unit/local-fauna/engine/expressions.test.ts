@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { int, makeDb } from './helpers.ts';
+import { int, makeDb, ROOT } from './helpers.ts';
 
 describe('FQL expressions on the engine', () => {
   const db = makeDb();
@@ -163,23 +163,34 @@ describe('FQL expressions on the engine', () => {
   });
 
   it('answers constructs the emulator does not implement with invalid_query naming them', () => {
-    for (const query of ['Database.all()', 'Credential.byDocument(null)', 'Collection.create({ name: "X" })', '[1].toSet().eventSource()']) {
+    for (const query of ['Database.all()', 'Credential.byDocument(null)', '[1].toSet().eventSource()']) {
       const error = db.error(query);
       expect(error.code).toBe('invalid_query');
       expect(error.message).toContain('not supported by the local Fauna emulator');
     }
   });
 
-  it.each(['delete()', 'update({ name: "Y" })', 'replace({ name: "Y" })'])(
-    'answers %s on a schema definition with the named unsupported error, not a missing function',
-    (call) => {
-      const withSchema = makeDb('collection Customer { *: Any }');
-      const error = withSchema.error(`Collection.byName("Customer")!.${call}`);
-      expect(error.code).toBe('invalid_query');
-      expect(error.message).toMatch(/^`CollectionDef\.\w+` \(changing schema from FQL\) is not supported by the local Fauna emulator: /);
-      expect(withSchema.data('Collection.byName("Customer") != null')).toBe(true);
-    },
-  );
+  it('writes schema changed from FQL into the FSL files the schema API serves, leaving other text alone', () => {
+    const withSchema = makeDb({ 'app.fsl': '// the app\ncollection Customer { *: Any }\n' });
+    withSchema.data('Collection.create({ name: "Wah", indexes: { byColor: { terms: [{ field: ".color" }] } } })');
+    withSchema.data('Collection.byName("Customer")!.update({ ttl_days: 3 })');
+    const main = withSchema.engine.schemaFile(ROOT, 'main.fsl');
+    const app = withSchema.engine.schemaFile(ROOT, 'app.fsl');
+
+    expect(main).toEqual({ version: expect.any(Number), content: 'collection Wah {\n  index byColor {\n    terms [.color]\n  }\n}\n' });
+    expect(app).toEqual({ version: expect.any(Number), content: '// the app\ncollection Customer {\n  *: Any\n  ttl_days 3\n}\n' });
+    withSchema.data('Collection.byName("Wah")!.delete()');
+    expect(withSchema.engine.schemaFile(ROOT, 'main.fsl')).toEqual({ httpStatus: 404, message: 'Not found' });
+  });
+
+  it('rejects an FQL schema definition of the wrong shape with constraint_failure naming the field', () => {
+    const error = db.error('Collection.create({ name: "X", indexes: { byA: { terms: "a" } } })');
+    expect(error).toMatchObject({
+      code: 'constraint_failure',
+      message: 'Failed to create Collection.',
+      constraint_failures: [{ paths: [['indexes', 'byA', 'terms']], message: 'Expected an array for `indexes.byA.terms`.' }],
+    });
+  });
 
   it('renders the summary of a runtime error at the failing span', () => {
     const error = db.error('Collection.al()');
