@@ -12,11 +12,15 @@ export type { TemplateFragment };
 export type ValueFormat = 'tagged' | 'simple' | 'decorated';
 
 /** Who a secret authenticates as. Opaque to the HTTP layer apart from `kind`. */
-export type Principal =
+export type Principal = (
   /** `role` is set for a scoped root secret (`secret:server`, `secret:@role/Name`); absent means admin. */
   | { kind: 'root'; role?: string }
   | { kind: 'key'; keyId: string; role: string }
-  | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } };
+  | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } }
+) & {
+  /** The child database the secret works in, as names from the root (`['app', 'test']`); absent = the root database. */
+  database?: readonly string[];
+};
 
 export interface QueryRequest {
   principal: Principal;

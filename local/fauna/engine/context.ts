@@ -4,11 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Access } from '../auth/permissions.ts';
-import type { Store } from '../storage/store.ts';
+import { Store } from '../storage/store.ts';
 import type { Expr, Span } from '../fql/ast.ts';
 import type { LambdaSource } from '../schema/model.ts';
 import { QueryFailure, TIME_OUT_STATUS } from './errors.ts';
-import type { Schema } from './schema.ts';
+import { Schema } from './schema.ts';
 import type { DocRef, FqlTime, SetValue, Value } from './values.ts';
 
 /** Sets returned to a client stay paginable through `Set.paginate(cursor)` until this many newer cursors exist. */
@@ -70,8 +70,57 @@ export class IdGenerator {
 export interface Database {
   store: Store;
   schema: Schema;
+  /** One generator shared by every database, so document, key and token ids are unique across them all. */
   ids: IdGenerator;
   cursors: CursorTable;
+  /** '' for the root database. */
+  name: string;
+  /** Carried by the secrets of tokens minted here, so a token finds its database. 0 for the root. */
+  globalId: bigint;
+  /** Child databases by name (`Database.create`), each with its own documents, schema, keys and tokens. */
+  children: Map<string, Database>;
+  /** The definition document's fields (a child database's `ts`, `data`, `typechecked`, `protected`). */
+  definition: DatabaseDefinition;
+}
+
+export interface DatabaseDefinition {
+  ts: bigint;
+  data: Value;
+  typechecked: boolean | null;
+  protected: boolean | null;
+}
+
+/** A new, empty database sharing `ids` with the others. */
+export function newDatabase(name: string, globalId: bigint, ids: IdGenerator, ts: bigint): Database {
+  const schema = Schema.empty();
+  const store = new Store();
+  store.configure(schema.storageSpecs());
+  return {
+    store,
+    schema,
+    ids,
+    cursors: new CursorTable(),
+    name,
+    globalId,
+    children: new Map(),
+    definition: { ts, data: null, typechecked: null, protected: null },
+  };
+}
+
+/** The database at `path` below `root` (names of child databases), or null. */
+export function databaseAt(root: Database, path: readonly string[]): Database | null {
+  let db: Database | undefined = root;
+  for (const name of path) {
+    db = db.children.get(name);
+    if (!db) return null;
+  }
+  return db;
+}
+
+/** Every database below and including `root`, with its path, parents first. */
+export function* allDatabases(root: Database, path: string[] = []): Generator<[Database, string[]]> {
+  yield [root, path];
+  for (const [name, child] of root.children) yield* allDatabases(child, [...path, name]);
 }
 
 /** Per-query evaluation state. `access` changes while a `@role` function body runs. */
@@ -99,6 +148,8 @@ export interface Ctx {
    * a schema push. Returns the problem that rejects them, or null once applied.
    */
   changeSchema: (files: ReadonlyMap<string, string>) => string | null;
+  /** Set when the query created, changed or deleted a child database (not a document write, but persisted too). */
+  structureChanged: boolean;
 }
 
 /** The client's deadline (`x-query-timeout-ms`), measured from when the engine received the query. */

@@ -16,7 +16,7 @@ import { FslSyntaxError } from '../fsl/errors.ts';
 import { parseSchemaFiles } from '../fsl/parser.ts';
 import type { LambdaSource, SchemaFile, SchemaItems } from '../schema/model.ts';
 import { textualDiff } from '../schema/text-diff.ts';
-import { Store, UniqueViolationError } from '../storage/store.ts';
+import { UniqueViolationError } from '../storage/store.ts';
 import { decodeSimple, decodeTagged, ValueDecodeError } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';
 import { encodeResult } from '../wire/encode.ts';
@@ -25,13 +25,14 @@ import type {
   Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
   SchemaDiffKind, SchemaStatus, SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
-import { computeOps, CursorTable, deadlineFailure, IdGenerator, newDeadline } from './context.ts';
+import { computeOps, databaseAt, deadlineFailure, IdGenerator, newDatabase, newDeadline } from './context.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
 import { callLambda, evaluate, evaluateProgram, newScope } from './evaluator.ts';
 import { Schema } from './schema.ts';
 import { fromSnapshot, toSnapshot } from './snapshot.ts';
+import type { DatabaseState } from './snapshot.ts';
 import { describeDiff, validateItems } from './schema-changes.ts';
 import { namedFields } from './stdlib/collection.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
@@ -59,24 +60,30 @@ function emptyStats(): QueryStats {
 
 class LocalEngine implements Engine {
   readonly #options: EngineOptions;
-  readonly #db: Database;
+  /** The root database; child databases hang below it. */
+  readonly #root: Database;
   #lastTxnTs = 0n;
   readonly #listeners: (() => void)[] = [];
 
   constructor(options: EngineOptions, snapshot?: EngineSnapshot) {
     this.#options = options;
-    this.#db = { store: new Store(), schema: Schema.empty(), ids: new IdGenerator(), cursors: new CursorTable() };
+    this.#root = newDatabase('', 0n, new IdGenerator(), 0n);
     if (snapshot) this.#restore(snapshot);
-    this.#db.store.configure(this.#db.schema.storageSpecs());
+    this.#root.store.configure(this.#root.schema.storageSpecs());
   }
 
   // ---- authentication -------------------------------------------------------------------------------------------
 
   authenticate(secret: string): Principal | null {
     return authenticateSecret(
-      { store: this.#db.store, schema: this.#db.schema, rootSecret: this.#options.rootSecret, nowMicros: this.#options.clock.nowMicros() },
+      { root: this.#root, rootSecret: this.#options.rootSecret, nowMicros: this.#options.clock.nowMicros() },
       secret,
     );
+  }
+
+  /** The database a principal works in; null once it was deleted (its secret no longer works). */
+  #dbFor(principal: Principal): Database | null {
+    return databaseAt(this.#root, principal.database ?? []);
   }
 
   // ---- queries --------------------------------------------------------------------------------------------------
@@ -94,12 +101,14 @@ class LocalEngine implements Engine {
     const startedAt = request.receivedAt ?? performance.now();
     const txnTs = this.#nextTxnTs(request.lastTxnTs);
     const stats = emptyStats();
-    const schemaVersion = Number(this.#db.schema.version);
+    const db = this.#dbFor(request.principal);
+    const schemaVersion = Number(db?.schema.version ?? 0n);
     const fail = (code: string, message: string, summary = '', httpStatus = 400): QueryOutcome => ({
       ok: false, httpStatus, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
     });
+    if (db === null) return fail('unauthorized', 'Access token required', '', 401);
     try {
-      return this.#runQuery(request, startedMs, startedAt, txnTs, stats, schemaVersion, fail);
+      return this.#runQuery(db, request, startedMs, startedAt, txnTs, stats, schemaVersion, fail);
     } catch (error) {
       // The contract says query() never throws: an emulator bug becomes a 500 the client can see.
       return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, '', 500);
@@ -107,6 +116,7 @@ class LocalEngine implements Engine {
   }
 
   #runQuery(
+    db: Database,
     request: QueryRequest,
     startedMs: number,
     startedAt: number,
@@ -132,7 +142,7 @@ class LocalEngine implements Engine {
       throw error;
     }
 
-    const modules = this.#moduleResolver();
+    const modules = this.#moduleResolver(db);
     const bindings = new Map<string, Value>();
     for (const [name, encoded] of Object.entries(request.arguments ?? {})) {
       try {
@@ -151,11 +161,11 @@ class LocalEngine implements Engine {
       }
     }
 
-    const ctx = this.#newContext(request, txnTs, startedAt);
-    const store = this.#db.store;
+    const ctx = this.#newContext(db, request, txnTs, startedAt);
+    const store = db.store;
     store.begin();
     try {
-      ctx.access = this.#accessFor(request.principal, ctx);
+      ctx.access = this.#accessFor(db, request.principal, ctx);
       const result = evaluateProgram(ctx, program, bindings);
       const data = encodeResult(result, request.format, this.#encodeContext(ctx));
       // The last look at the deadline comes before the commit: a query that ran out of time writes nothing.
@@ -163,9 +173,10 @@ class LocalEngine implements Engine {
       if (late) throw late;
       const writes = store.commit();
       this.#fillStats(stats, ctx, writes, startedMs);
-      const schemaChanged = this.#db.schema.version !== BigInt(schemaVersion);
-      if (writes > 0 || schemaChanged) this.#notify();
-      return { ok: true, data, summary: this.#logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(this.#db.schema.version) };
+      // Schema and child-database changes are not document writes but must be persisted too.
+      const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
+      if (changed) this.#notify();
+      return { ok: true, data, summary: this.#logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
     } catch (error) {
       store.rollback();
       this.#fillStats(stats, ctx, 0, startedMs);
@@ -201,8 +212,7 @@ class LocalEngine implements Engine {
     }
   }
 
-  #newContext(request: QueryRequest, txnTs: bigint, startedAt: number): Ctx {
-    const db = this.#db;
+  #newContext(db: Database, request: QueryRequest, txnTs: bigint, startedAt: number): Ctx {
     const identity = request.principal.kind === 'token' ? new DocRef(request.principal.identity.coll, request.principal.identity.id) : null;
     const token = request.principal.kind === 'token' ? new DocRef('Token', request.principal.tokenId) : null;
     const ctx: Ctx = {
@@ -218,7 +228,8 @@ class LocalEngine implements Engine {
       deadline: newDeadline(startedAt, request.timeoutMs),
       runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
       runSchemaExpr: (expr) => this.#asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
-      changeSchema: (files) => this.#changeSchemaInQuery(txnTs, files),
+      changeSchema: (files) => this.#changeSchemaInQuery(db, txnTs, files),
+      structureChanged: false,
     };
     return ctx;
   }
@@ -233,8 +244,8 @@ class LocalEngine implements Engine {
     }
   }
 
-  #accessFor(principal: Principal, ctx: Ctx): Access {
-    const findRole = (name: string) => this.#db.schema.roles.get(name);
+  #accessFor(db: Database, principal: Principal, ctx: Ctx): Access {
+    const findRole = (name: string) => db.schema.roles.get(name);
     switch (principal.kind) {
       case 'root':
         return principal.role === undefined ? ADMIN_ACCESS : accessForRole(principal.role, findRole) ?? { kind: 'roles', roles: [] };
@@ -242,7 +253,7 @@ class LocalEngine implements Engine {
         return accessForRole(principal.role, findRole) ?? { kind: 'roles', roles: [] };
       case 'token': {
         const identity = new DocRef(principal.identity.coll, principal.identity.id);
-        const roles = rolesForIdentity(this.#db.schema.items.roles, identity.coll, (predicate) => ctx.runSchemaLambda(predicate, [identity]) === true);
+        const roles = rolesForIdentity(db.schema.items.roles, identity.coll, (predicate) => ctx.runSchemaLambda(predicate, [identity]) === true);
         return { kind: 'roles', roles };
       }
     }
@@ -259,13 +270,13 @@ class LocalEngine implements Engine {
         return fields ? { fields } : { cause: 'not found' };
       },
       firstPage: (set) => readPage(ctx, set, 0, set.pageSize ?? DEFAULT_PAGE_SIZE),
-      cursor: (set) => this.#db.cursors.put({ set, offset: 0, pageSize: set.pageSize ?? DEFAULT_PAGE_SIZE }),
+      cursor: (set) => ctx.db.cursors.put({ set, offset: 0, pageSize: set.pageSize ?? DEFAULT_PAGE_SIZE }),
     };
   }
 
-  #moduleResolver(): ModuleResolver {
+  #moduleResolver(db: Database): ModuleResolver {
     return (name) => {
-      const coll = this.#db.schema.collections.get(name);
+      const coll = db.schema.collections.get(name);
       if (coll) return moduleFor(coll.name, true);
       if (BUILTIN_MODULES.has(name)) return moduleFor(name, false);
       return null;
@@ -309,26 +320,35 @@ class LocalEngine implements Engine {
     return principal.kind === 'key' && principal.role === 'admin';
   }
 
-  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError {
+  /** The principal's database if it may manage its schema, else the 403 (or the 401 of a deleted database). */
+  #schemaDb(principal: Principal): Database | SchemaApiError {
     if (!this.#mayManageSchema(principal)) return { httpStatus: 403, message: 'Access denied' };
-    return { version: Number(this.#db.schema.version), files: [...this.#db.schema.files.keys()].sort().map((filename) => ({ filename })) };
+    return this.#dbFor(principal) ?? { httpStatus: 401, message: 'Access token required' };
+  }
+
+  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError {
+    const db = this.#schemaDb(principal);
+    if ('httpStatus' in db) return db;
+    return { version: Number(db.schema.version), files: [...db.schema.files.keys()].sort().map((filename) => ({ filename })) };
   }
 
   schemaFile(principal: Principal, filename: string): { version: number; content: string } | SchemaApiError {
-    if (!this.#mayManageSchema(principal)) return { httpStatus: 403, message: 'Access denied' };
-    const content = this.#db.schema.files.get(filename);
+    const db = this.#schemaDb(principal);
+    if ('httpStatus' in db) return db;
+    const content = db.schema.files.get(filename);
     if (content === undefined) return { httpStatus: 404, message: 'Not found' };
-    return { version: Number(this.#db.schema.version), content };
+    return { version: Number(db.schema.version), content };
   }
 
   #prepareSchema(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions):
-    | { files: Map<string, string>; items: SchemaItems } | SchemaApiError {
-    if (!this.#mayManageSchema(principal)) return { httpStatus: 403, message: 'Access denied' };
+    | { db: Database; files: Map<string, string>; items: SchemaItems } | SchemaApiError {
+    const db = this.#schemaDb(principal);
+    if ('httpStatus' in db) return db;
     if (options.staged) return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
-    if (options.version !== undefined && !options.force && options.version !== this.#db.schema.version) {
+    if (options.version !== undefined && !options.force && options.version !== db.schema.version) {
       return { httpStatus: 409, message: 'Stale schema version provided' };
     }
-    const merged = new Map<string, string>(options.override === false ? this.#db.schema.files : []);
+    const merged = new Map<string, string>(options.override === false ? db.schema.files : []);
     for (const file of files) {
       if (file.content.trim() === '') merged.delete(file.filename);
       else merged.set(file.filename, file.content);
@@ -343,20 +363,22 @@ class LocalEngine implements Engine {
     }
     const problem = validateItems(items);
     if (problem) return { httpStatus: 400, message: problem };
-    return { files: merged, items };
+    return { db, files: merged, items };
   }
 
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError {
     const prepared = this.#prepareSchema(principal, files, { ...options, staged: false });
     if ('httpStatus' in prepared) return prepared;
-    const diff = options.diffKind === 'textual' ? textualDiff(this.#db.schema.files, prepared.files) : describeDiff(this.#db.schema.items, prepared.items);
-    return { version: Number(this.#db.schema.version), diff };
+    const { db } = prepared;
+    const diff = options.diffKind === 'textual' ? textualDiff(db.schema.files, prepared.files) : describeDiff(db.schema.items, prepared.items);
+    return { version: Number(db.schema.version), diff };
   }
 
   schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError {
-    if (!this.#mayManageSchema(principal)) return { httpStatus: 403, message: 'Access denied' };
+    const db = this.#schemaDb(principal);
+    if ('httpStatus' in db) return db;
     // Nothing is ever staged (pushes apply at once), so there is nothing pending and no staged diff.
-    return { version: Number(this.#db.schema.version), status: 'none', pending_summary: '', ...(options.diffKind ? { diff: '' } : {}) };
+    return { version: Number(db.schema.version), status: 'none', pending_summary: '', ...(options.diffKind ? { diff: '' } : {}) };
   }
 
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError {
@@ -364,18 +386,19 @@ class LocalEngine implements Engine {
     if ('httpStatus' in prepared) return prepared;
     const txnTs = this.#nextTxnTs(undefined);
     const next = new Schema(prepared.items, prepared.files, txnTs);
-    const previous = this.#db.schema;
-    const store = this.#db.store;
+    const { db } = prepared;
+    const previous = db.schema;
+    const store = db.store;
     store.begin();
     try {
       const kept = new Set(next.items.collections.map((c) => c.name));
       for (const coll of previous.items.collections) if (!kept.has(coll.name)) store.dropCollection(coll.name);
-      this.#db.schema = next;
+      db.schema = next;
       store.configure(next.storageSpecs());
       store.commit();
     } catch (error) {
       store.rollback();
-      this.#db.schema = previous;
+      db.schema = previous;
       store.configure(previous.storageSpecs());
       if (error instanceof UniqueViolationError) return { httpStatus: 400, message: `Existing documents violate a unique constraint: ${error.message}` };
       throw error;
@@ -385,7 +408,7 @@ class LocalEngine implements Engine {
   }
 
   /** Applies schema files from inside a query's transaction; the store's undo log restores the previous schema. */
-  #changeSchemaInQuery(txnTs: bigint, files: ReadonlyMap<string, string>): string | null {
+  #changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>): string | null {
     let items: SchemaItems;
     try {
       items = parseSchemaFiles([...files].map(([filename, content]) => ({ filename, content })));
@@ -395,17 +418,17 @@ class LocalEngine implements Engine {
     }
     const problem = validateItems(items);
     if (problem) return problem;
-    const previous = this.#db.schema;
+    const previous = db.schema;
     const next = new Schema(items, new Map(files), txnTs);
-    const store = this.#db.store;
+    const store = db.store;
     // Registered first so that it runs last on rollback, after dropped collections are back.
     store.onRollback(() => {
-      this.#db.schema = previous;
+      db.schema = previous;
       store.configure(previous.storageSpecs());
     });
     const kept = new Set(items.collections.map((c) => c.name));
     for (const coll of previous.items.collections) if (!kept.has(coll.name)) store.dropCollection(coll.name);
-    this.#db.schema = next;
+    db.schema = next;
     try {
       store.configure(next.storageSpecs());
     } catch (error) {
@@ -418,15 +441,26 @@ class LocalEngine implements Engine {
   // ---- persistence ----------------------------------------------------------------------------------------------
 
   snapshot(): EngineSnapshot {
-    return toSnapshot({ schema: this.#db.schema, collections: this.#db.store.entries(), lastTxnTs: this.#lastTxnTs, lastId: this.#db.ids.last });
+    return toSnapshot({ ...databaseState(this.#root), lastTxnTs: this.#lastTxnTs, lastId: this.#root.ids.last });
   }
 
   #restore(snapshot: EngineSnapshot): void {
     const state = fromSnapshot(snapshot);
-    this.#db.schema = state.schema;
-    this.#db.store.load(state.collections);
+    const ids = this.#root.ids;
+    const load = (db: Database, level: DatabaseState) => {
+      db.schema = level.schema;
+      db.store.load(level.collections);
+      db.store.configure(level.schema.storageSpecs());
+      for (const child of level.databases) {
+        const childDb = newDatabase(child.name, child.globalId, ids, child.definition.ts);
+        childDb.definition = child.definition;
+        db.children.set(child.name, childDb);
+        load(childDb, child);
+      }
+    };
+    load(this.#root, state);
     this.#lastTxnTs = state.lastTxnTs;
-    this.#db.ids.restore(state.lastId);
+    ids.restore(state.lastId);
   }
 
   onCommit(listener: () => void): void {
@@ -436,6 +470,18 @@ class LocalEngine implements Engine {
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** A database and everything below it, in the snapshot's terms. */
+function databaseState(db: Database): DatabaseState {
+  return {
+    name: db.name,
+    globalId: db.globalId,
+    definition: db.definition,
+    schema: db.schema,
+    collections: db.store.entries(),
+    databases: [...db.children.values()].map(databaseState),
+  };
 }
 
 /** Runs schema code; a failure loses its span (which points into an FSL file) so the caller's query span is used. */

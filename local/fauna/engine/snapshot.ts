@@ -8,6 +8,7 @@ import { decodeTagged } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';
 import { encodeStored } from '../wire/encode.ts';
 import type { EngineSnapshot } from './api.ts';
+import type { DatabaseDefinition } from './context.ts';
 import { Schema } from './schema.ts';
 import { FqlTime, ModuleValue } from './values.ts';
 
@@ -22,19 +23,42 @@ interface SnapshotDoc {
   secretHash?: string;
 }
 
-interface SnapshotBody {
-  formatVersion: typeof SNAPSHOT_FORMAT_VERSION;
-  lastTxnTs: string;
-  lastId: string;
+interface SnapshotLevel {
   schemaVersion: string;
   schemaFiles: { filename: string; content: string }[];
   collections: Record<string, SnapshotDoc[]>;
+  /** Child databases (absent in snapshots written before child databases existed). */
+  databases?: SnapshotChild[];
+}
+
+interface SnapshotChild extends SnapshotLevel {
+  name: string;
+  globalId: string;
+  ts: string;
+  /** Tagged encoding. */
+  data: unknown;
+  typechecked: boolean | null;
+  protected: boolean | null;
+}
+
+interface SnapshotBody extends SnapshotLevel {
+  formatVersion: typeof SNAPSHOT_FORMAT_VERSION;
+  lastTxnTs: string;
+  lastId: string;
+}
+
+/** One database of a snapshot, in engine terms, with its children. */
+export interface DatabaseState {
+  name: string;
+  globalId: bigint;
+  definition: DatabaseDefinition;
+  schema: Schema;
+  collections: [string, StoredDoc[]][];
+  databases: DatabaseState[];
 }
 
 /** What a snapshot holds, in engine terms. */
-export interface SnapshotState {
-  schema: Schema;
-  collections: [string, StoredDoc[]][];
+export interface SnapshotState extends DatabaseState {
   lastTxnTs: bigint;
   lastId: bigint;
 }
@@ -47,8 +71,7 @@ export class SnapshotFormatError extends Error {
   }
 }
 
-/** Serialises the engine state. */
-export function toSnapshot(state: SnapshotState): EngineSnapshot {
+function levelToJson(state: DatabaseState): SnapshotLevel {
   const collections: Record<string, SnapshotDoc[]> = {};
   for (const [name, docs] of state.collections) {
     collections[name] = docs.map((doc) => {
@@ -58,13 +81,32 @@ export function toSnapshot(state: SnapshotState): EngineSnapshot {
       return out;
     });
   }
+  const level: SnapshotLevel = {
+    schemaVersion: state.schema.version.toString(),
+    schemaFiles: [...state.schema.files].map(([filename, content]) => ({ filename, content })),
+    collections,
+  };
+  if (state.databases.length > 0) {
+    level.databases = state.databases.map((child) => ({
+      name: child.name,
+      globalId: child.globalId.toString(),
+      ts: child.definition.ts.toString(),
+      data: encodeStored(child.definition.data),
+      typechecked: child.definition.typechecked,
+      protected: child.definition.protected,
+      ...levelToJson(child),
+    }));
+  }
+  return level;
+}
+
+/** Serialises the engine state. */
+export function toSnapshot(state: SnapshotState): EngineSnapshot {
   const body: SnapshotBody = {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     lastTxnTs: state.lastTxnTs.toString(),
     lastId: state.lastId.toString(),
-    schemaVersion: state.schema.version.toString(),
-    schemaFiles: [...state.schema.files].map(([filename, content]) => ({ filename, content })),
-    collections,
+    ...levelToJson(state),
   };
   return body as unknown as EngineSnapshot;
 }
@@ -78,6 +120,10 @@ export function fromSnapshot(snapshot: EngineSnapshot): SnapshotState {
   if (body.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
     throw new SnapshotFormatError(`Unsupported snapshot format ${String(body.formatVersion)}; this engine reads format ${SNAPSHOT_FORMAT_VERSION}.`);
   }
+  return { ...levelFromJson(body, '', 0n, { ts: 0n, data: null, typechecked: null, protected: null }), lastTxnTs: BigInt(body.lastTxnTs), lastId: BigInt(body.lastId) };
+}
+
+function levelFromJson(body: SnapshotLevel, name: string, globalId: bigint, definition: DatabaseDefinition): DatabaseState {
   const files = new Map(body.schemaFiles.map((f) => [f.filename, f.content]));
   const items = files.size > 0 ? parseSchemaFiles(body.schemaFiles) : { collections: [], roles: [], functions: [] };
   const schema = new Schema(items, files, BigInt(body.schemaVersion));
@@ -93,5 +139,13 @@ export function fromSnapshot(snapshot: EngineSnapshot): SnapshotState {
       ...(doc.secretHash ? { secretHash: doc.secretHash } : {}),
     })),
   ]);
-  return { schema, collections, lastTxnTs: BigInt(body.lastTxnTs), lastId: BigInt(body.lastId) };
+  const databases = (body.databases ?? []).map((child) =>
+    levelFromJson(child, child.name, BigInt(child.globalId), {
+      ts: BigInt(child.ts),
+      data: decodeTagged(child.data, modules),
+      typechecked: child.typechecked,
+      protected: child.protected,
+    }),
+  );
+  return { name, globalId, definition, schema, collections, databases };
 }

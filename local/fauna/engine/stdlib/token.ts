@@ -60,7 +60,7 @@ function createToken(ctx: Ctx, input: FqlObject, span: Span): DocRef {
   const ttl = optionalTtl(input, span);
   const data = optionalData(input, span);
   const id = ctx.db.ids.next(ctx.txnMicros);
-  const secret = mintTokenSecret(id);
+  const secret = mintTokenSecret(id, ctx.db.globalId);
   const fields: FqlObject = data ? { document, data } : { document };
   writeRecord(ctx, 'Token', id, { id, ts: ctx.txnMicros, ttl, data: fields, secretHash: hashSecret(secret) }, span);
   ctx.revealed.set(`Token/${id}`, secret);
