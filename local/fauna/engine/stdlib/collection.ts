@@ -14,6 +14,7 @@ import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { DocRef, FqlTime, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../values.ts';
 import { callUdf } from './globals.ts';
+import { databaseFields } from './database.ts';
 import type { FqlObject, Value } from '../values.ts';
 import { arity, fn } from './args.ts';
 import { setMethods } from './set.ts';
@@ -149,6 +150,7 @@ function fieldPathText(path: string[]): string {
 
 /** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
 export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  if (ref.coll === 'Database') return databaseFields(ctx, ref.name);
   const schema = ctx.db.schema;
   const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };
   if (ref.coll === 'Collection') {

@@ -21,7 +21,7 @@ export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
 ]);
 
 /** Built-in modules the emulator knows but does not implement: any use of their methods is an `invalid_query`. */
-export const UNSUPPORTED_MODULES: ReadonlySet<string> = new Set(['Credential', 'Database', 'AccessProvider']);
+export const UNSUPPORTED_MODULES: ReadonlySet<string> = new Set(['Credential', 'AccessProvider']);
 
 const denied = (span: Span | null) => new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
 

@@ -25,6 +25,7 @@ import { credentialModuleMethod, writeCredential } from './token.ts';
 export { resolveGlobal } from './globals.ts';
 import { UNSUPPORTED_MODULES } from './globals.ts';
 import { writeSchemaItem } from './schema-writes.ts';
+import { databaseModuleMethod, writeDatabase } from './database.ts';
 
 const isSchemaModule = (coll: string): coll is 'Collection' | 'Function' | 'Role' => coll === 'Collection' || coll === 'Function' || coll === 'Role';
 
@@ -163,6 +164,8 @@ function moduleMethod(ctx: Ctx, mod: ModuleValue, name: string, args: Value[], s
     case 'Token':
     case 'Key':
       return credentialModuleMethod(ctx, mod.name, name, args, span);
+    case 'Database':
+      return databaseModuleMethod(ctx, name, args, span);
   }
   const table = builtinModules[mod.name];
   return table ? dispatch(table, ctx, null, name, args, span) : NO_METHOD;
@@ -203,6 +206,10 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     throw nullDocFailure(receiver.ref, receiver.cause, nameSpan);
   } else if (receiver instanceof NamedRef) {
     if (name === 'exists') return namedFields(ctx, receiver) !== null;
+    if (SCHEMA_WRITE_METHODS.has(name) && receiver.coll === 'Database') {
+      arity(name, args, name === 'delete' ? 0 : 1, name === 'delete' ? 0 : 1, callSpan);
+      return writeDatabase(ctx, receiver, name as 'update' | 'replace' | 'delete', args[0], callSpan);
+    }
     if (SCHEMA_WRITE_METHODS.has(name) && isSchemaModule(receiver.coll)) {
       arity(name, args, name === 'delete' ? 0 : 1, name === 'delete' ? 0 : 1, callSpan);
       return writeSchemaItem(ctx, receiver, name as 'update' | 'replace' | 'delete', args[0], callSpan);
