@@ -163,7 +163,7 @@ describe('FQL expressions on the engine', () => {
   });
 
   it('answers constructs the emulator does not implement with invalid_query naming them', () => {
-    for (const query of ['Database.all()', 'Credential.byDocument(null)', '[1].toSet().eventSource()']) {
+    for (const query of ['AccessProvider.all()', 'Credential.byDocument(null)', '[1].toSet().eventSource()']) {
       const error = db.error(query);
       expect(error.code).toBe('invalid_query');
       expect(error.message).toContain('not supported by the local Fauna emulator');
