@@ -83,7 +83,7 @@ export interface SchemaUpdateOptions {
   force?: boolean;
   /** `override=false` keeps stored files that were not uploaded. Default true. */
   override?: boolean;
-  /** `staged=true`: Fauna rejects staging on the root database; the emulator has only the root database. */
+  /** `staged=true`: keep the result as the staged schema (child databases only; Fauna rejects it on the root database). */
   staged?: boolean;
   /** `diff=` (or `format=`) on `/schema/1/diff`: `semantic`/`summary` (the default) or `textual` (a line diff of the files). */
   diffKind?: SchemaDiffKind;
@@ -114,14 +114,17 @@ export interface Engine {
   authenticate(secret: string): Principal | null;
   /** Runs one query as one atomic, isolated transaction. Never throws for a query failure; returns it. */
   query(request: QueryRequest): QueryOutcome;
-  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError;
-  schemaFile(principal: Principal, filename: string): { version: number; content: string } | SchemaApiError;
+  /** `staged`: the staged schema's files when there is one (what `fauna schema pull` asks for by default). */
+  schemaFiles(principal: Principal, options?: { staged?: boolean }): { version: number; files: { filename: string }[] } | SchemaApiError;
+  schemaFile(principal: Principal, filename: string, options?: { staged?: boolean }): { version: number; content: string } | SchemaApiError;
   /** `POST /schema/1/validate` and `/diff`: `{ version, diff }`. */
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError;
   /** `POST /schema/1/update`: `{ version }` (the µs txn time of the update). */
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError;
-  /** `GET /schema/1/staged/status`: nothing is ever staged here, so `status` is `none` and the summaries are empty. */
+  /** `GET /schema/1/staged/status`: `none`, or `ready` with the staged diff (staged schema builds at once here). */
   schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError;
+  /** `POST /schema/1/staged/commit` (apply the staged schema) and `/abandon` (drop it): `{ version }`. */
+  schemaStaged(principal: Principal, action: 'commit' | 'abandon', options: { version?: bigint; force?: boolean }): { version: number } | SchemaApiError;
   snapshot(): EngineSnapshot;
   /** Called after every committed write (query or schema); the HTTP layer uses it to persist. */
   onCommit(listener: () => void): void;

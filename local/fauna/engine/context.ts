@@ -81,6 +81,8 @@ export interface Database {
   children: Map<string, Database>;
   /** The definition document's fields (a child database's `ts`, `data`, `typechecked`, `protected`). */
   definition: DatabaseDefinition;
+  /** A schema pushed with `staged=true`, waiting for commit or abandon (child databases only, as in Fauna). */
+  staged: Schema | null;
 }
 
 export interface DatabaseDefinition {
@@ -104,6 +106,7 @@ export function newDatabase(name: string, globalId: bigint, ids: IdGenerator, ts
     globalId,
     children: new Map(),
     definition: { ts, data: null, typechecked: null, protected: null },
+    staged: null,
   };
 }
 

@@ -326,16 +326,17 @@ class LocalEngine implements Engine {
     return this.#dbFor(principal) ?? { httpStatus: 401, message: 'Access token required' };
   }
 
-  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError {
+  schemaFiles(principal: Principal, options: { staged?: boolean } = {}): { version: number; files: { filename: string }[] } | SchemaApiError {
     const db = this.#schemaDb(principal);
     if ('httpStatus' in db) return db;
-    return { version: Number(db.schema.version), files: [...db.schema.files.keys()].sort().map((filename) => ({ filename })) };
+    const schema = (options.staged ? db.staged : null) ?? db.schema;
+    return { version: Number(db.schema.version), files: [...schema.files.keys()].sort().map((filename) => ({ filename })) };
   }
 
-  schemaFile(principal: Principal, filename: string): { version: number; content: string } | SchemaApiError {
+  schemaFile(principal: Principal, filename: string, options: { staged?: boolean } = {}): { version: number; content: string } | SchemaApiError {
     const db = this.#schemaDb(principal);
     if ('httpStatus' in db) return db;
-    const content = db.schema.files.get(filename);
+    const content = ((options.staged ? db.staged : null) ?? db.schema).files.get(filename);
     if (content === undefined) return { httpStatus: 404, message: 'Not found' };
     return { version: Number(db.schema.version), content };
   }
@@ -344,11 +345,13 @@ class LocalEngine implements Engine {
     | { db: Database; files: Map<string, string>; items: SchemaItems } | SchemaApiError {
     const db = this.#schemaDb(principal);
     if ('httpStatus' in db) return db;
-    if (options.staged) return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
+    if (options.staged && db === this.#root) return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
     if (options.version !== undefined && !options.force && options.version !== db.schema.version) {
       return { httpStatus: 409, message: 'Stale schema version provided' };
     }
-    const merged = new Map<string, string>(options.override === false ? db.schema.files : []);
+    // A staged diff or push builds on the staged schema when there is one.
+    const base = (options.staged ? db.staged : null) ?? db.schema;
+    const merged = new Map<string, string>(options.override === false ? base.files : []);
     for (const file of files) {
       if (file.content.trim() === '') merged.delete(file.filename);
       else merged.set(file.filename, file.content);
@@ -367,26 +370,64 @@ class LocalEngine implements Engine {
   }
 
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError {
-    const prepared = this.#prepareSchema(principal, files, { ...options, staged: false });
+    const prepared = this.#prepareSchema(principal, files, options);
     if ('httpStatus' in prepared) return prepared;
     const { db } = prepared;
-    const diff = options.diffKind === 'textual' ? textualDiff(db.schema.files, prepared.files) : describeDiff(db.schema.items, prepared.items);
-    return { version: Number(db.schema.version), diff };
+    const base = (options.staged ? db.staged : null) ?? db.schema;
+    return { version: Number(db.schema.version), diff: this.#diff(base, prepared.files, prepared.items, options.diffKind) };
+  }
+
+  #diff(base: Schema, files: ReadonlyMap<string, string>, items: SchemaItems, kind: SchemaDiffKind | undefined): string {
+    return kind === 'textual' ? textualDiff(base.files, files) : describeDiff(base.items, items);
   }
 
   schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError {
     const db = this.#schemaDb(principal);
     if ('httpStatus' in db) return db;
-    // Nothing is ever staged (pushes apply at once), so there is nothing pending and no staged diff.
-    return { version: Number(db.schema.version), status: 'none', pending_summary: '', ...(options.diffKind ? { diff: '' } : {}) };
+    const version = Number(db.schema.version);
+    if (db.staged === null) return { version, status: 'none', pending_summary: '', ...(options.diffKind ? { diff: '' } : {}) };
+    // Indexes build at once here, so a staged schema is `ready` straight away with nothing pending.
+    const diff = this.#diff(db.schema, db.staged.files, db.staged.items, options.diffKind);
+    return { version, status: 'ready', pending_summary: '', ...(options.diffKind ? { diff } : {}) };
+  }
+
+  schemaStaged(principal: Principal, action: 'commit' | 'abandon', options: { version?: bigint; force?: boolean }): { version: number } | SchemaApiError {
+    const db = this.#schemaDb(principal);
+    if ('httpStatus' in db) return db;
+    if (db === this.#root) return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
+    if (db.staged === null) return { httpStatus: 400, message: `There is no staged schema to ${action}` };
+    if (options.version !== undefined && !options.force && options.version !== db.schema.version) {
+      return { httpStatus: 409, message: 'Stale schema version provided' };
+    }
+    const staged = db.staged;
+    db.staged = null;
+    if (action === 'abandon') {
+      this.#notify();
+      return { version: Number(db.schema.version) };
+    }
+    const applied = this.#apply(db, staged.files, staged.items);
+    if ('httpStatus' in applied) db.staged = staged;
+    return applied;
   }
 
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError {
     const prepared = this.#prepareSchema(principal, files, options);
     if ('httpStatus' in prepared) return prepared;
-    const txnTs = this.#nextTxnTs(undefined);
-    const next = new Schema(prepared.items, prepared.files, txnTs);
     const { db } = prepared;
+    if (options.staged) {
+      db.staged = new Schema(prepared.items, prepared.files, db.schema.version);
+      this.#notify();
+      return { version: Number(db.schema.version) };
+    }
+    // An active push replaces whatever was staged (the staged schema was built on the schema it replaces).
+    db.staged = null;
+    return this.#apply(db, prepared.files, prepared.items);
+  }
+
+  /** Makes `files` the active schema of `db` in one transaction (dropping the documents of removed collections). */
+  #apply(db: Database, files: Map<string, string> | ReadonlyMap<string, string>, items: SchemaItems): { version: number } | SchemaApiError {
+    const txnTs = this.#nextTxnTs(undefined);
+    const next = new Schema(items, new Map(files), txnTs);
     const previous = db.schema;
     const store = db.store;
     store.begin();
@@ -449,6 +490,7 @@ class LocalEngine implements Engine {
     const ids = this.#root.ids;
     const load = (db: Database, level: DatabaseState) => {
       db.schema = level.schema;
+      db.staged = level.staged;
       db.store.load(level.collections);
       db.store.configure(level.schema.storageSpecs());
       for (const child of level.databases) {
@@ -481,6 +523,7 @@ function databaseState(db: Database): DatabaseState {
     schema: db.schema,
     collections: db.store.entries(),
     databases: [...db.children.values()].map(databaseState),
+    staged: db.staged,
   };
 }
 

@@ -13,7 +13,7 @@ import { QueryFailure } from './errors.ts';
 import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
 import { displayString } from './stdlib/display.ts';
 import {
-  DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
+  DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
 } from './values.ts';
 import type { FqlObject, Scope, Value } from './values.ts';
 
@@ -412,13 +412,16 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
   if (target instanceof DocRef) {
     const state = readState(ctx, target);
     if ('cause' in state) return null;
-  } else if (!isPlainObject(target)) {
+  } else if (!isPlainObject(target) && !(target instanceof NamedRef)) {
+    // Definitions (collections, roles, functions, databases) project like documents; other scalars pass through.
     return target;
   }
   const out: FqlObject = {};
   for (const field of fields) {
     if (field.kind === 'Field') {
-      const value = target instanceof DocRef ? docField(ctx, target, requireDoc(ctx, target, field.span), field.key) : (target[field.key] ?? null);
+      const value = target instanceof DocRef ? docField(ctx, target, requireDoc(ctx, target, field.span), field.key)
+        : target instanceof NamedRef ? memberOf(ctx, target, field.key, field.span)
+        : (target[field.key] ?? null);
       out[field.key] = field.nested ? project(ctx, value, field.nested, scope, field.span) : value;
     } else {
       out[field.key] = evaluateWithThis(ctx, field.value, target, scope);

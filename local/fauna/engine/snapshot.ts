@@ -29,6 +29,8 @@ interface SnapshotLevel {
   collections: Record<string, SnapshotDoc[]>;
   /** Child databases (absent in snapshots written before child databases existed). */
   databases?: SnapshotChild[];
+  /** Files of a schema pushed with `staged=true` and not yet committed or abandoned. */
+  stagedFiles?: { filename: string; content: string }[];
 }
 
 interface SnapshotChild extends SnapshotLevel {
@@ -55,6 +57,7 @@ export interface DatabaseState {
   schema: Schema;
   collections: [string, StoredDoc[]][];
   databases: DatabaseState[];
+  staged: Schema | null;
 }
 
 /** What a snapshot holds, in engine terms. */
@@ -86,6 +89,7 @@ function levelToJson(state: DatabaseState): SnapshotLevel {
     schemaFiles: [...state.schema.files].map(([filename, content]) => ({ filename, content })),
     collections,
   };
+  if (state.staged) level.stagedFiles = [...state.staged.files].map(([filename, content]) => ({ filename, content }));
   if (state.databases.length > 0) {
     level.databases = state.databases.map((child) => ({
       name: child.name,
@@ -147,5 +151,6 @@ function levelFromJson(body: SnapshotLevel, name: string, globalId: bigint, defi
       protected: child.protected,
     }),
   );
-  return { name, globalId, definition, schema, collections, databases };
+  const staged = body.stagedFiles ? new Schema(parseSchemaFiles(body.stagedFiles), new Map(body.stagedFiles.map((f) => [f.filename, f.content])), schema.version) : null;
+  return { name, globalId, definition, schema, collections, databases, staged };
 }

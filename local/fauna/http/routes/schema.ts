@@ -42,16 +42,16 @@ const diffSchema: Authenticated = (request, engine, principal) => {
   return result(engine.schemaDiff(principal, files, updateOptions(request.query)));
 };
 
-const listFiles: Authenticated = (_request, engine, principal) => result(engine.schemaFiles(principal));
+const listFiles: Authenticated = (request, engine, principal) => result(engine.schemaFiles(principal, { staged: request.query.get('staged') === 'true' }));
 
-const readFile: Authenticated = (_request, engine, principal, [encodedName]) => {
+const readFile: Authenticated = (request, engine, principal, [encodedName]) => {
   let filename: string;
   try {
     filename = decodeURIComponent(encodedName!);
   } catch {
     return schemaError({ httpStatus: 404, message: 'Not found' });
   }
-  return result(engine.schemaFile(principal, filename));
+  return result(engine.schemaFile(principal, filename, { staged: request.query.get('staged') === 'true' }));
 };
 
 /** Pushes apply at once here, so the status is always `none`, with an empty `pending_summary` (and `diff` if asked). */
@@ -60,8 +60,11 @@ const stagedStatus: Authenticated = (request, engine, principal) => {
   return result(engine.schemaStatus(principal, diffKind === undefined ? {} : { diffKind }));
 };
 
-/** Commit/abandon need a staged schema, which the root database cannot have (same message as the core). */
-const noStagedSchema: Authenticated = () => schemaError({ httpStatus: 400, message: 'Schema cannot be staged in the root database' });
+/** Commit or abandon the staged schema (the root database cannot have one: same message as the core). */
+const stagedAction = (action: 'commit' | 'abandon'): Authenticated => (request, engine, principal) => {
+  const { version, force } = updateOptions(request.query);
+  return result(engine.schemaStaged(principal, action, { ...(version === undefined ? {} : { version }), force: force === true }));
+};
 
 const itemsNotSupported: Authenticated = () =>
   schemaError({ httpStatus: 501, message: 'The single-item schema API (/schema/1/items) is not supported by the local Fauna emulator; push whole files with /schema/1/update.' });
@@ -74,9 +77,8 @@ export const schemaRoutes: Route[] = [
   { match: pathWithSuffix('/schema/1/files/'), methods: { GET: authenticated(readFile) } },
   { match: exactPath('/schema/1/staged/status'), methods: { GET: authenticated(stagedStatus) } },
   { match: exactPath('/schema/1/status'), methods: { GET: authenticated(stagedStatus) } },
-  ...['/schema/1/staged/commit', '/schema/1/commit', '/schema/1/staged/abandon', '/schema/1/abandon'].map(
-    (path): Route => ({ match: exactPath(path), methods: { POST: authenticated(noStagedSchema) } }),
-  ),
+  ...['/schema/1/staged/commit', '/schema/1/commit'].map((path): Route => ({ match: exactPath(path), methods: { POST: authenticated(stagedAction('commit')) } })),
+  ...['/schema/1/staged/abandon', '/schema/1/abandon'].map((path): Route => ({ match: exactPath(path), methods: { POST: authenticated(stagedAction('abandon')) } })),
   { match: pathWithSuffix('/schema/1/items/'), methods: { GET: authenticated(itemsNotSupported), POST: authenticated(itemsNotSupported), DELETE: authenticated(itemsNotSupported) } },
 ];
 

@@ -126,6 +126,8 @@ describe('snapshots', () => {
     inApp('Role.create({ name: "self", membership: [{ resource: "Thing" }], privileges: [{ resource: "Thing", actions: { read: true } }] })');
     inApp('Database.create({ name: "inner" })');
     const [token, key] = inApp('let t = Thing.create({ label: "x" })\n[Token.create({ document: t }).secret, Key.create({ role: "server" }).secret]') as string[];
+    const staged = db.engine.schemaUpdate(app, [{ filename: 'next.fsl', content: 'collection Next { *: Any }' }], { staged: true, override: false });
+    expect(staged).toMatchObject({ version: expect.any(Number) });
 
     const restored = createEngine({ clock: db.clock, rootSecret: ROOT_SECRET }, JSON.parse(JSON.stringify(db.engine.snapshot())));
     const run = (secret: string, query: string) => restored.query({ principal: restored.authenticate(secret)!, query, arguments: undefined, format: 'simple', lastTxnTs: undefined, timeoutMs: 5000, typecheck: undefined });
@@ -134,6 +136,7 @@ describe('snapshots', () => {
     expect(run(key!, 'Thing.all().count()')).toMatchObject({ ok: true, data: 1 });
     expect(run(`${ROOT_SECRET}:app/inner:admin`, 'Collection.all().count()')).toMatchObject({ ok: true, data: 0 });
     expect(run(ROOT_SECRET, 'Database.byName("app")!.data')).toMatchObject({ ok: true, data: { team: 'a' } });
+    expect(restored.schemaStatus(restored.authenticate(`${ROOT_SECRET}:app:admin`)!, { diffKind: 'summary' })).toMatchObject({ status: 'ready', diff: '* Adding collection `Next`' });
   });
 
   it('notifies commit listeners after writes and schema changes, not after reads', () => {

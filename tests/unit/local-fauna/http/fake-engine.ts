@@ -70,6 +70,9 @@ export function createFakeEngine(): FakeEngine {
     schemaDiff(_principal, uploaded, options) {
       return { version, diff: `${uploaded.length} file(s)${options.diffKind ? ` as ${options.diffKind}` : ''}` };
     },
+    schemaStaged() {
+      return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
+    },
     schemaStatus(_principal, options) {
       return { version, status: 'none', pending_summary: '', ...(options.diffKind ? { diff: `${options.diffKind} diff` } : {}) };
     },
