@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { TemplateFragment } from '../fql/template.ts';
 import type { SchemaFile } from '../schema/model.ts';
 
-/** One query fragment as the driver sends it (fauna-protocol.md §2.2); defined with the code that assembles it. */
+/** One query fragment as the driver sends it (PROTOCOL.md §2.2); defined with the code that assembles it. */
 export type { TemplateFragment };
 
 export type ValueFormat = 'tagged' | 'simple' | 'decorated';

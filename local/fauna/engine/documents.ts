@@ -1,6 +1,6 @@
 /**
  * Reading and writing documents with Fauna's visibility rules (TTL, permissions), field definitions, reserved fields,
- * check constraints and unique constraints (fauna-protocol.md §6, §7, §9).
+ * check constraints and unique constraints (PROTOCOL.md §6, §7, §9).
  */
 import { isAllowed, isPrivileged } from '../auth/permissions.ts';
 import type { CollectionDef, FieldDef, PrivilegeAction } from '../schema/model.ts';

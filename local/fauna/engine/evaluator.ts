@@ -1,7 +1,7 @@
 /**
  * The FQL v10 evaluator: expressions, statements, operators, lambdas and closures, null handling (`??`, `?.`, `!`),
  * projection, and method dispatch to the standard library (engine/stdlib/). Semantics follow
- * CORE: runtime/fql2/FQLInterpreter.scala as summarised in fauna-protocol.md §6.
+ * CORE: runtime/fql2/FQLInterpreter.scala as summarised in PROTOCOL.md §6.
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';

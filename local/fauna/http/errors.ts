@@ -1,5 +1,5 @@
 /**
- * Fauna's protocol-level error envelope (fauna-protocol.md §4.1): `{"error":{"code","message"}}` with no summary,
+ * Fauna's protocol-level error envelope (PROTOCOL.md §4.1): `{"error":{"code","message"}}` with no summary,
  * txn_ts or stats. Codes are what the driver maps to error classes, so they are spelled exactly.
  */
 import type { HttpResponse } from './types.ts';

@@ -1,6 +1,6 @@
 /**
  * Decoding of client values: query `arguments` (in the request's format) and `{value}` template fragments (always tagged),
- * per fauna-protocol.md §5.3 (CORE: serialization/UndecidedValue.scala).
+ * per PROTOCOL.md §5 (CORE: serialization/UndecidedValue.scala).
  */
 import { parseIsoDate, parseIsoTime } from '../engine/temporal.ts';
 import { DocRef, FqlBytes, ModuleValue, NamedRef } from '../engine/values.ts';

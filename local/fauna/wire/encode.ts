@@ -1,5 +1,5 @@
 /**
- * Encoding of query results in the `tagged`, `simple` and `decorated` formats (fauna-protocol.md §5.1,
+ * Encoding of query results in the `tagged`, `simple` and `decorated` formats (PROTOCOL.md §5,
  * CORE: serialization/MaterializedValue.scala). Documents are expanded wherever they appear in the result;
  * references stored inside a document's fields stay references.
  */

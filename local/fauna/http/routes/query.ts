@@ -1,5 +1,5 @@
 /**
- * `POST /query/1` (fauna-protocol.md §2–§4): headers, body and secret are checked here, in the core's order
+ * `POST /query/1` (PROTOCOL.md §2–§4): headers, body and secret are checked here, in the core's order
  * (request headers, then body, then authentication); the engine runs the query and the outcome is written in
  * Fauna's field order, with `query_tags` echoed as the header string.
  */

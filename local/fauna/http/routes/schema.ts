@@ -1,5 +1,5 @@
 /**
- * The schema API (fauna-protocol.md §8.2) as the Fauna CLI v4 uses it: FSL files uploaded as multipart/form-data
+ * The schema API (PROTOCOL.md §8) as the Fauna CLI v4 uses it: FSL files uploaded as multipart/form-data
  * (field name = file path), query parameters `version`, `force`, `override`, `staged`. Errors are
  * `{"error":{"message"}}` like the core writes them; the 401 also carries `code: "unauthorized"`, which the CLI
  * checks to tell an auth failure apart.
