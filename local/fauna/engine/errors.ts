@@ -43,14 +43,3 @@ export class QueryFailure extends Error {
 
 /** The status Fauna uses for a query that ran out of its client-set deadline. */
 export const TIME_OUT_STATUS = 440;
-
-/** Ends every "not implemented here" message, so a client (and a test) can tell it from a real Fauna error. */
-export const UNSUPPORTED_SUFFIX = 'is not supported by the local Fauna emulator';
-
-/**
- * The named error for a Fauna feature the emulator does not implement: `invalid_query` (what Fauna answers for a
- * query it cannot run), with a message that names the feature and says what to do instead.
- */
-export function unsupported(feature: string, instead: string, span: Span | null = null): QueryFailure {
-  return new QueryFailure('invalid_query', `${feature} ${UNSUPPORTED_SUFFIX}${instead === '' ? '.' : `: ${instead}`}`, { span });
-}

@@ -10,7 +10,7 @@ import { definitionName, DefinitionShapeError, mergeDefinition, renderItem } fro
 import type { Plain, PlainObject, SchemaModule } from '../../schema/render-fsl.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
-import { FqlBytes, FqlDate, FqlTime, isPlainObject, NamedRef, NullDoc, typeName } from '../values.ts';
+import { isPlainObject, NamedRef, NullDoc, typeName } from '../values.ts';
 import type { Value } from '../values.ts';
 import { namedFields } from './collection.ts';
 
@@ -37,9 +37,7 @@ function toPlain(value: Value, path: string[]): Plain {
   if (typeof value === 'number') return value;
   if (Array.isArray(value)) return value.map((item, i) => toPlain(item, [...path, String(i)]));
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v, [...path, k])]));
-  if (value instanceof FqlTime || value instanceof FqlDate || value instanceof FqlBytes) {
-    throw new DefinitionShapeError(path, `Unexpected ${typeName(value)} in a schema definition.`);
-  }
+  // Times, dates, bytes, documents, sets and functions have no place in a definition.
   throw new DefinitionShapeError(path, `Unexpected ${typeName(value)} in a schema definition.`);
 }
 
