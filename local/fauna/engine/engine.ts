@@ -15,7 +15,7 @@ import type { AssembledQuery } from '../fql/template.ts';
 import { FslSyntaxError } from '../fsl/errors.ts';
 import { parseSchemaFiles } from '../fsl/parser.ts';
 import type { LambdaSource, SchemaFile, SchemaItems } from '../schema/model.ts';
-import { textualDiff } from '../schema/text-diff.ts';
+import { textualDiff } from '../fsl/text-diff.ts';
 import { UniqueViolationError } from '../storage/store.ts';
 import { decodeSimple, decodeTagged, ValueDecodeError } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';

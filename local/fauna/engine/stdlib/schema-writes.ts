@@ -1,13 +1,13 @@
 /**
  * Schema written in FQL: `Collection.create`, `Function.create`, `Role.create` and `update`/`replace`/`delete` on their
- * definitions. Each change is turned into FSL (schema/render-fsl.ts), written into the schema files
- * (schema/fsl-files.ts) and applied through the same parser, checks and storage as a schema push (`ctx.changeSchema`),
+ * definitions. Each change is turned into FSL (fsl/render.ts), written into the schema files
+ * (fsl/files.ts) and applied through the same parser, checks and storage as a schema push (`ctx.changeSchema`),
  * inside the query's transaction: a failed query undoes it, and the schema API sees the files it produced.
  */
 import type { Span } from '../../fql/ast.ts';
-import { withItem } from '../../schema/fsl-files.ts';
-import { definitionName, DefinitionShapeError, mergeDefinition, renderItem } from '../../schema/render-fsl.ts';
-import type { Plain, PlainObject, SchemaModule } from '../../schema/render-fsl.ts';
+import { withItem } from '../../fsl/files.ts';
+import { definitionName, DefinitionShapeError, mergeDefinition, renderItem } from '../../fsl/render.ts';
+import type { Plain, PlainObject, SchemaModule } from '../../fsl/render.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { isPlainObject, NamedRef, NullDoc, typeName } from '../values.ts';

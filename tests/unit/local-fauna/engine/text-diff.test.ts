@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { textualDiff } from '../../../../local/fauna/schema/text-diff.ts';
+import { textualDiff } from '../../../../local/fauna/fsl/text-diff.ts';
 
 describe('textualDiff (fauna schema diff --text)', () => {
   it('answers "" when no file changes', () => {

@@ -2,7 +2,7 @@
  * Edits FSL files item by item, for schema changes made in FQL: the item's text is replaced, removed, or appended to
  * `main.fsl` (where Fauna puts items created from FQL), and every other byte of every file (comments included) stays.
  */
-import { parseFslItems } from '../fsl/syntax.ts';
+import { parseFslItems } from './syntax.ts';
 
 export const FQL_ITEMS_FILE = 'main.fsl';
 
