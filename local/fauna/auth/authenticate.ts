@@ -8,7 +8,7 @@
 import type { Principal } from '../engine/api.ts';
 import { allDatabases, databaseAt } from '../engine/context.ts';
 import type { Database } from '../engine/context.ts';
-import { DocRef } from '../engine/values.ts';
+import { DocRef } from '../values/values.ts';
 import type { StoredDoc } from '../storage/store.ts';
 import { BuiltinRole, isBuiltinRole } from './permissions.ts';
 import { hashSecret, parseSecret } from './secrets.ts';

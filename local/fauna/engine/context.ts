@@ -9,7 +9,7 @@ import type { Expr, Span } from '../fql/ast.ts';
 import type { LambdaSource } from '../schema/model.ts';
 import { QueryFailure, TIME_OUT_STATUS } from './errors.ts';
 import { Schema } from './schema.ts';
-import type { DocRef, FqlTime, SetValue, Value } from './values.ts';
+import type { DocRef, FqlTime, SetValue, Value } from '../values/values.ts';
 
 /** Sets returned to a client stay paginable through `Set.paginate(cursor)` until this many newer cursors exist. */
 const MAX_CURSORS = 10_000;

@@ -9,8 +9,8 @@ import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
 import { QueryFailure } from './errors.ts';
-import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from './values.ts';
-import type { FqlObject, NullCause, Value } from './values.ts';
+import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
+import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
 /** Fields that user documents cannot set (CORE: FQL2ReservedFieldAndDataAccessSpec.scala). */
 const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete']);

@@ -37,8 +37,8 @@ import { describeDiff, validateItems } from './schema-changes.ts';
 import { namedFields } from './stdlib/collection.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
-import { DocRef, FqlTime, LambdaFn } from './values.ts';
-import type { Value } from './values.ts';
+import { DocRef, FqlTime, LambdaFn } from '../values/values.ts';
+import type { Value } from '../values/values.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';

@@ -5,7 +5,7 @@
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
-import { compareValues, valueKey } from '../storage/keys.ts';
+import { compareValues, valueKey } from '../values/keys.ts';
 import { tick } from './context.ts';
 import type { Ctx } from './context.ts';
 import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
@@ -14,8 +14,8 @@ import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
 import { displayString } from './stdlib/display.ts';
 import {
   DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
-} from './values.ts';
-import type { FqlObject, Scope, Value } from './values.ts';
+} from '../values/values.ts';
+import type { FqlObject, Scope, Value } from '../values/values.ts';
 
 /** Marks a short-circuited optional chain (`a?.b.c` with `a` null) until the chain ends. */
 const SHORT = Symbol('short-circuit');

@@ -10,7 +10,7 @@ import { encodeStored } from '../wire/encode.ts';
 import type { EngineSnapshot } from './api.ts';
 import type { DatabaseDefinition } from './context.ts';
 import { Schema } from './schema.ts';
-import { FqlTime, ModuleValue } from './values.ts';
+import { FqlTime, ModuleValue } from '../values/values.ts';
 
 export const SNAPSHOT_FORMAT_VERSION = 1;
 

@@ -6,8 +6,8 @@
 import {
   DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isInt32, isPlainObject,
   LambdaFn,
-} from '../engine/values.ts';
-import type { FqlObject, NullCause, Value } from '../engine/values.ts';
+} from '../values/values.ts';
+import type { FqlObject, NullCause, Value } from '../values/values.ts';
 import type { ValueFormat } from '../engine/api.ts';
 
 /** What the encoder needs from the running query: document reads (with permissions) and set pages. */

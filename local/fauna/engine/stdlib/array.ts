@@ -2,12 +2,12 @@
  * Array methods (CORE: stdlib/Arrays.scala): eager versions of the Set methods plus indexing helpers.
  */
 import type { Span } from '../../fql/ast.ts';
-import { valueKey } from '../../storage/keys.ts';
+import { valueKey } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue, fqlEquals } from '../evaluator.ts';
-import { SetValue, typeName } from '../values.ts';
-import type { Value } from '../values.ts';
+import { SetValue, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, arr, count, fn, int } from './args.ts';
 import type { Method } from './args.ts';
 import { orderValues, readingMethods } from './set.ts';

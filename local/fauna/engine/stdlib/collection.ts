@@ -6,16 +6,16 @@
 import type { Span } from '../../fql/ast.ts';
 import { mayEver } from '../../auth/permissions.ts';
 import type { CollectionDef, IndexDef } from '../../schema/model.ts';
-import { compareIds, compareValues } from '../../storage/keys.ts';
+import { compareIds, compareValues } from '../../values/keys.ts';
 import { readField } from '../../storage/store.ts';
 import { createSchemaItem } from './schema-writes.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { DocRef, FqlTime, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../values.ts';
+import { DocRef, FqlTime, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import { callUdf } from './globals.ts';
 import { databaseFields } from './database.ts';
-import type { FqlObject, Value } from '../values.ts';
+import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, fn } from './args.ts';
 import { setMethods } from './set.ts';
 

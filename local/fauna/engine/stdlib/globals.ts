@@ -9,8 +9,8 @@ import type { Ctx } from '../context.ts';
 import { allowed, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { evaluate, newScope } from '../evaluator.ts';
-import { NativeFn } from '../values.ts';
-import type { Value } from '../values.ts';
+import { NativeFn } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, fn } from './args.ts';
 import { literalText } from './display.ts';
 

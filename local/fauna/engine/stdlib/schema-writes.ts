@@ -10,8 +10,8 @@ import { definitionName, DefinitionShapeError, mergeDefinition, renderItem } fro
 import type { Plain, PlainObject, SchemaModule } from '../../fsl/render.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
-import { isPlainObject, NamedRef, NullDoc, typeName } from '../values.ts';
-import type { Value } from '../values.ts';
+import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { namedFields } from './collection.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';

@@ -3,13 +3,13 @@
  * Array methods that behave the same way reuse the helpers exported here.
  */
 import type { Span } from '../../fql/ast.ts';
-import { compareValues, valueKey } from '../../storage/keys.ts';
+import { compareValues, valueKey } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { tick } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { callValue, fqlEquals } from '../evaluator.ts';
-import { isFunction, isPlainObject, SetValue, typeName } from '../values.ts';
-import type { FqlObject, FunctionValue, Value } from '../values.ts';
+import { isFunction, isPlainObject, SetValue, typeName } from '../../values/values.ts';
+import type { FqlObject, FunctionValue, Value } from '../../values/values.ts';
 import { arity, count, fn, int, str } from './args.ts';
 import type { Method } from './args.ts';
 

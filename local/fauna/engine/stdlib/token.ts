@@ -5,14 +5,14 @@
 import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';
 import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.ts';
-import { compareIds } from '../../storage/keys.ts';
+import { compareIds } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { databaseAt } from '../context.ts';
 import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
-import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../values.ts';
-import type { FqlObject, Value } from '../values.ts';
+import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
+import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, obj } from './args.ts';
 import { allDocs, idArg, NO_METHOD } from './collection.ts';
 import { setMethods } from './set.ts';
