@@ -5,18 +5,25 @@
  * database. A scope is honoured only for the root secret and admin keys, and only downwards. Expired, deleted or unknown
  * secrets give null; a token whose identity document is gone gives null too.
  */
-import type { Principal } from '../engine/api.ts';
-import { allDatabases, databaseAt } from '../engine/context.ts';
-import type { Database } from '../engine/context.ts';
+import { allDatabases, databaseAt } from './databases.ts';
+import type { Principal } from './principal.ts';
 import { DocRef } from '../values/values.ts';
-import type { StoredDoc } from '../storage/store.ts';
+import type { Store, StoredDoc } from '../storage/store.ts';
 import { BuiltinRole, isBuiltinRole } from './permissions.ts';
 import { hashSecret, parseSecret } from './secrets.ts';
 
 const CUSTOM_ROLE_PREFIX = '@role/';
 
+/** What authentication reads of a database: its keys and tokens, its roles, its global id and its children. */
+export interface AuthDatabase {
+  readonly store: Pick<Store, 'get'>;
+  readonly schema: { readonly roles: ReadonlyMap<string, unknown> };
+  readonly globalId: bigint;
+  readonly children: ReadonlyMap<string, AuthDatabase>;
+}
+
 export interface AuthState {
-  root: Database;
+  root: AuthDatabase;
   rootSecret: string;
   nowMicros: bigint;
 }
@@ -26,7 +33,7 @@ function live(doc: StoredDoc | undefined, nowMicros: bigint): doc is StoredDoc {
 }
 
 /** A role name as a scope writes it, checked against the database's schema: the role, or null. */
-function scopeRole(text: string, db: Database): string | null {
+function scopeRole(text: string, db: AuthDatabase): string | null {
   if (isBuiltinRole(text)) return text;
   if (text.startsWith(CUSTOM_ROLE_PREFIX) && db.schema.roles.has(text.slice(CUSTOM_ROLE_PREFIX.length))) return text.slice(CUSTOM_ROLE_PREFIX.length);
   return null;
@@ -36,7 +43,7 @@ function scopeRole(text: string, db: Database): string | null {
  * Applies a scope (`:role` or `:<db path>:role`, the path relative to `base`) to an admin credential of `base`.
  * Null when the scope names a database that does not exist or a role it does not have.
  */
-function scoped(scope: string[], base: string[], root: Database): { database: string[]; role: string } | null {
+function scoped(scope: string[], base: string[], root: AuthDatabase): { database: string[]; role: string } | null {
   if (scope.length === 0 || scope.length > 2) return null;
   const relative = scope.length === 2 && scope[0] !== '' ? scope[0]!.split('/') : [];
   if (relative.some((name) => name === '')) return null;

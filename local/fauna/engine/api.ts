@@ -9,18 +9,12 @@ import type { SchemaFile } from '../schema/model.ts';
 /** One query fragment as the driver sends it (PROTOCOL.md §2.2); defined with the code that assembles it. */
 export type { TemplateFragment };
 
-export type ValueFormat = 'tagged' | 'simple' | 'decorated';
+import type { ValueFormat } from '../wire/encode.ts';
+export type { ValueFormat };
 
 /** Who a secret authenticates as. Opaque to the HTTP layer apart from `kind`. */
-export type Principal = (
-  /** `role` is set for a scoped root secret (`secret:server`, `secret:@role/Name`); absent means admin. */
-  | { kind: 'root'; role?: string }
-  | { kind: 'key'; keyId: string; role: string }
-  | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } }
-) & {
-  /** The child database the secret works in, as names from the root (`['app', 'test']`); absent = the root database. */
-  database?: readonly string[];
-};
+import type { Principal } from '../auth/principal.ts';
+export type { Principal };
 
 export interface QueryRequest {
   principal: Principal;

@@ -110,21 +110,6 @@ export function newDatabase(name: string, globalId: bigint, ids: IdGenerator, ts
   };
 }
 
-/** The database at `path` below `root` (names of child databases), or null. */
-export function databaseAt(root: Database, path: readonly string[]): Database | null {
-  let db: Database | undefined = root;
-  for (const name of path) {
-    db = db.children.get(name);
-    if (!db) return null;
-  }
-  return db;
-}
-
-/** Every database below and including `root`, with its path, parents first. */
-export function* allDatabases(root: Database, path: string[] = []): Generator<[Database, string[]]> {
-  yield [root, path];
-  for (const [name, child] of root.children) yield* allDatabases(child, [...path, name]);
-}
 
 /** Per-query evaluation state. `access` changes while a `@role` function body runs. */
 export interface Ctx {

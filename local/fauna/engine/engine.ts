@@ -25,7 +25,8 @@ import type {
   Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
   SchemaDiffKind, SchemaStatus, SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
-import { computeOps, databaseAt, deadlineFailure, IdGenerator, newDatabase, newDeadline } from './context.ts';
+import { databaseAt } from '../auth/databases.ts';
+import { computeOps, deadlineFailure, IdGenerator, newDatabase, newDeadline } from './context.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';

@@ -8,7 +8,9 @@ import {
   LambdaFn,
 } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
-import type { ValueFormat } from '../engine/api.ts';
+
+/** The `x-format` of a query: how results (and arguments) are encoded. */
+export type ValueFormat = 'tagged' | 'simple' | 'decorated';
 
 /** What the encoder needs from the running query: document reads (with permissions) and set pages. */
 export interface EncodeContext {

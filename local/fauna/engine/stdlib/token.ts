@@ -7,7 +7,7 @@ import { accessForRole } from '../../auth/permissions.ts';
 import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.ts';
 import { compareIds } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
-import { databaseAt } from '../context.ts';
+import { databaseAt } from '../../auth/databases.ts';
 import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
