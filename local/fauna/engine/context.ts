@@ -127,6 +127,13 @@ export interface Ctx {
   stats: { reads: number };
   /** The query's deadline budget, on the `performance.now()` clock. */
   deadline: Deadline;
+  /**
+   * Calls an FQL function value (lambda, native function, UDF, or anything with `apply`). The evaluator provides it, so
+   * the standard library calls back through the context instead of importing the evaluator.
+   */
+  callFunction: (fn: Value, args: Value[], span: Span) => Value;
+  /** Evaluates an expression in a fresh scope holding just these variables (a user-defined function's body). */
+  evaluateIn: (expr: Expr, vars: Map<string, Value>) => Value;
   /** Runs a schema lambda (predicate, check, default, computed field) with server privileges. */
   runSchemaLambda: (lambda: LambdaSource, args: Value[]) => Value;
   /** Evaluates a schema expression (a field default) with server privileges. */

@@ -30,7 +30,7 @@ import { computeOps, deadlineFailure, IdGenerator, newDatabase, newDeadline } fr
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
-import { callLambda, evaluate, evaluateProgram, newScope } from './evaluator.ts';
+import { callLambda, callValue, evaluate, evaluateProgram, newScope } from './evaluator.ts';
 import { Schema } from './schema.ts';
 import { fromSnapshot, toSnapshot } from './snapshot.ts';
 import type { DatabaseState } from './snapshot.ts';
@@ -229,6 +229,8 @@ class LocalEngine implements Engine {
       deadline: newDeadline(startedAt, request.timeoutMs),
       runSchemaLambda: (lambda, args) => this.#asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
       runSchemaExpr: (expr) => this.#asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
+      callFunction: (fn, args, span) => callValue(ctx, fn, args, span),
+      evaluateIn: (expr, vars) => evaluate(ctx, expr, newScope(null, vars)),
       changeSchema: (files) => this.#changeSchemaInQuery(db, txnTs, files),
       structureChanged: false,
     };

@@ -5,10 +5,11 @@
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
-import { compareValues, valueKey } from '../values/keys.ts';
+import { compareValues } from '../values/keys.ts';
 import { tick } from './context.ts';
 import type { Ctx } from './context.ts';
 import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
+import { fqlEquals } from './equality.ts';
 import { QueryFailure } from './errors.ts';
 import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
 import { displayString } from './stdlib/display.ts';
@@ -254,15 +255,6 @@ function evaluateUnary(ctx: Ctx, op: '-' | '!' | '~', value: Value, span: Span):
   }
 }
 
-/** FQL `==`: structural on values, by reference on documents; a missing or unreadable doc equals null. */
-export function fqlEquals(ctx: Ctx, a: Value, b: Value): boolean {
-  if (a === null || b === null) {
-    const other = a === null ? b : a;
-    return other === null || isNullish(ctx, other);
-  }
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  return valueKey(a) === valueKey(b);
-}
 
 function evaluateBinary(ctx: Ctx, expr: Extract<Expr, { kind: 'Binary' }>, scope: Scope): Value {
   const { op, span } = expr;

@@ -69,6 +69,26 @@ describe('local/fauna import layering', () => {
     expect(violations).toEqual([]);
   });
 
+  it('keeps the standard library from importing the evaluator, even indirectly (it calls back through the context)', () => {
+    const evaluator = join(LOCAL_FAUNA, 'engine/evaluator.ts');
+    const reaches = (start: string): string[] => {
+      const seen = new Set<string>();
+      const stack = [start];
+      while (stack.length > 0) {
+        const file = stack.pop()!;
+        for (const target of importsOf(file)) {
+          if (seen.has(target) || !target.startsWith(LOCAL_FAUNA)) continue;
+          seen.add(target);
+          stack.push(target);
+        }
+      }
+      return [...seen];
+    };
+    const stdlib = files.filter((file) => relative(LOCAL_FAUNA, file).startsWith('engine/stdlib/'));
+    expect(stdlib.length).toBeGreaterThan(5);
+    expect(stdlib.filter((file) => reaches(file).includes(evaluator)).map((file) => relative(LOCAL_FAUNA, file))).toEqual([]);
+  });
+
   it('stays outside the service: handlers/ and lib/ never import local/', () => {
     const root = join(LOCAL_FAUNA, '../..');
     const service = ['handlers', 'lib'].flatMap((dir) => sourceFiles(join(root, dir)));

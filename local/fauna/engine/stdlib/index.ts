@@ -6,7 +6,6 @@ import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { callValue } from '../evaluator.ts';
 import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
 import { arity, str } from './args.ts';
@@ -231,7 +230,7 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     }
   } else if (isPlainObject(receiver)) {
     const field = Object.hasOwn(receiver, name) ? receiver[name]! : null;
-    if (isFunction(field)) return callValue(ctx, field, args, callSpan);
+    if (isFunction(field)) return ctx.callFunction(field, args, callSpan);
   }
   if (result === NO_METHOD) throw noSuchFunction(name, receiver, nameSpan);
   return result;
