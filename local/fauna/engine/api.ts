@@ -16,6 +16,24 @@ export type { ValueFormat };
 import type { Principal } from '../auth/principal.ts';
 export type { Principal };
 
+/**
+ * Every error code the emulator answers with, spelled as Fauna spells them (PROTOCOL.md §4.2). The engine reports
+ * codes only; the HTTP status of each, and whether it is written as a protocol or a query error, is the table in
+ * http/errors.ts.
+ */
+export const ERROR_CODES = [
+  // query failures (status 400, with summary, txn_ts and stats)
+  'invalid_query', 'invalid_argument', 'type_mismatch', 'invalid_function_invocation', 'unbound_variable',
+  'document_not_found', 'document_deleted', 'document_id_exists', 'null_value', 'invalid_null_access',
+  'permission_denied', 'constraint_failure', 'abort', 'divide_by_zero', 'index_out_of_bounds', 'invalid_bounds',
+  'invalid_id', 'invalid_time', 'invalid_date', 'invalid_unit', 'invalid_cursor', 'invalid_regex', 'invalid_write',
+  'value_too_large', 'stack_overflow',
+  // protocol failures (only `error`)
+  'invalid_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'contended_transaction',
+  'request_size_exceeded', 'limit_exceeded', 'time_out', 'internal_error', 'not_implemented',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export interface QueryRequest {
   principal: Principal;
   /** The `query` field of the body: a plain FQL string or the template form `{ fql: [...] }`. */
@@ -57,8 +75,7 @@ export type QueryOutcome =
     }
   | {
       ok: false;
-      httpStatus: number;
-      error: { code: string; message: string; constraint_failures?: { paths: (string | number)[][]; message: string }[]; abort?: unknown };
+      error: { code: ErrorCode; message: string; constraint_failures?: { paths: (string | number)[][]; message: string }[]; abort?: unknown };
       summary: string;
       txn_ts: number;
       stats: QueryStats;

@@ -7,7 +7,7 @@ import type { Access } from '../auth/permissions.ts';
 import { Store } from '../storage/store.ts';
 import type { Expr, Span } from '../fql/ast.ts';
 import type { LambdaSource } from '../schema/model.ts';
-import { QueryFailure, TIME_OUT_STATUS } from './errors.ts';
+import { QueryFailure } from './errors.ts';
 import { Schema } from './schema.ts';
 import type { DocRef, FqlTime, SetValue, Value } from '../values/values.ts';
 
@@ -171,7 +171,7 @@ export function deadlineFailure(deadline: Deadline, now: number, span: Span | nu
   return new QueryFailure(
     'time_out',
     `Client set aggressive deadline: query needs ${needs}ms, timed out within ${deadline.timeoutMs}ms`,
-    { httpStatus: TIME_OUT_STATUS, span },
+    { span },
   );
 }
 

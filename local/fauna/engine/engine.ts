@@ -22,7 +22,7 @@ import type { ModuleResolver } from '../wire/decode.ts';
 import { encodeResult } from '../wire/encode.ts';
 import type { EncodeContext } from '../wire/encode.ts';
 import type {
-  Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
+  Engine, EngineOptions, EngineSnapshot, ErrorCode, Principal, QueryOutcome, QueryRequest, QueryStats, SchemaApiError,
   SchemaDiffKind, SchemaStatus, SchemaUpdateOptions, ValueFormat,
 } from './api.ts';
 import { databaseAt } from '../auth/databases.ts';
@@ -104,15 +104,15 @@ class LocalEngine implements Engine {
     const stats = emptyStats();
     const db = this.#dbFor(request.principal);
     const schemaVersion = Number(db?.schema.version ?? 0n);
-    const fail = (code: string, message: string, summary = '', httpStatus = 400): QueryOutcome => ({
-      ok: false, httpStatus, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
+    const fail = (code: ErrorCode, message: string, summary = ''): QueryOutcome => ({
+      ok: false, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
     });
-    if (db === null) return fail('unauthorized', 'Access token required', '', 401);
+    if (db === null) return fail('unauthorized', 'Access token required');
     try {
       return this.#runQuery(db, request, startedMs, startedAt, txnTs, stats, schemaVersion, fail);
     } catch (error) {
       // The contract says query() never throws: an emulator bug becomes a 500 the client can see.
-      return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, '', 500);
+      return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -124,7 +124,7 @@ class LocalEngine implements Engine {
     txnTs: bigint,
     stats: QueryStats,
     schemaVersion: number,
-    fail: (code: string, message: string, summary?: string, httpStatus?: number) => QueryOutcome,
+    fail: (code: ErrorCode, message: string, summary?: string) => QueryOutcome,
   ): QueryOutcome {
     let source: string;
     let placeholders: AssembledQuery['placeholders'];
@@ -187,7 +187,6 @@ class LocalEngine implements Engine {
       if (failure.code === 'abort') errorBody.abort = this.#encodeAbort(failure.abort as Value, request.format, ctx);
       return {
         ok: false,
-        httpStatus: failure.httpStatus,
         error: errorBody,
         summary: this.#failureSummary(source, failure, ctx),
         txn_ts: Number(txnTs),
@@ -202,7 +201,7 @@ class LocalEngine implements Engine {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       return new QueryFailure('stack_overflow', 'Stack overflow: the query recursed too deeply.', { cause: error });
     }
-    return new QueryFailure('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, { httpStatus: 500, cause: error });
+    return new QueryFailure('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 
   #encodeAbort(value: Value, format: ValueFormat, ctx: Ctx): unknown {

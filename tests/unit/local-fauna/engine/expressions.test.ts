@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { statusOf } from '../../../../local/fauna/http/errors.ts';
 import { int, makeDb, ROOT } from './helpers.ts';
 
 describe('FQL expressions on the engine', () => {
@@ -225,7 +226,7 @@ describe('FQL expressions on the engine', () => {
     const outcome = db.run('Set.sequence(0, 100000000).map(x => x * 2).count()', { timeoutMs: 50 });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.httpStatus).toBe(440);
+    expect(statusOf(outcome.error.code)).toBe(440);
     expect(outcome.error.code).toBe('time_out');
     expect(outcome.error.message).toContain('aggressive deadline');
   });

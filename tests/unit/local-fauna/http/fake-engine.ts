@@ -50,7 +50,6 @@ export function createFakeEngine(): FakeEngine {
       if (text === 'fail') {
         return {
           ok: false,
-          httpStatus: 400,
           error: { code: 'abort', message: 'Query aborted.', abort: 'oops' },
           summary: 'error: Query aborted.',
           txn_ts: txnTs,
