@@ -8,7 +8,8 @@ import { decodeTagged } from '../wire/decode.ts';
 import type { ModuleResolver } from '../wire/decode.ts';
 import { encodeStored } from '../wire/encode.ts';
 import type { EngineSnapshot } from './api.ts';
-import type { DatabaseDefinition } from './context.ts';
+import type { Database, DatabaseDefinition } from './context.ts';
+import { newDatabase } from './context.ts';
 import { Schema } from './schema.ts';
 import { FqlTime, ModuleValue } from '../values/values.ts';
 
@@ -153,4 +154,45 @@ function levelFromJson(body: SnapshotLevel, name: string, globalId: bigint, defi
   );
   const staged = body.stagedFiles ? new Schema(parseSchemaFiles(body.stagedFiles), new Map(body.stagedFiles.map((f) => [f.filename, f.content])), schema.version) : null;
   return { name, globalId, definition, schema, collections, databases, staged };
+}
+
+/** A database and everything below it, in the snapshot's terms. */
+function databaseState(db: Database): DatabaseState {
+  return {
+    name: db.name,
+    globalId: db.globalId,
+    definition: db.definition,
+    schema: db.schema,
+    collections: db.store.entries(),
+    databases: [...db.children.values()].map(databaseState),
+    staged: db.staged,
+  };
+}
+
+/** The snapshot of a whole database tree. */
+export function snapshotDatabases(root: Database, lastTxnTs: bigint): EngineSnapshot {
+  return toSnapshot({ ...databaseState(root), lastTxnTs, lastId: root.ids.last });
+}
+
+/**
+ * Loads a snapshot into an empty root database (children included) and returns the last transaction time it saw.
+ * @throws SnapshotFormatError for another format version.
+ */
+export function restoreDatabases(root: Database, snapshot: EngineSnapshot): bigint {
+  const state = fromSnapshot(snapshot);
+  const load = (db: Database, level: DatabaseState) => {
+    db.schema = level.schema;
+    db.staged = level.staged;
+    db.store.load(level.collections);
+    db.store.configure(level.schema.storageSpecs());
+    for (const child of level.databases) {
+      const childDb = newDatabase(child.name, child.globalId, root.ids, child.definition.ts);
+      childDb.definition = child.definition;
+      db.children.set(child.name, childDb);
+      load(childDb, child);
+    }
+  };
+  load(root, state);
+  root.ids.restore(state.lastId);
+  return state.lastTxnTs;
 }
