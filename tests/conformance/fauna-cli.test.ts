@@ -29,6 +29,18 @@ function form(files: Record<string, string>): FormData {
   return data;
 }
 
+/**
+ * `fauna schema status` after a staged push. Locally indexes build at once, so it is `ready` straight away; a real Fauna
+ * may report `pending` while it builds them, so against one this polls (up to 20 s) as a user would.
+ */
+async function stagedStatusOnceSettled(): Promise<Awaited<ReturnType<ConformanceTarget['schemaApi']>>> {
+  for (let attempt = 0; ; attempt++) {
+    const status = await target.schemaApi('GET', 'staged/status', { secret, params: { format: 'summary' } });
+    if (status.body.status !== 'pending' || target.kind === 'local' || attempt >= 40) return status;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 beforeAll(async () => {
   target = await startTarget();
   database = `cli_${randomBytes(4).toString('hex')}`;
@@ -41,7 +53,7 @@ afterAll(() => target.close());
 describe('fauna schema push / status / diff / commit / pull --database <db>', () => {
   it('stages a push, reports it ready with its diff, commits it, and pulls the committed files', async () => {
     const pushed = await target.schemaApi('POST', 'update', { body: form({ 'main.fsl': SCHEMA }), secret, params: { force: 'true', staged: 'true' } });
-    const status = await target.schemaApi('GET', 'staged/status', { secret, params: { format: 'summary' } });
+    const status = await stagedStatusOnceSettled();
     const localVsStaged = await target.schemaApi('POST', 'diff', { body: form({ 'main.fsl': SCHEMA }), secret, params: { format: 'summary', staged: 'true', version: String(status.body.version) } });
     const stagedDiff = await target.schemaApi('GET', 'staged/status', { secret, params: { diff: 'semantic' } });
     const beforeCommit = await target.client({ secret }).query(fql`Collection.byName("Cli") == null`);
