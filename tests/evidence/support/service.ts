@@ -53,8 +53,12 @@ export interface ServiceUnderTest extends PreTokenGenerationHandler {
 
 let invocations = 0;
 
-/** A Lambda context as the runtime passes it; only the request id matters to the handler. */
+/** The function's timeout (serverless.yml): Lambda's remaining time at the invocation's start. */
+export const FUNCTION_TIMEOUT_MS = 5000;
+
+/** A Lambda context as the runtime passes it: the request id, and the remaining time counting down from 5 s. */
 export function lambdaContext(requestId = `evidence-${++invocations}`): Context {
+  const invokedAt = performance.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'cognito-fauna-dev-preTokenGeneration',
@@ -64,7 +68,7 @@ export function lambdaContext(requestId = `evidence-${++invocations}`): Context 
     awsRequestId: requestId,
     logGroupName: '/aws/lambda/cognito-fauna-dev-preTokenGeneration',
     logStreamName: 'evidence',
-    getRemainingTimeInMillis: () => 5000,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(FUNCTION_TIMEOUT_MS - (performance.now() - invokedAt))),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
