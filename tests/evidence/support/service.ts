@@ -10,7 +10,7 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { createPreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
-import type { PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
+import type { HandlerOverrides, PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
@@ -82,9 +82,13 @@ export const TEST_SSM_CLIENT_OPTIONS = { region: 'us-east-1', credentials: { acc
  * Builds the real handler from `env` (cold start) with quiet, captured observability. `ssmClientOptions` defaults to
  * {@link TEST_SSM_CLIENT_OPTIONS} (for aws-sdk-client-mock); pass others to reach a real (fake) SSM endpoint.
  */
-export function startService(env: Record<string, string>, ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS): ServiceUnderTest {
+export function startService(
+  env: Record<string, string>,
+  ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS,
+  overrides: Pick<HandlerOverrides, 'wallClock' | 'monotonicClock'> = {},
+): ServiceUnderTest {
   const logs = new LogLines();
-  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions });
+  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions, ...overrides });
   return {
     ...built,
     logs,
