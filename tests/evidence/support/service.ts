@@ -15,6 +15,16 @@ import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
 
+/**
+ * The two debug switches that used to leak (the driver printed the key's `Authorization` header; Powertools printed
+ * the event with the email). Every handler the evidence suites build runs with both on, so the secrets audit, which
+ * reads every log line of the run, proves that they leak nothing. The marker line tells the audit they were on.
+ */
+export const DEBUG_SWITCHES = { FAUNA_DEBUG: '1', POWERTOOLS_LOGGER_LOG_EVENT: 'true' } as const;
+export const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)';
+Object.assign(process.env, DEBUG_SWITCHES);
+process.stdout.write(`${DEBUG_SWITCHES_MARKER}\n`);
+
 /** The SSM parameter the evidence suites configure; its value is the trigger key. */
 export const SECRET_PARAMETER = '/cognito-fauna/evidence/fauna-secret';
 
@@ -103,6 +113,7 @@ export function signInEvent(sub: string, email: string): PreTokenGenerationEvent
   const event = structuredClone(SAMPLE_EVENT);
   event.userName = sub;
   event.request.userAttributes = { ...event.request.userAttributes, sub, email };
+  recordSecret(email, 'user email (personal data: only its redacted form may be logged)');
   return event;
 }
 
