@@ -1,8 +1,8 @@
 /** The one Fauna query of a sign-in: the `signIn` UDF (fauna/functions.fsl) upserts the identity and mints its token. */
 import { fql, TimeStub } from 'fauna';
 import { type Deadline, Step } from './deadline.ts';
-import { DeadlineExceededError, FaunaQueryError, IdentityConflictError, mapFaunaError } from './errors.ts';
-import { attemptOptions, CLIENT_TIMEOUT_BUFFER_MS, MIN_ATTEMPT_MS, type QueryClient } from './fauna-client.ts';
+import { DeadlineExceededError, FailureSource, FaunaQueryError, IdentityConflictError, mapFaunaError } from './errors.ts';
+import { attemptOptions, type QueryClient } from './fauna-client.ts';
 
 /** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
 export interface TokenMetadata {
@@ -52,11 +52,10 @@ export async function signInIdentity(
   const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }})`;
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await deadline.run(Step.faunaQuery, CLIENT_TIMEOUT_BUFFER_MS + MIN_ATTEMPT_MS, (budgetMs) => {
-        const options = attemptOptions(queryTimeoutMs, budgetMs);
-        if (!options) throw new DeadlineExceededError(Step.faunaQuery, 'identity service', 'skipped');
-        return client.query(query, options);
-      });
+      // No timer of our own: the driver's client timeout (query timeout + buffer) is made to end before the deadline.
+      const options = attemptOptions(queryTimeoutMs, deadline.remainingMs());
+      if (!options) throw new DeadlineExceededError(Step.faunaQuery, FailureSource.identityService, 'skipped');
+      const result = await client.query(query, options);
       return parseGrant(result.data);
     } catch (error) {
       const mapped = mapFaunaError(error);
