@@ -35,9 +35,9 @@ import { grantedClaims, SECRET_PARAMETER, signInEvent, stageEnvironment, startSe
 
 const ANSWER_BUDGET_MS = 4500;
 /** Cases in flight at once: enough to finish in well under 2 minutes, few enough not to starve each other's timers. */
-const POOL_SIZE = 48;
+const POOL_SIZE = 32;
 /** A timeline within this of a limit may go either way on a loaded machine. */
-const CLOSE_CALL_MS = 250;
+const CLOSE_CALL_MS = 400;
 const GIVE_UP_MS = 10_000;
 
 const OLD_KEY = `fnCombinedOldKey${'o'.repeat(28)}`;
@@ -272,7 +272,9 @@ describe('combined faults (generated pairs and triples; scripted Fauna over HTTP
     const { elapsedMs, result, error, failureLog } = results.get(testCase.name)!;
     expect(elapsedMs).toBeLessThan(ANSWER_BUDGET_MS);
     const granted = result !== undefined && grantedClaims(result).secret !== undefined;
-    if (testCase.expected !== 'either') expect(granted ? 'granted' : 'failed').toBe(testCase.expected);
+    // On a mismatch the diff shows how long it took and what the handler logged.
+    const observed = { outcome: granted ? 'granted' : 'failed', elapsedMs: Math.round(elapsedMs), logged: failureLog?.error };
+    if (testCase.expected !== 'either') expect(observed).toMatchObject({ outcome: testCase.expected });
     if (granted) {
       expect(grantedClaims(result!)).toEqual({ secret: expect.stringMatching(/^fnScriptedMintedToken/), userId: '412654807560487456' });
       expect(failureLog).toBeUndefined();
