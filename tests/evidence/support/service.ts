@@ -95,7 +95,7 @@ export const TEST_SSM_CLIENT_OPTIONS = { region: 'us-east-1', credentials: { acc
 export function startService(
   env: Record<string, string>,
   ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS,
-  overrides: Pick<HandlerOverrides, 'wallClock' | 'monotonicClock'> = {},
+  overrides: Pick<HandlerOverrides, 'wallClock' | 'monotonicClock' | 'createFaunaClient'> = {},
 ): ServiceUnderTest {
   const logs = new LogLines();
   const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions, ...overrides });
