@@ -124,7 +124,8 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
         request.context.signInDeadline = Deadline.forInvocation({
           invokedAt: performance.now(),
           initStartedAt: coldStart ? initStartedAt : undefined,
-          lambdaRemainingMs: request.context.getRemainingTimeInMillis(),
+          // Not every caller passes a full Lambda context (local tools); then only the budget bounds the deadline.
+          lambdaRemainingMs: typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : Infinity,
         });
         coldStart = false;
       },

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Client, fql } from 'fauna';
 import { startFaultInjector } from './support/fault-injector.ts';
-import { DEBUG_SWITCHES, grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret } from './support/service.ts';
+import { DEBUG_SWITCHES, grantedClaims, recordEmail, signInEvent, stageEnvironment, startService, stubSsmWithSecret } from './support/service.ts';
 import { startEvidenceFauna } from './support/local-fauna.ts';
 
 const NOT_A_KEY = 'debug-switch-probe-not-a-real-key';
@@ -49,6 +49,7 @@ describe('debug switches (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true) in th
     const fauna = await startEvidenceFauna();
     const ssm = stubSsmWithSecret(fauna.triggerKey);
     const service = startService(stageEnvironment(fauna.url));
+    recordEmail('Debug.Switches@Example.com');
     const event = signInEvent('0a1b2c3d-0000-4000-8000-0000deb00001', 'Debug.Switches@Example.com');
 
     // Act

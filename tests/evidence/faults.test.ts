@@ -18,6 +18,7 @@ import {
   grantedClaims,
   LogLines,
   quietObservability,
+  recordEmail,
   SECRET_PARAMETER,
   signInEvent,
   ssmCalls,
@@ -201,6 +202,7 @@ async function timed<T>(act: () => Promise<T>): Promise<{ elapsedMs: number; res
   }
 }
 
+recordEmail('Fault.Matrix@Example.com');
 const EVENT = signInEvent('0a1b2c3d-0000-4000-8000-00000000fa17', 'Fault.Matrix@Example.com');
 
 /**

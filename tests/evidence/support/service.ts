@@ -108,12 +108,20 @@ export function startService(
 
 const SAMPLE_EVENT = JSON.parse(readFileSync(new URL('../../../events/pretoken.json', import.meta.url), 'utf8')) as PreTokenGenerationEvent;
 
+/**
+ * Records a user's email for the secrets audit: personal data, only its redacted form may be logged. (Not done for
+ * every event: the fuzzed emails of bad-input.test.ts would make the audit's verbatim search take minutes.)
+ */
+export function recordEmail(email: string): void {
+  recordSecret(email, 'user email (personal data: only its redacted form may be logged)');
+  recordSecret(email.toLowerCase(), 'user email, normalised');
+}
+
 /** The sample V1 sign-in event (events/pretoken.json) for another user. */
 export function signInEvent(sub: string, email: string): PreTokenGenerationEvent {
   const event = structuredClone(SAMPLE_EVENT);
   event.userName = sub;
   event.request.userAttributes = { ...event.request.userAttributes, sub, email };
-  recordSecret(email, 'user email (personal data: only its redacted form may be logged)');
   return event;
 }
 
