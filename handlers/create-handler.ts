@@ -1,25 +1,33 @@
 /**
  * Builds the Pre Token Generation handler: configuration parsed once, then the Middy chain
- * (logger → metrics → log context → fail policy → event validation → Fauna key) around `lib/sign-in.ts`.
+ * (deadline → logger → metrics → log context → fail policy → event validation → Fauna key) around `lib/sign-in.ts`.
+ * During init the SSM fetch and the Fauna connection's handshake run side by side.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import type { ClientConfiguration, Client } from 'fauna';
+import type { ClientConfiguration, Client, HTTPClient } from 'fauna';
 import type { PreTokenGenerationEvent } from '../lib/cognito-event.ts';
 import { type Environment, parseConfig } from '../lib/config.ts';
-import { summariseError } from '../lib/errors.ts';
+import { Deadline, STEPS_END_BY_MS } from '../lib/deadline.ts';
+import { DeadlineExceededError, FailureSource, summariseError } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
-import { handlePreTokenGeneration } from '../lib/sign-in.ts';
+import { handlePreTokenGeneration, MetricName } from '../lib/sign-in.ts';
 import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { logContextMiddleware } from './middleware/log-context.ts';
-import { type ContextWithSecret, createSecretStore, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 
 export const SERVICE_NAME = 'cognito-fauna';
 export const METRICS_NAMESPACE = 'CognitoFauna';
+/**
+ * Middy's own early timeout, kept back from Lambda's remaining time: a backstop behind the deadline (lib/deadline.ts)
+ * for a handler that overran it anyway. With the function timeout of 5 s (serverless.yml) it fires 4 s into the
+ * invocation, after the deadline's 3.8 s, and the fail policy still answers before Cognito's 5 s.
+ */
+export const MIDDY_TIMEOUT_EARLY_MS = 1000;
 
 /** Replaceable parts, for tests and local runs. */
 export interface HandlerOverrides {
@@ -27,11 +35,20 @@ export interface HandlerOverrides {
   metrics?: Metrics;
   /** Options for the SSM client (tests point it nowhere; aws-sdk-client-mock intercepts it). */
   ssmClientOptions?: object;
-  createFaunaClient?: (configuration: ClientConfiguration) => Client;
+  createFaunaClient?: (configuration: ClientConfiguration, httpClient: HTTPClient) => Client;
+  /**
+   * `performance.now()` when the container's init began. The Lambda entry point passes 0 (the process's start, which
+   * in Lambda is the init's start); by default it is the moment this function is called (tests, local runs).
+   */
+  initStartedAt?: number;
+  /** Wall-clock milliseconds for the Fauna connection's idle check (tests simulate a frozen container). */
+  wallClock?: () => number;
+  /** Monotonic milliseconds for the key cache (tests move time forward). */
+  monotonicClock?: () => number;
 }
 
 export interface PreTokenGenerationHandler {
-  handler: MiddyfiedHandler<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, ContextWithSecret>;
+  handler: MiddyfiedHandler<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, SignInContext>;
   /** Closes the Fauna client and forgets the cached key. */
   dispose(): void;
 }
@@ -52,27 +69,69 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
   }
   logger.appendPersistentKeys({ stage: config.stage });
 
+  const initStartedAt = overrides.initStartedAt ?? performance.now();
+  const initDeadline = new Deadline(initStartedAt + STEPS_END_BY_MS);
   const fauna = createFaunaClientProvider({
     endpoint: config.faunaEndpoint,
     queryTimeoutMs: config.faunaQueryTimeoutMs,
     sessionIdleMs: config.faunaSessionIdleMs,
     createClient: overrides.createFaunaClient,
+    wallClock: overrides.wallClock,
   });
-  const secrets = createSecretStore(config.secretSource, overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS);
+  // The SSM prefetch starts inside createSecretStore (@middy/ssm); the Fauna handshake alongside it, without a key.
+  const secrets = createSecretStore(config.secretSource, {
+    awsClientOptions: overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS,
+    initDeadline,
+    logger,
+    metrics,
+    now: overrides.monotonicClock,
+  });
+  void fauna.warmUp();
 
-  const signIn = async (event: PreTokenGenerationEvent, context: ContextWithSecret): Promise<PreTokenGenerationEvent> =>
-    handlePreTokenGeneration(event, {
-      settings: config,
-      fauna,
-      currentSecret: () => secrets.current(context),
-      refreshSecret: () => secrets.refresh(event, context),
-      logger,
-      metrics,
-      now: () => performance.now(),
-    });
+  let coldStart = true;
+  let reopened = 0;
+  const signIn = async (event: PreTokenGenerationEvent, context: SignInContext): Promise<PreTokenGenerationEvent> => {
+    const deadline = context.signInDeadline ?? initDeadline;
+    try {
+      return await handlePreTokenGeneration(event, {
+        settings: config,
+        fauna,
+        currentSecret: () => secrets.current(),
+        refreshSecret: (rejected) => secrets.refresh(rejected, deadline),
+        deadline,
+        logger,
+        metrics,
+        now: () => performance.now(),
+      });
+    } finally {
+      if (fauna.reopenedConnections() > reopened) {
+        reopened = fauna.reopenedConnections();
+        logger.info('Re-opened the Fauna connection: it had been idle long enough to have died while the container was frozen');
+        metrics.addMetric(MetricName.connectionsReopened, 'Count', 1);
+      }
+    }
+  };
 
-  const handler = middy<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, ContextWithSecret>(signIn)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+  const handler = middy<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, SignInContext>(signIn, {
+    timeoutEarlyInMillis: MIDDY_TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: () => {
+      throw new DeadlineExceededError('handler', FailureSource.identityService, 'cut off');
+    },
+  })
+    .use({
+      before: function deadlineBefore(request) {
+        // First in the chain: the invocation starts now; on a cold start, Cognito's clock started with the init.
+        request.context.signInDeadline = Deadline.forInvocation({
+          invokedAt: performance.now(),
+          initStartedAt: coldStart ? initStartedAt : undefined,
+          // Not every caller passes a full Lambda context (local tools); then only the budget bounds the deadline.
+          lambdaRemainingMs: typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : Infinity,
+        });
+        coldStart = false;
+      },
+    })
+    // logEvent false whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the user's email.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
     .use(logContextMiddleware(logger))
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))

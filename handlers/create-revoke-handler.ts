@@ -19,7 +19,19 @@ import { RevocationError } from '../lib/revocation-errors.ts';
 import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../lib/revocation.ts';
 import { createSubResolver } from './aws/cognito-users.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './create-handler.ts';
-import { type ContextWithSecret, createSecretStore, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+import { Deadline, LAMBDA_MARGIN_MS } from '../lib/deadline.ts';
+import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+
+/** The context with the invocation's deadline (the key store bounds its SSM calls by it). */
+type ContextWithSecret = SignInContext;
+
+/**
+ * The revocation function has no Cognito budget to keep: its steps may use Lambda's time minus a margin (timeout
+ * 10 s in serverless.yml). The init's SSM prefetch gets this much.
+ */
+export const REVOCATION_INIT_BUDGET_MS = 5000;
+/** When a caller passes no Lambda context (local tools): the function's timeout. */
+export const REVOCATION_DEFAULT_REMAINING_MS = 10_000;
 
 export interface RevokeHandlerOverrides {
   logger?: Logger;
@@ -60,7 +72,13 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
     sessionIdleMs: config.faunaSessionIdleMs,
     createClient: overrides.createFaunaClient,
   });
-  const secrets = createSecretStore(config.secretSource, overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS);
+  const initDeadline = new Deadline(performance.now() + REVOCATION_INIT_BUDGET_MS);
+  const secrets = createSecretStore(config.secretSource, {
+    awsClientOptions: overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS,
+    initDeadline,
+    logger,
+    metrics,
+  });
   const resolveSub = createSubResolver(config.userPoolId, overrides.cognitoClientOptions);
   const userPoolId = config.userPoolId;
 
@@ -68,8 +86,8 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
     handleRevocationEvent(event, {
       userPoolId,
       fauna,
-      currentSecret: () => secrets.current(context),
-      refreshSecret: () => secrets.refresh(event, context),
+      currentSecret: () => secrets.current(),
+      refreshSecret: (rejected) => secrets.refresh(rejected, context.signInDeadline ?? initDeadline),
       resolveSub,
       logger,
       metrics,
@@ -82,6 +100,8 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
     .use({
       before: function revocationLogContextBefore(request) {
         logger.setCorrelationId(request.context.awsRequestId);
+        const remainingMs = typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : REVOCATION_DEFAULT_REMAINING_MS;
+        request.context.signInDeadline = new Deadline(performance.now() + remainingMs - LAMBDA_MARGIN_MS);
       },
     })
     .use(failureAccounting(logger, metrics));

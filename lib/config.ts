@@ -14,7 +14,11 @@ export const MAX_MAX_TOKENS_PER_IDENTITY = 100;
 export const DEFAULT_SECRET_CLAIM_NAME = 'fauna_token_secret';
 export const DEFAULT_USER_ID_CLAIM_NAME = 'userId';
 export const DEFAULT_SSM_CACHE_TTL_SECONDS = 900;
-export const MAX_SSM_CACHE_TTL_SECONDS = 86_400; // middy reads larger values as a Unix timestamp
+export const MAX_SSM_CACHE_TTL_SECONDS = 86_400;
+/** At most one key refetch per container per this many seconds after Fauna refused the key. */
+export const DEFAULT_SSM_REFETCH_INTERVAL_SECONDS = 30;
+/** How long past its TTL a cached key may still be used while SSM fails (stale-while-error). */
+export const DEFAULT_SSM_STALE_MAX_SECONDS = 3600;
 export const DEFAULT_FAUNA_QUERY_TIMEOUT_MS = 1500;
 export const MIN_FAUNA_QUERY_TIMEOUT_MS = 100;
 export const MAX_FAUNA_QUERY_TIMEOUT_MS = 3000; // two attempts must still fit in Cognito's fixed 5 s budget
@@ -38,7 +42,7 @@ export type FailPolicy = (typeof FailPolicy)[keyof typeof FailPolicy];
 
 /** Where the Fauna key comes from: SSM everywhere, the environment only on the local stage. */
 export type SecretSource =
-  | { kind: 'ssm'; parameterName: string; cacheTtlSeconds: number }
+  | { kind: 'ssm'; parameterName: string; cacheTtlSeconds: number; refetchIntervalSeconds: number; staleMaxSeconds: number }
   | { kind: 'environment'; secret: string };
 
 export interface Config {
@@ -142,7 +146,9 @@ function secretSource(env: Environment, stage: string): SecretSource {
     throw new ConfigError('FAUNA_SECRET_PARAMETER', 'is not an SSM parameter name or ARN (a path ending in "/" is not allowed)', `${HOW_TO_SET} (faunaSecretParameter), e.g. /cognito-fauna/dev/fauna-secret.`);
   }
   const cacheTtlSeconds = integer(env, 'SSM_CACHE_TTL_SECONDS', DEFAULT_SSM_CACHE_TTL_SECONDS, 1, MAX_SSM_CACHE_TTL_SECONDS);
-  return { kind: 'ssm', parameterName, cacheTtlSeconds };
+  const refetchIntervalSeconds = integer(env, 'SSM_REFETCH_INTERVAL_SECONDS', DEFAULT_SSM_REFETCH_INTERVAL_SECONDS, 1, 3600);
+  const staleMaxSeconds = integer(env, 'SSM_STALE_MAX_SECONDS', DEFAULT_SSM_STALE_MAX_SECONDS, 0, MAX_SSM_CACHE_TTL_SECONDS);
+  return { kind: 'ssm', parameterName, cacheTtlSeconds, refetchIntervalSeconds, staleMaxSeconds };
 }
 
 function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {

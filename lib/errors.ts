@@ -4,6 +4,7 @@
  */
 import {
   AuthenticationError,
+  FaunaError,
   AuthorizationError,
   ClientClosedError,
   ConstraintFailureError,
@@ -110,6 +111,41 @@ export class FaunaQueryError extends SignInError {
 }
 
 /**
+ * A step of the sign-in was skipped, or cut off, because the invocation's deadline (lib/deadline.ts) left it no time:
+ * the fail policy answers instead, before Cognito's 5 s run out.
+ */
+export class DeadlineExceededError extends SignInError {
+  override readonly name = 'DeadlineExceededError';
+  readonly source: FailureSource;
+  readonly transient = true;
+  /** The step that did not run to its end (`SSM fetch`, `Fauna query`, ...). */
+  readonly step: string;
+
+  constructor(step: string, source: FailureSource, how: 'skipped' | 'cut off', options?: ErrorOptions) {
+    super(
+      `The ${step} was ${how} because the sign-in's deadline (Cognito's 5 s, init included) left it no time. See docs/reliability.md for the budget.`,
+      options,
+    );
+    this.step = step;
+    this.source = source;
+  }
+}
+
+/**
+ * Something failed that no dependency reported: a bug (a TypeError in lib/, a middleware that threw a non-error).
+ * Logged under its own name so that it is never mistaken for an outage of Fauna or SSM.
+ */
+export class UnexpectedError extends SignInError {
+  override readonly name = 'UnexpectedError';
+  readonly source = FailureSource.identityService;
+  readonly transient = false;
+
+  constructor(options?: ErrorOptions) {
+    super('The sign-in failed on an unexpected error (a bug, not an outage): see the cause\'s name and report it.', options);
+  }
+}
+
+/**
  * Maps anything the Fauna driver throws to one of our error classes, by the driver's class and Fauna's error code
  * (never by message text). Fauna's own messages are not copied because they can quote query values (an email).
  */
@@ -149,7 +185,13 @@ export function mapFaunaError(error: unknown): SignInError {
   if (error instanceof ProtocolError) {
     return new FaunaUnavailableError(`Fauna answered with something that is not Fauna's protocol (HTTP ${error.httpStatus}). Check FAUNA_ENDPOINT.`, options);
   }
-  return new FaunaQueryError('The sign-in query failed unexpectedly.', undefined, options);
+  if (error instanceof FaunaError) return new FaunaQueryError('The sign-in query failed unexpectedly.', undefined, options);
+  return new UnexpectedError(options);
+}
+
+/** Any thrown value as one of our errors: ours as they are, everything else as an {@link UnexpectedError}. */
+export function asSignInError(error: unknown): SignInError {
+  return error instanceof SignInError ? error : new UnexpectedError({ cause: error });
 }
 
 /** What a log line may say about an error: names, our message and Fauna's code, never the cause's text or values. */
@@ -159,6 +201,8 @@ export interface ErrorSummary {
   source?: FailureSource;
   code?: string;
   cause?: string;
+  /** The step a deadline cut off or skipped. */
+  step?: string;
 }
 
 /** Summarises an error for a log line without copying text that could hold a secret or an email. */
@@ -172,5 +216,6 @@ export function summariseError(error: unknown): ErrorSummary {
     if (cause instanceof ServiceError) summary.code = cause.code;
   }
   if (error instanceof FaunaQueryError && error.code) summary.code = error.code;
+  if (error instanceof DeadlineExceededError) summary.step = error.step;
   return summary;
 }

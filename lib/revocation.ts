@@ -71,7 +71,8 @@ export interface RevocationDependencies {
   userPoolId: string;
   fauna: FaunaClientProvider;
   currentSecret(): Promise<string>;
-  refreshSecret(): Promise<string>;
+  /** Reads the key again after Fauna refused `rejected`; null when the key store was asked too recently. */
+  refreshSecret(rejected: string): Promise<string | null>;
   /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
   resolveSub(username: string): Promise<string | null>;
   logger: SignInLogger;
@@ -127,13 +128,19 @@ async function subOf(request: RevocationRequest, deps: RevocationDependencies): 
 }
 
 async function withKeyRefresh(deps: RevocationDependencies, attempt: (secret: string) => Promise<RevocationResult>): Promise<RevocationResult> {
+  const secret = await deps.currentSecret();
   try {
-    return await attempt(await deps.currentSecret());
+    return await attempt(secret);
   } catch (error) {
     if (!(error instanceof FaunaUnauthorizedError)) throw error;
-    deps.logger.warn('Fauna rejected the cached revoke key; refetching it once');
+    const refreshed = await deps.refreshSecret(secret);
+    if (refreshed === null) {
+      // Transient: Lambda retries the event later, when the key store may be asked again.
+      throw new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: error });
+    }
+    deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
     deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
-    return attempt(await deps.refreshSecret());
+    return attempt(refreshed);
   }
 }
 

@@ -7,7 +7,8 @@ import { TriggerSource } from './cognito-event.ts';
 import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from './config.ts';
 import { normaliseEmail, redactEmail } from './email.ts';
-import { FaunaUnauthorizedError, InvalidEventError, mapFaunaError } from './errors.ts';
+import type { Deadline } from './deadline.ts';
+import { FaunaUnauthorizedError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
 import { type IdentityGrant, signInIdentity } from './identity.ts';
 
@@ -29,12 +30,15 @@ export const MetricName = {
   failures: 'SignInFailures',
   faunaLatency: 'FaunaLatency',
   keyRefetches: 'FaunaKeyRefetches',
+  keyRefetchesLimited: 'FaunaKeyRefetchesLimited',
+  staleKeyServed: 'FaunaKeyServedStale',
+  connectionsReopened: 'FaunaConnectionsReopened',
   passThroughs: 'ClientCredentialsPassThroughs',
 } as const;
 
 export type SignInSettings = Pick<
   Config,
-  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets'
+  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
 >;
 
 export interface SignInDependencies {
@@ -42,8 +46,13 @@ export interface SignInDependencies {
   fauna: FaunaClientProvider;
   /** The Fauna key as currently cached. */
   currentSecret(): Promise<string>;
-  /** Reads the key again from its store (after Fauna answered `unauthorized`) and returns it. */
-  refreshSecret(): Promise<string>;
+  /**
+   * Reads the key again from its store after Fauna answered `unauthorized` to `rejected`, and returns it; `null` when
+   * the store may not be asked again yet (at most one refetch per container per interval).
+   */
+  refreshSecret(rejected: string): Promise<string | null>;
+  /** The invocation's deadline: every step gets at most the time it leaves. */
+  deadline: Deadline;
   logger: SignInLogger;
   metrics: SignInMetrics;
   /** Milliseconds, for latency; injectable so tests control it. */
@@ -93,14 +102,21 @@ async function withKeyRefresh(
   deps: SignInDependencies,
   attempt: (secret: string) => Promise<IdentityGrant>,
 ): Promise<IdentityGrant> {
+  const secret = await deps.currentSecret();
   try {
-    return await attempt(await deps.currentSecret());
+    return await attempt(secret);
   } catch (error) {
     if (!(error instanceof FaunaUnauthorizedError)) throw error;
-    // The key was probably rotated: read it again once; a second refusal is final.
-    deps.logger.warn('Fauna rejected the cached key; refetching it once');
+    // The key was probably rotated: read it again, at most once per interval; a second refusal is final.
+    const refreshed = await deps.refreshSecret(secret);
+    if (refreshed === null) {
+      deps.logger.warn('Fauna rejected the cached key; not refetched (the key store was asked recently)');
+      deps.metrics.addMetric(MetricName.keyRefetchesLimited, 'Count', 1);
+      throw error;
+    }
+    deps.logger.warn('Fauna rejected the cached key; refetched it once');
     deps.metrics.addMetric(MetricName.keyRefetches, 'Count', 1);
-    return attempt(await deps.refreshSecret());
+    return attempt(refreshed);
   }
 }
 
@@ -111,9 +127,7 @@ async function timedSignIn(
 ): Promise<IdentityGrant> {
   const started = deps.now();
   try {
-    return await signInIdentity(deps.fauna.clientFor(secret), request);
-  } catch (error) {
-    throw mapFaunaError(error);
+    return await signInIdentity(deps.fauna.clientFor(secret), request, deps.deadline, deps.settings.faunaQueryTimeoutMs);
   } finally {
     deps.metrics.addMetric(MetricName.faunaLatency, 'Milliseconds', deps.now() - started);
   }

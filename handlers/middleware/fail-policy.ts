@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
 import { buildCognitoResponse, type ResponseOptions } from '../../lib/cognito-response.ts';
 import type { FailPolicy } from '../../lib/config.ts';
-import { FaunaQueryError, SignInError, summariseError } from '../../lib/errors.ts';
+import { asSignInError, summariseError } from '../../lib/errors.ts';
 import { applyFailPolicy } from '../../lib/fail-policy.ts';
 import { MetricName, type SignInLogger, type SignInMetrics } from '../../lib/sign-in.ts';
 
@@ -25,9 +25,7 @@ export interface FailPolicyOptions {
 export function failPolicyMiddleware(options: FailPolicyOptions): MiddlewareObj<PreTokenGenerationEvent, PreTokenGenerationEvent> {
   return {
     onError: function failPolicyOnError(request) {
-      const error = request.error instanceof SignInError
-        ? request.error
-        : new FaunaQueryError('The sign-in failed unexpectedly.', undefined, { cause: request.error });
+      const error = asSignInError(request.error);
       options.metrics.addMetric(MetricName.failures, 'Count', 1);
       const outcome = applyFailPolicy(error, options.failPolicy);
       options.logger.error('Sign-in failed', {

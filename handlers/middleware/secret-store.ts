@@ -1,95 +1,244 @@
 /**
- * Where the handler gets the Fauna key: `@middy/ssm` (SecureString, fetched at cold start, cached with an explicit
- * expiry, no SSM call on a warm invocation), or on the local stage only the environment.
+ * The one owner of "the current Fauna key" (and of every other SSM parameter the function reads): where it comes from,
+ * how long it is trusted, when it is fetched again, and what happens when SSM fails.
+ *
+ * - Cold start: `@middy/ssm` prefetches every parameter during init, in ONE GetParameters call, SecureStrings
+ *   decrypted. No SSM call on a warm invocation.
+ * - After `SSM_CACHE_TTL_SECONDS`: fetched again by this module; if SSM fails, the cached values keep being used for at
+ *   most `SSM_STALE_MAX_SECONDS` more (stale-while-error, logged and counted), and SSM is asked at most once per
+ *   refetch interval meanwhile.
+ * - After Fauna answers `unauthorized`: fetched again, at most once per container per `SSM_REFETCH_INTERVAL_SECONDS`
+ *   (an incident with a deleted key must not turn into SSM throttling for the whole fleet).
+ * - Every call is bounded by the invocation's deadline (lib/deadline.ts): the SSM client gets an abort signal, and a
+ *   call still running when the deadline passes is abandoned.
+ * - On the local stage only, the key comes from the environment.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import ssm from '@middy/ssm';
-import { clearCache } from '@middy/util';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import type { SecretSource } from '../../lib/config.ts';
-import { SecretUnavailableError } from '../../lib/errors.ts';
+import { type Deadline, Step } from '../../lib/deadline.ts';
+import { SecretUnavailableError, summariseError } from '../../lib/errors.ts';
+import { MetricName, type SignInLogger, type SignInMetrics } from '../../lib/sign-in.ts';
 
-/** The context property @middy/ssm writes the key to. */
-export const SECRET_CONTEXT_KEY = 'faunaSecret';
-/** SDK settings so that a slow SSM cannot eat Cognito's 5 s budget. */
+/** The name under which the Fauna key is fetched (see {@link ssmParameters}). */
+export const FAUNA_KEY = 'faunaSecret';
+/** SDK settings so that one slow SSM answer cannot eat the budget (the deadline bounds the whole call as well). */
 export const SSM_CLIENT_OPTIONS = {
   maxAttempts: 2,
-  // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps waiting, so a
-  // hung SSM would hold the sign-in until Lambda's own timeout (found by tests/evidence/faults.test.ts).
+  // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
   requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
 } as const;
+/** The shortest time worth starting an SSM call with (one round trip in region is a few ms; a KMS decrypt more). */
+export const MIN_SSM_CALL_MS = 50;
+/**
+ * Kept back from an SSM refetch for the Fauna attempt that follows it: the refetch may use the rest.
+ * (One Fauna attempt needs its client buffer plus a minimal query time; see lib/fauna-client.ts.)
+ */
+export const FAUNA_RESERVE_MS = 800;
 
-export type ContextWithSecret = Context & { [SECRET_CONTEXT_KEY]?: unknown };
+/** The Lambda context with the invocation's deadline, set by the first middleware of the chain. */
+export type SignInContext = Context & { signInDeadline?: Deadline };
+
+/**
+ * Every SSM parameter the function reads, by the name the code uses. They are fetched together, in one GetParameters
+ * call. To read one more, add one entry here (e.g. `userPoolId: source.userPoolIdParameter`) and read it with
+ * `store.parameter('userPoolId')`.
+ */
+export function ssmParameters(source: Extract<SecretSource, { kind: 'ssm' }>): Record<string, string> {
+  return { [FAUNA_KEY]: source.parameterName };
+}
+
+export interface KeyStoreOptions {
+  /** The SSM client's options (tests point it at a stub or a fake endpoint). */
+  awsClientOptions?: object;
+  /** The deadline of the init's prefetch (the first invocation's deadline counts from the same instant). */
+  initDeadline: Deadline;
+  logger: SignInLogger;
+  metrics: SignInMetrics;
+  /** Monotonic milliseconds (`performance.now`); replaceable for tests. */
+  now?: () => number;
+}
 
 export interface SecretStore {
-  /** The middleware that puts the key on the context, if this store needs one. */
-  middleware: MiddlewareObj<unknown, unknown, Error, ContextWithSecret> | null;
-  /** The key for this invocation. */
-  current(context: ContextWithSecret): Promise<string>;
-  /** Reads the key again (after Fauna refused it) and returns it; the cache is updated for later invocations. */
-  refresh(event: unknown, context: ContextWithSecret): Promise<string>;
-  /** Forgets the cached key (tests, shutdown). */
+  /** The middleware that makes sure the values are there before the handler runs, if this store needs one. */
+  middleware: MiddlewareObj<unknown, unknown, Error, SignInContext> | null;
+  /** The key for this invocation (after the middleware ran). */
+  current(): Promise<string>;
+  /** Another fetched parameter by its name in {@link ssmParameters}, if fetched. */
+  parameter(name: string): string | undefined;
+  /**
+   * Fetches the values again because Fauna refused `rejected`; returns the key, or `null` if SSM was asked less than
+   * the refetch interval ago (then nothing is fetched).
+   */
+  refresh(rejected: string, deadline: Deadline): Promise<string | null>;
+  /** Forgets the cached values (tests, shutdown). */
   dispose(): void;
 }
 
 /** Builds the store for the configured source. */
-export function createSecretStore(source: SecretSource, awsClientOptions: object = SSM_CLIENT_OPTIONS): SecretStore {
+export function createSecretStore(source: SecretSource, options: KeyStoreOptions): SecretStore {
   if (source.kind === 'environment') {
     const secret = source.secret;
-    return { middleware: null, current: async () => secret, refresh: async () => secret, dispose: () => undefined };
+    return { middleware: null, current: async () => secret, parameter: () => undefined, refresh: async () => null, dispose: () => undefined };
   }
-  return ssmSecretStore(source.parameterName, source.cacheTtlSeconds, awsClientOptions);
+  return ssmSecretStore(source, options);
 }
 
-function ssmSecretStore(parameterName: string, cacheTtlSeconds: number, awsClientOptions: object): SecretStore {
-  const cacheKey = `cognito-fauna:fauna-secret:${parameterName}`;
-  const inner = ssm({
-    fetchData: { [SECRET_CONTEXT_KEY]: parameterName },
-    cacheKey,
-    cacheExpiry: cacheTtlSeconds * 1000,
-    setToContext: true,
-    awsClientOptions,
-  });
-  const innerBefore = inner.before as (request: Request) => Promise<void>;
+interface Fetched {
+  values: Record<string, string>;
+  /** `now()` when SSM answered. */
+  fetchedAt: number;
+}
 
-  const fetchInto = async (request: Request): Promise<void> => {
-    try {
-      await innerBefore(request);
-    } catch (error) {
-      throw new SecretUnavailableError(parameterName, { cause: ssmFailureCause(error) });
+let stores = 0;
+
+function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options: KeyStoreOptions): SecretStore {
+  const now = options.now ?? (() => performance.now());
+  const parameters = ssmParameters(source);
+  const ttlMs = source.cacheTtlSeconds * 1000;
+  const refetchIntervalMs = source.refetchIntervalSeconds * 1000;
+  const staleMaxMs = source.staleMaxSeconds * 1000;
+  const { logger, metrics } = options;
+
+  // The deadline that bounds the SSM call in flight: the init's, then each invocation's.
+  let activeDeadline = options.initDeadline;
+  let activeStep: Step = Step.ssmFetch;
+  /** The SSM client class given to @middy/ssm (and used for refetches): each call bounded by the active deadline. */
+  class DeadlineBoundSsmClient {
+    readonly #client: SSMClient;
+    constructor(clientOptions: object) {
+      this.#client = new SSMClient(clientOptions);
     }
+    send(command: GetParametersCommand) {
+      return activeDeadline.run(activeStep, MIN_SSM_CALL_MS, (_budgetMs, abortSignal) => this.#client.send(command, { abortSignal }));
+    }
+  }
+
+  const cacheKey = `cognito-fauna:ssm:${++stores}`;
+  const prefetch = ssm({
+    AwsClient: DeadlineBoundSsmClient as unknown as typeof SSMClient,
+    awsClientOptions: options.awsClientOptions ?? SSM_CLIENT_OPTIONS,
+    fetchData: parameters,
+    cacheKey,
+    // Fetched once per container by @middy/ssm; expiry and refetches are this module's (above).
+    cacheExpiry: -1,
+    setToContext: false,
+  });
+  const prefetchBefore = prefetch.before as (request: Request) => Promise<void>;
+  const refetchClient = new DeadlineBoundSsmClient(options.awsClientOptions ?? SSM_CLIENT_OPTIONS);
+
+  let fetched: Fetched | null = null;
+  let lastRefetchAt = -Infinity;
+  let lastExpiryRefetchAt = -Infinity;
+
+  const unavailable = (cause: unknown): SecretUnavailableError => new SecretUnavailableError(source.parameterName, { cause });
+
+  /** The values @middy/ssm fetched (at init, or again after a failed fetch), awaited within the deadline. */
+  const fromPrefetch = async (request: Request, deadline: Deadline): Promise<Fetched> => {
+    await prefetchBefore(request);
+    const internal = request.internal as Record<string, unknown>;
+    const values: Record<string, string> = {};
+    await deadline.run(Step.ssmFetch, 0, async () => {
+      for (const name of Object.keys(parameters)) {
+        let value: unknown;
+        try {
+          value = await internal[name];
+        } catch (error) {
+          // @middy/ssm rejects a name missing from SSM's answer (InvalidParameters) with a plain Error; name it as
+          // SSM's GetParameter would, so that the log says ParameterNotFound rather than Error.
+          if (error instanceof Error && error.name === 'Error' && error.message.startsWith('InvalidParameter ')) throw notFound(parameters[name]!);
+          throw error;
+        }
+        if (typeof value !== 'string' || value === '') throw notFound(parameters[name]!);
+        values[name] = value;
+      }
+    });
+    return { values, fetchedAt: now() };
   };
 
-  const current = async (context: ContextWithSecret): Promise<string> => {
-    const secret = context[SECRET_CONTEXT_KEY];
-    if (typeof secret !== 'string' || secret === '') throw new SecretUnavailableError(parameterName);
-    return secret;
+  /** One GetParameters call for every parameter, bounded by `deadline`. */
+  const fetchAll = async (deadline: Deadline, step: Step): Promise<Fetched> => {
+    activeDeadline = deadline;
+    activeStep = step;
+    const names = Object.values(parameters);
+    const answer = await refetchClient.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+    const byName = new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
+    const values: Record<string, string> = {};
+    for (const [name, parameterName] of Object.entries(parameters)) {
+      const value = byName.get(parameterName) ?? [...byName.entries()].find(([key]) => parameterName.endsWith(`:parameter${key}`))?.[1];
+      if (typeof value !== 'string' || value === '') throw notFound(parameterName);
+      values[name] = value;
+    }
+    return { values, fetchedAt: now() };
+  };
+
+  /** The cache expired: fetch again, or keep the cached values while SSM fails (bounded). */
+  const renewExpired = async (cached: Fetched, deadline: Deadline): Promise<void> => {
+    const age = now() - cached.fetchedAt;
+    if (now() - lastExpiryRefetchAt >= refetchIntervalMs) {
+      lastExpiryRefetchAt = now();
+      try {
+        fetched = await fetchAll(deadline.reserving(FAUNA_RESERVE_MS), Step.ssmRefetch);
+        return;
+      } catch (error) {
+        if (age > ttlMs + staleMaxMs) throw unavailable(error);
+        logger.warn('SSM failed after the key cache expired; using the cached key (stale-while-error)', {
+          error: summariseError(error),
+          ageSeconds: Math.round(age / 1000),
+        });
+      }
+    } else if (age > ttlMs + staleMaxMs) {
+      throw unavailable(new Error('SSM failed recently and the cached key is too old to use'));
+    }
+    metrics.addMetric(MetricName.staleKeyServed, 'Count', 1);
   };
 
   return {
-    middleware: { before: async function faunaSecretBefore(request) { await fetchInto(request as Request); } },
-    current,
-    async refresh(event, context) {
-      clearCache([cacheKey]);
-      await fetchInto({ event, context, response: undefined, error: undefined, internal: {} } as Request);
-      return current(context);
+    middleware: {
+      before: async function faunaKeyBefore(request) {
+        const deadline = request.context.signInDeadline ?? options.initDeadline;
+        activeDeadline = deadline;
+        activeStep = Step.ssmFetch;
+        if (fetched === null) {
+          try {
+            fetched = await fromPrefetch(request as Request, deadline);
+          } catch (error) {
+            throw unavailable(error);
+          }
+        } else if (now() - fetched.fetchedAt >= ttlMs) {
+          await renewExpired(fetched, deadline);
+        }
+      },
     },
-    dispose: () => clearCache([cacheKey]),
+    async current() {
+      const secret = fetched?.values[FAUNA_KEY];
+      if (secret === undefined) throw unavailable(undefined);
+      return secret;
+    },
+    parameter: (name) => fetched?.values[name],
+    async refresh(rejected, deadline) {
+      if (now() - lastRefetchAt < refetchIntervalMs) {
+        // Someone else may have refetched meanwhile: a newer key than the rejected one is worth a try.
+        const latest = fetched?.values[FAUNA_KEY];
+        return latest !== undefined && latest !== rejected ? latest : null;
+      }
+      lastRefetchAt = now();
+      try {
+        fetched = await fetchAll(deadline.reserving(FAUNA_RESERVE_MS), Step.ssmRefetch);
+      } catch (error) {
+        throw unavailable(error);
+      }
+      return fetched.values[FAUNA_KEY]!;
+    },
+    dispose() {
+      fetched = null;
+    },
   };
 }
 
-/**
- * The SSM failure itself: @middy/ssm reports failed fetches as one `Error('Failed to resolve internal values')` with
- * the SDK errors in `cause.data`, so without unwrapping, logs would name the cause `Error` instead of
- * `AccessDeniedException` or `ThrottlingException`. A name missing from SSM's answer (`InvalidParameters`) becomes a
- * `ParameterNotFound` error, the name SSM's GetParameter gives it.
- */
-function ssmFailureCause(error: unknown): unknown {
-  const data = (error as { cause?: { data?: unknown } } | null)?.cause?.data;
-  const first = Array.isArray(data) ? data[0] : undefined;
-  if (!(first instanceof Error)) return error;
-  if (first.name === 'Error' && first.message.startsWith('InvalidParameter ')) {
-    return Object.assign(new Error(first.message, { cause: first }), { name: 'ParameterNotFound' });
-  }
-  return first;
+/** A name missing from SSM's answer, named like the error of SSM's own GetParameter. */
+function notFound(parameterName: string): Error {
+  return Object.assign(new Error(`SSM has no parameter ${parameterName}`), { name: 'ParameterNotFound' });
 }

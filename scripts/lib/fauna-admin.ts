@@ -3,6 +3,7 @@
  * Talks to any Fauna v10 endpoint (self-hosted FaunaDB or the local endpoint) through the official driver,
  * authenticated with an admin secret (the built-in `server` role cannot manage keys).
  */
+import { SILENT_DRIVER_LOG } from '../../lib/fauna-client.ts';
 import { AuthenticationError, Client, fql, QueryRuntimeError, ServiceError } from 'fauna';
 import type { Query, QueryValue } from 'fauna';
 
@@ -104,6 +105,8 @@ async function runAdminQuery<T extends QueryValue>(connection: FaunaAdminConnect
     endpoint: parseEndpoint(connection.endpoint),
     secret: connection.adminSecret,
     query_timeout_ms: DEFAULT_ADMIN_QUERY_TIMEOUT_MS,
+    // Whatever FAUNA_DEBUG says: the driver's debug lines would print the admin secret.
+    logger: SILENT_DRIVER_LOG,
   });
   try {
     const response = await client.query<T>(query);

@@ -22,6 +22,8 @@ export interface ConformanceTarget {
   url: string;
   /** An admin secret for this suite's database. */
   adminSecret: string;
+  /** The scoped secret (`<root secret>:<db path>:<role>`) for a child database of this suite's database. */
+  scopedSecret(childPath: string, role: string): string;
   /** A driver client; closed by `close()` unless closed earlier. */
   client(options?: { transport?: Transport; secret?: string } & Partial<ClientConfiguration>): Client;
   /** Pushes FSL files through the schema API exactly as the Fauna CLI v4 does (FormData, Bearer secret). */
@@ -44,7 +46,7 @@ export async function startTarget(): Promise<ConformanceTarget> {
   const rootSecret = process.env.FAUNA_ROOT_SECRET;
   if (endpoint !== undefined && rootSecret !== undefined) return startRemoteTarget(endpoint, rootSecret);
   const fauna = await startLocalFauna({ port: 0 });
-  return buildTarget('local', fauna.url, fauna.rootSecret, fauna.clock, () => fauna.stop());
+  return buildTarget('local', fauna.url, fauna.rootSecret, (path, role) => `${fauna.rootSecret}:${path}:${role}`, fauna.clock, () => fauna.stop());
 }
 
 async function startRemoteTarget(endpoint: string, rootSecret: string): Promise<ConformanceTarget> {
@@ -52,7 +54,7 @@ async function startRemoteTarget(endpoint: string, rootSecret: string): Promise<
   const database = `conformance_${randomBytes(6).toString('hex')}`;
   const root = new Client({ endpoint: new URL(url), secret: rootSecret });
   await root.query(fql`Database.create({ name: ${database} })`);
-  return buildTarget('remote', url, `${rootSecret}:${database}:admin`, undefined, async () => {
+  return buildTarget('remote', url, `${rootSecret}:${database}:admin`, (path, role) => `${rootSecret}:${database}/${path}:${role}`, undefined, async () => {
     await root.query(fql`Database.byName(${database})?.delete()`);
     root.close();
   });
@@ -62,6 +64,7 @@ function buildTarget(
   kind: ConformanceTarget['kind'],
   url: string,
   adminSecret: string,
+  scopedSecret: ConformanceTarget['scopedSecret'],
   clock: AdjustableClock | undefined,
   shutdown: () => Promise<void>,
 ): ConformanceTarget {
@@ -86,6 +89,7 @@ function buildTarget(
     kind,
     url,
     adminSecret,
+    scopedSecret,
     client({ transport = 'http2', secret = adminSecret, ...config } = {}) {
       const configuration = { endpoint: new URL(url), secret, ...config };
       const client =

@@ -18,6 +18,7 @@ import {
   grantedClaims,
   LogLines,
   quietObservability,
+  recordEmail,
   SECRET_PARAMETER,
   signInEvent,
   ssmCalls,
@@ -201,6 +202,7 @@ async function timed<T>(act: () => Promise<T>): Promise<{ elapsedMs: number; res
   }
 }
 
+recordEmail('Fault.Matrix@Example.com');
 const EVENT = signInEvent('0a1b2c3d-0000-4000-8000-00000000fa17', 'Fault.Matrix@Example.com');
 
 /**
@@ -366,6 +368,24 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
       ]);
       expect(requests).toBeGreaterThan(1);
     });
+  });
+
+  it('a bug (a TypeError inside the sign-in) is logged as UnexpectedError, not as a Fauna failure, and the fail policy answers', async () => {
+    // Arrange: a Fauna client whose query throws what a bug in lib/ would
+    const ssm = stubSsmWithSecret(fauna.triggerKey);
+    cleanups.push(() => ssm.restore());
+    const broken = { query: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'data')")), close: () => undefined };
+    const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), undefined, { createFaunaClient: () => broken as never });
+    cleanups.push(() => service.dispose());
+
+    // Act
+    const { error } = await timed(() => service.invoke(EVENT));
+
+    // Assert
+    expect(error).toMatchObject({ name: 'SignInRejectedError' });
+    expect(service.logs.records('Sign-in failed')).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ name: 'UnexpectedError', cause: 'TypeError', message: expect.stringMatching(/a bug, not an outage/) }) }),
+    ]);
   });
 
   it.each(CONFIG_FAULTS)('$name: the function refuses to start, naming the setting, within 4.5 s', async (row) => {

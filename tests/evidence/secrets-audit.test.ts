@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { captureDir, INSTALLED_SOURCE, readCapturedWrites, readRecordedSecrets } from '../helpers/log-capture.ts';
 import { FAUNA_SECRET_SHAPE, findLeaks } from './support/secret-scan.ts';
 
+/** Written by tests/evidence/support/service.ts when it turns the debug switches on (kept literal: importing that
+ * module here would turn them on in the audit's own process too). */
+const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)';
+
 describe('secrets audit of the whole test run', () => {
   it('captures what this process writes to stdout and the console', () => {
     // Arrange
@@ -49,7 +53,15 @@ describe('secrets audit of the whole test run', () => {
     expect(`a fn-prefixed word like fnord or ${'fn' + 'x'.repeat(10)}`.match(FAUNA_SECRET_SHAPE)).toBeNull();
   });
 
-  it('finds no server key and no minted token secret in any captured log line', () => {
+  it('audited runs had the debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)', () => {
+    // Act
+    const marked = readCapturedWrites().filter((write) => write.text.includes(DEBUG_SWITCHES_MARKER));
+
+    // Assert
+    expect(marked.length).toBeGreaterThan(0);
+  });
+
+  it('finds no server key, no minted token secret and no full user email in any captured log line', () => {
     // Arrange
     const secrets = readRecordedSecrets();
     const writes = readCapturedWrites();

@@ -1,5 +1,5 @@
 /**
- * Privileges (fauna-protocol.md §7, CORE: auth/Permissions.scala): built-in roles, user-defined roles with predicates,
+ * Privileges (PROTOCOL.md §7, CORE: auth/Permissions.scala): built-in roles, user-defined roles with predicates,
  * and the union of roles a token's identity document is a member of.
  */
 import type { LambdaSource, PrivilegeAction, RoleDef } from '../schema/model.ts';

@@ -6,17 +6,33 @@ import type { Clock } from '../clock.ts';
 import type { TemplateFragment } from '../fql/template.ts';
 import type { SchemaFile } from '../schema/model.ts';
 
-/** One query fragment as the driver sends it (fauna-protocol.md §2.2); defined with the code that assembles it. */
+/** One query fragment as the driver sends it (PROTOCOL.md §2.2); defined with the code that assembles it. */
 export type { TemplateFragment };
 
-export type ValueFormat = 'tagged' | 'simple' | 'decorated';
+import type { ValueFormat } from '../wire/encode.ts';
+export type { ValueFormat };
 
 /** Who a secret authenticates as. Opaque to the HTTP layer apart from `kind`. */
-export type Principal =
-  /** `role` is set for a scoped root secret (`secret:server`, `secret:@role/Name`); absent means admin. */
-  | { kind: 'root'; role?: string }
-  | { kind: 'key'; keyId: string; role: string }
-  | { kind: 'token'; tokenId: string; identity: { coll: string; id: string } };
+import type { Principal } from '../auth/principal.ts';
+export type { Principal };
+
+/**
+ * Every error code the emulator answers with, spelled as Fauna spells them (PROTOCOL.md §4.2). The engine reports
+ * codes only; the HTTP status of each, and whether it is written as a protocol or a query error, is the table in
+ * http/errors.ts.
+ */
+export const ERROR_CODES = [
+  // query failures (status 400, with summary, txn_ts and stats)
+  'invalid_query', 'invalid_argument', 'type_mismatch', 'invalid_function_invocation', 'unbound_variable',
+  'document_not_found', 'document_deleted', 'document_id_exists', 'null_value', 'invalid_null_access',
+  'permission_denied', 'constraint_failure', 'abort', 'divide_by_zero', 'index_out_of_bounds', 'invalid_bounds',
+  'invalid_id', 'invalid_time', 'invalid_date', 'invalid_unit', 'invalid_cursor', 'invalid_regex', 'invalid_write',
+  'value_too_large', 'stack_overflow',
+  // protocol failures (only `error`)
+  'invalid_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'contended_transaction',
+  'request_size_exceeded', 'limit_exceeded', 'time_out', 'internal_error', 'not_implemented',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface QueryRequest {
   principal: Principal;
@@ -29,6 +45,8 @@ export interface QueryRequest {
   lastTxnTs: bigint | undefined;
   /** `x-query-timeout-ms`. */
   timeoutMs: number;
+  /** `performance.now()` when the request arrived (the deadline runs from here); default: when `query()` is called. */
+  receivedAt?: number;
   /** `x-typecheck`; undefined = database default. */
   typecheck: boolean | undefined;
 }
@@ -57,8 +75,7 @@ export type QueryOutcome =
     }
   | {
       ok: false;
-      httpStatus: number;
-      error: { code: string; message: string; constraint_failures?: { paths: (string | number)[][]; message: string }[]; abort?: unknown };
+      error: { code: ErrorCode; message: string; constraint_failures?: { paths: (string | number)[][]; message: string }[]; abort?: unknown };
       summary: string;
       txn_ts: number;
       stats: QueryStats;
@@ -77,8 +94,21 @@ export interface SchemaUpdateOptions {
   force?: boolean;
   /** `override=false` keeps stored files that were not uploaded. Default true. */
   override?: boolean;
-  /** `staged=true`: Fauna rejects staging on the root database; the emulator has only the root database. */
+  /** `staged=true`: keep the result as the staged schema (child databases only; Fauna rejects it on the root database). */
   staged?: boolean;
+  /** `diff=` (or `format=`) on `/schema/1/diff`: `semantic`/`summary` (the default) or `textual` (a line diff of the files). */
+  diffKind?: SchemaDiffKind;
+}
+
+export const SCHEMA_DIFF_KINDS = ['semantic', 'summary', 'textual'] as const;
+export type SchemaDiffKind = (typeof SCHEMA_DIFF_KINDS)[number];
+
+/** What `GET /schema/1/staged/status` answers; `diff` only when the request asked for one (`diff=`). */
+export interface SchemaStatus {
+  version: number;
+  status: 'none' | 'pending' | 'ready' | 'failed';
+  pending_summary: string;
+  diff?: string;
 }
 
 export interface EngineOptions {
@@ -95,12 +125,17 @@ export interface Engine {
   authenticate(secret: string): Principal | null;
   /** Runs one query as one atomic, isolated transaction. Never throws for a query failure; returns it. */
   query(request: QueryRequest): QueryOutcome;
-  schemaFiles(principal: Principal): { version: number; files: { filename: string }[] } | SchemaApiError;
-  schemaFile(principal: Principal, filename: string): { version: number; content: string } | SchemaApiError;
+  /** `staged`: the staged schema's files when there is one (what `fauna schema pull` asks for by default). */
+  schemaFiles(principal: Principal, options?: { staged?: boolean }): { version: number; files: { filename: string }[] } | SchemaApiError;
+  schemaFile(principal: Principal, filename: string, options?: { staged?: boolean }): { version: number; content: string } | SchemaApiError;
   /** `POST /schema/1/validate` and `/diff`: `{ version, diff }`. */
   schemaDiff(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError;
   /** `POST /schema/1/update`: `{ version }` (the µs txn time of the update). */
   schemaUpdate(principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number } | SchemaApiError;
+  /** `GET /schema/1/staged/status`: `none`, or `ready` with the staged diff (staged schema builds at once here). */
+  schemaStatus(principal: Principal, options: { diffKind?: SchemaDiffKind }): SchemaStatus | SchemaApiError;
+  /** `POST /schema/1/staged/commit` (apply the staged schema) and `/abandon` (drop it): `{ version }`. */
+  schemaStaged(principal: Principal, action: 'commit' | 'abandon', options: { version?: bigint; force?: boolean }): { version: number } | SchemaApiError;
   snapshot(): EngineSnapshot;
   /** Called after every committed write (query or schema); the HTTP layer uses it to persist. */
   onCommit(listener: () => void): void;

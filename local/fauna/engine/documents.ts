@@ -1,6 +1,6 @@
 /**
  * Reading and writing documents with Fauna's visibility rules (TTL, permissions), field definitions, reserved fields,
- * check constraints and unique constraints (fauna-protocol.md §6, §7, §9).
+ * check constraints and unique constraints (PROTOCOL.md §6, §7, §9).
  */
 import { isAllowed, isPrivileged } from '../auth/permissions.ts';
 import type { CollectionDef, FieldDef, PrivilegeAction } from '../schema/model.ts';
@@ -9,8 +9,8 @@ import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
 import { QueryFailure } from './errors.ts';
-import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from './values.ts';
-import type { FqlObject, NullCause, Value } from './values.ts';
+import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
+import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
 /** Fields that user documents cannot set (CORE: FQL2ReservedFieldAndDataAccessSpec.scala). */
 const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete']);

@@ -2,6 +2,7 @@
  * The one error thrown inside query evaluation. The engine turns it into a QueryOutcome with Fauna's code, status and summary.
  */
 import type { Span } from '../fql/ast.ts';
+import type { ErrorCode } from './api.ts';
 
 export interface ConstraintFailureItem {
   paths: (string | number)[][];
@@ -13,8 +14,6 @@ export interface QueryFailureExtras {
   constraintFailures?: ConstraintFailureItem[];
   /** The value passed to `abort()` (an engine value, encoded later in the request's format). */
   abort?: unknown;
-  /** Protocol-level failures (time_out) use another status than 400. */
-  httpStatus?: number;
   /** Extra lines for the summary (e.g. constraint failure details). */
   hint?: string;
   cause?: unknown;
@@ -22,24 +21,19 @@ export interface QueryFailureExtras {
 
 /** A query failure with Fauna's error `code` (invalid_query, null_value, permission_denied...). */
 export class QueryFailure extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   span: Span | null;
   readonly constraintFailures: ConstraintFailureItem[] | undefined;
   readonly abort: unknown;
-  readonly httpStatus: number;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, extras: QueryFailureExtras = {}) {
+  constructor(code: ErrorCode, message: string, extras: QueryFailureExtras = {}) {
     super(message, extras.cause === undefined ? undefined : { cause: extras.cause });
     this.name = 'QueryFailure';
     this.code = code;
     this.span = extras.span ?? null;
     this.constraintFailures = extras.constraintFailures;
     this.abort = extras.abort;
-    this.httpStatus = extras.httpStatus ?? 400;
     this.hint = extras.hint;
   }
 }
-
-/** The status Fauna uses for a query that ran out of its client-set deadline. */
-export const TIME_OUT_STATUS = 440;

@@ -1,21 +1,22 @@
 /**
  * The FQL v10 evaluator: expressions, statements, operators, lambdas and closures, null handling (`??`, `?.`, `!`),
  * projection, and method dispatch to the standard library (engine/stdlib/). Semantics follow
- * CORE: runtime/fql2/FQLInterpreter.scala as summarised in fauna-protocol.md §6.
+ * CORE: runtime/fql2/FQLInterpreter.scala as summarised in PROTOCOL.md §6.
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
-import { compareValues, valueKey } from '../storage/keys.ts';
+import { compareValues } from '../values/keys.ts';
 import { tick } from './context.ts';
 import type { Ctx } from './context.ts';
 import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
+import { fqlEquals } from './equality.ts';
 import { QueryFailure } from './errors.ts';
 import { callMethod, memberOf, resolveGlobal } from './stdlib/index.ts';
 import { displayString } from './stdlib/display.ts';
 import {
-  DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
-} from './values.ts';
-import type { FqlObject, Scope, Value } from './values.ts';
+  DocRef, FqlDate, FqlTime, LambdaFn, LONG_MAX, LONG_MIN, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName,
+} from '../values/values.ts';
+import type { FqlObject, Scope, Value } from '../values/values.ts';
 
 /** Marks a short-circuited optional chain (`a?.b.c` with `a` null) until the chain ends. */
 const SHORT = Symbol('short-circuit');
@@ -254,15 +255,6 @@ function evaluateUnary(ctx: Ctx, op: '-' | '!' | '~', value: Value, span: Span):
   }
 }
 
-/** FQL `==`: structural on values, by reference on documents; a missing or unreadable doc equals null. */
-export function fqlEquals(ctx: Ctx, a: Value, b: Value): boolean {
-  if (a === null || b === null) {
-    const other = a === null ? b : a;
-    return other === null || isNullish(ctx, other);
-  }
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  return valueKey(a) === valueKey(b);
-}
 
 function evaluateBinary(ctx: Ctx, expr: Extract<Expr, { kind: 'Binary' }>, scope: Scope): Value {
   const { op, span } = expr;
@@ -340,7 +332,9 @@ function fitLong(value: bigint): bigint | number {
 
 function arithmetic(op: string, left: Value, right: Value, span: Span): Value {
   if (!isNumber(left)) throw typeMismatch('Number', left, span);
-  if (!isNumber(right)) throw typeMismatch('Number', right, span);
+  // Operators are methods of the left operand in FQL (`2 + x` is `2.+(x)`), so a wrong right operand is a wrong
+  // argument: `invalid_argument`, as the drivers' integration tests expect for `"taco".length + "taco"`.
+  if (!isNumber(right)) throw new QueryFailure('invalid_argument', `expected value for \`other\` of type Number, received ${typeName(right)}`, { span });
   if (typeof left === 'bigint' && typeof right === 'bigint') {
     switch (op) {
       // Like the core's addExact/subtractExact/multiplyExact: an overflowing Long result falls back to Double.
@@ -410,13 +404,16 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
   if (target instanceof DocRef) {
     const state = readState(ctx, target);
     if ('cause' in state) return null;
-  } else if (!isPlainObject(target)) {
+  } else if (!isPlainObject(target) && !(target instanceof NamedRef)) {
+    // Definitions (collections, roles, functions, databases) project like documents; other scalars pass through.
     return target;
   }
   const out: FqlObject = {};
   for (const field of fields) {
     if (field.kind === 'Field') {
-      const value = target instanceof DocRef ? docField(ctx, target, requireDoc(ctx, target, field.span), field.key) : (target[field.key] ?? null);
+      const value = target instanceof DocRef ? docField(ctx, target, requireDoc(ctx, target, field.span), field.key)
+        : target instanceof NamedRef ? memberOf(ctx, target, field.key, field.span)
+        : (target[field.key] ?? null);
       out[field.key] = field.nested ? project(ctx, value, field.nested, scope, field.span) : value;
     } else {
       out[field.key] = evaluateWithThis(ctx, field.value, target, scope);

@@ -2,6 +2,7 @@
 import type { Engine } from '../engine/api.ts';
 import type { HttpRequest, HttpResponse } from './types.ts';
 import { createRouter } from './router.ts';
+import { fqlV4Routes } from './routes/fql-v4.ts';
 import { pingRoutes } from './routes/ping.ts';
 import { queryRoutes } from './routes/query.ts';
 import { schemaRoutes } from './routes/schema.ts';
@@ -9,5 +10,5 @@ import { unsupportedRoutes } from './routes/unsupported.ts';
 
 /** The dispatcher serving every Fauna path the emulator knows, backed by `engine`. */
 export function createFaunaDispatcher(engine: Engine): (request: HttpRequest) => HttpResponse {
-  return createRouter([...pingRoutes, ...queryRoutes, ...schemaRoutes, ...unsupportedRoutes], { engine });
+  return createRouter([...pingRoutes, ...queryRoutes, ...schemaRoutes, ...unsupportedRoutes, ...fqlV4Routes], { engine });
 }

@@ -1,5 +1,5 @@
 /**
- * A small `multipart/form-data` reader for the schema API (fauna-protocol.md §8.2): one part per FSL file, the part's
+ * A small `multipart/form-data` reader for the schema API (PROTOCOL.md §8): one part per FSL file, the part's
  * field name is the file path. Only what browsers' and Node's FormData produce is supported (no nested multipart,
  * no transfer encodings), which is what the Fauna CLI sends.
  */

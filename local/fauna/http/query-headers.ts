@@ -1,5 +1,5 @@
 /**
- * Parses the `/query/1` request headers (fauna-protocol.md §2.1). Each invalid header becomes an
+ * Parses the `/query/1` request headers (PROTOCOL.md §2.1). Each invalid header becomes an
  * `Invalid header '<name>': <reason>` message, the text Fauna's core produces, so callers see the same errors locally.
  */
 import type { ValueFormat } from '../engine/api.ts';

@@ -25,7 +25,7 @@ export function createRouter(routes: readonly Route[], context: RouteContext): (
       const handler = route.methods[request.method];
       if (handler === undefined) {
         return {
-          ...protocolError('methodNotAllowed', 'Method not allowed'),
+          ...protocolError('method_not_allowed', 'Method not allowed'),
           headers: { allow: Object.keys(route.methods).join(', ') },
         };
       }
@@ -35,12 +35,12 @@ export function createRouter(routes: readonly Route[], context: RouteContext): (
         return internalError(error);
       }
     }
-    return protocolError('notFound', 'Not found');
+    return protocolError('not_found', 'Not found');
   };
 }
 
 function internalError(error: unknown): HttpResponse {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   // Surfacing the cause is more useful than Fauna's "create a ticket" text in an emulator.
-  return protocolError('internalError', `The local Fauna emulator failed to handle the request (${detail}).`);
+  return protocolError('internal_error', `The local Fauna emulator failed to handle the request (${detail}).`);
 }

@@ -167,7 +167,7 @@ function describeRequest(method: string, rawPath: string, headers: http.Incoming
   // Node already lower-cases names and joins repeated headers with ", " (both protocols); only set-cookie stays an
   // array, and no route reads it. Pseudo-headers (`:path`…) cannot collide with a real name. So no copy is needed.
   const flat = headers as Readonly<Record<string, string | undefined>>;
-  return { method, path, query, headers: flat };
+  return { method, path, query, headers: flat, receivedAt: performance.now() };
 }
 
 /** Collects the body; past the limit the rest is drained (not buffered) so the client still reads the 413. */
@@ -195,13 +195,13 @@ function respond(
 ): Payload {
   const response =
     body === null
-      ? protocolError('requestSizeExceeded', `Request entity is too large (limit ${maxBytes} bytes)`)
+      ? protocolError('request_size_exceeded', `Request entity is too large (limit ${maxBytes} bytes)`)
       : safeDispatch(dispatch, { ...request, body });
   let payload: Buffer;
   try {
     payload = Buffer.from(JSON.stringify(response.json), 'utf8');
   } catch (error) {
-    const failure = protocolError('internalError', `The local Fauna emulator could not serialise its response: ${(error as Error).message}`);
+    const failure = protocolError('internal_error', `The local Fauna emulator could not serialise its response: ${(error as Error).message}`);
     return finish(failure, Buffer.from(JSON.stringify(failure.json)));
   }
   return finish(response, payload);
@@ -219,6 +219,6 @@ function safeDispatch(dispatch: HttpServerOptions['dispatch'], request: HttpRequ
   try {
     return dispatch(request);
   } catch (error) {
-    return protocolError('internalError', `The local Fauna emulator failed: ${(error as Error)?.message ?? error}`);
+    return protocolError('internal_error', `The local Fauna emulator failed: ${(error as Error)?.message ?? error}`);
   }
 }

@@ -13,6 +13,8 @@ export interface HttpRequest {
   headers: Readonly<Record<string, string | undefined>>;
   /** The whole body; an empty buffer when the request had none. */
   body: Buffer;
+  /** `performance.now()` when the request's headers arrived: the client's deadline runs from here. */
+  receivedAt?: number;
 }
 
 export interface HttpResponse {

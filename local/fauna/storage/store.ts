@@ -3,9 +3,9 @@
  * and an undo log so a failed transaction leaves nothing behind. Documents are immutable records: a write replaces
  * the record, so the undo log only keeps references (no copies of the store per query).
  */
-import { FqlTime, isPlainObject } from '../engine/values.ts';
-import type { FqlObject, Value } from '../engine/values.ts';
-import { compareIds, valueKey } from './keys.ts';
+import { FqlTime, isPlainObject } from '../values/values.ts';
+import type { FqlObject, Value } from '../values/values.ts';
+import { compareIds, valueKey } from '../values/keys.ts';
 
 export type FieldPath = string[];
 

@@ -1,10 +1,10 @@
 /**
  * Decoding of client values: query `arguments` (in the request's format) and `{value}` template fragments (always tagged),
- * per fauna-protocol.md §5.3 (CORE: serialization/UndecidedValue.scala).
+ * per PROTOCOL.md §5 (CORE: serialization/UndecidedValue.scala).
  */
-import { parseIsoDate, parseIsoTime } from '../engine/temporal.ts';
-import { DocRef, FqlBytes, ModuleValue, NamedRef } from '../engine/values.ts';
-import type { FqlObject, Value } from '../engine/values.ts';
+import { parseIsoDate, parseIsoTime } from '../values/temporal.ts';
+import { DocRef, FqlBytes, ModuleValue, NamedRef } from '../values/values.ts';
+import type { FqlObject, Value } from '../values/values.ts';
 
 /** Thrown for a value the server cannot decode; `reason` is the text after "Invalid argument 'k': ". */
 export class ValueDecodeError extends Error {

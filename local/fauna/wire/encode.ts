@@ -1,14 +1,16 @@
 /**
- * Encoding of query results in the `tagged`, `simple` and `decorated` formats (fauna-protocol.md §5.1,
+ * Encoding of query results in the `tagged`, `simple` and `decorated` formats (PROTOCOL.md §5,
  * CORE: serialization/MaterializedValue.scala). Documents are expanded wherever they appear in the result;
  * references stored inside a document's fields stay references.
  */
 import {
   DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isInt32, isPlainObject,
   LambdaFn,
-} from '../engine/values.ts';
-import type { FqlObject, NullCause, Value } from '../engine/values.ts';
-import type { ValueFormat } from '../engine/api.ts';
+} from '../values/values.ts';
+import type { FqlObject, NullCause, Value } from '../values/values.ts';
+
+/** The `x-format` of a query: how results (and arguments) are encoded. */
+export type ValueFormat = 'tagged' | 'simple' | 'decorated';
 
 /** What the encoder needs from the running query: document reads (with permissions) and set pages. */
 export interface EncodeContext {

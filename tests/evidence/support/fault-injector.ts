@@ -1,5 +1,5 @@
 /**
- * A fault injector that speaks just enough of Fauna's HTTP/2 cleartext protocol (fauna-protocol.md §1, §4) to make the
+ * A fault injector that speaks just enough of Fauna's HTTP/2 cleartext protocol (local/fauna/PROTOCOL.md §1, §4) to make the
  * real `fauna` driver see one chosen failure: an error status and envelope, a body that is not Fauna's, or no answer at
  * all. It is not a Fauna emulator; the real local Fauna (local/fauna/) serves every test that needs a working database.
  * It binds 127.0.0.1 on a free port.

@@ -2,6 +2,7 @@
  * The real local Fauna (local/fauna/) with this project's schema and a trigger key, as the evidence suites use it.
  * The root secret is random and long (not Fauna's conventional `secret`) so the secrets audit can look for it.
  */
+import { SILENT_DRIVER_LOG } from '../../../lib/fauna-client.ts';
 import { randomBytes } from 'node:crypto';
 import { Client, fql } from 'fauna';
 import { startLocalFauna } from '../../../local/fauna/index.ts';
@@ -29,7 +30,7 @@ export async function startEvidenceFauna(): Promise<EvidenceFauna> {
   const fauna = await startLocalFauna({ port: 0, schemaDir: 'fauna', rootSecret });
   const { secret: triggerKey } = await createTriggerKey({ endpoint: fauna.url, adminSecret: rootSecret, stage: 'evidence', createdBy: 'evidence' });
   recordSecret(triggerKey, 'trigger key');
-  const root = new Client({ endpoint: new URL(fauna.url), secret: rootSecret, query_timeout_ms: 10_000 });
+  const root = new Client({ endpoint: new URL(fauna.url), secret: rootSecret, query_timeout_ms: 10_000, logger: SILENT_DRIVER_LOG });
 
   return {
     url: fauna.url,
@@ -43,7 +44,7 @@ export async function startEvidenceFauna(): Promise<EvidenceFauna> {
       return page.data;
     },
     async identityOf(secret) {
-      const client = new Client({ endpoint: new URL(fauna.url), secret, query_timeout_ms: 10_000 });
+      const client = new Client({ endpoint: new URL(fauna.url), secret, query_timeout_ms: 10_000, logger: SILENT_DRIVER_LOG });
       try {
         const result = await client.query<string | null>(fql`Query.identity()?.id`);
         return result.data;

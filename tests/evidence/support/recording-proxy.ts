@@ -25,7 +25,7 @@ export interface RecordingProxy {
   stop(): Promise<void>;
 }
 
-// Token and key secrets appear in answers as string values; any long `fn…` string is one (fauna-protocol.md §7).
+// Token and key secrets appear in answers as string values; any long `fn…` string is one (local/fauna/PROTOCOL.md §7).
 const SECRET_IN_JSON = /"(fn[A-Za-z0-9_-]{16,})"/g;
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -10,10 +10,20 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { createPreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
-import type { PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
+import type { HandlerOverrides, PreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
+
+/**
+ * The two debug switches that used to leak (the driver printed the key's `Authorization` header; Powertools printed
+ * the event with the email). Every handler the evidence suites build runs with both on, so the secrets audit, which
+ * reads every log line of the run, proves that they leak nothing. The marker line tells the audit they were on.
+ */
+export const DEBUG_SWITCHES = { FAUNA_DEBUG: '1', POWERTOOLS_LOGGER_LOG_EVENT: 'true' } as const;
+export const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)';
+Object.assign(process.env, DEBUG_SWITCHES);
+process.stdout.write(`${DEBUG_SWITCHES_MARKER}\n`);
 
 /** The SSM parameter the evidence suites configure; its value is the trigger key. */
 export const SECRET_PARAMETER = '/cognito-fauna/evidence/fauna-secret';
@@ -53,8 +63,12 @@ export interface ServiceUnderTest extends PreTokenGenerationHandler {
 
 let invocations = 0;
 
-/** A Lambda context as the runtime passes it; only the request id matters to the handler. */
+/** The function's timeout (serverless.yml): Lambda's remaining time at the invocation's start. */
+export const FUNCTION_TIMEOUT_MS = 5000;
+
+/** A Lambda context as the runtime passes it: the request id, and the remaining time counting down from 5 s. */
 export function lambdaContext(requestId = `evidence-${++invocations}`): Context {
+  const invokedAt = performance.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'cognito-fauna-dev-preTokenGeneration',
@@ -64,7 +78,7 @@ export function lambdaContext(requestId = `evidence-${++invocations}`): Context 
     awsRequestId: requestId,
     logGroupName: '/aws/lambda/cognito-fauna-dev-preTokenGeneration',
     logStreamName: 'evidence',
-    getRemainingTimeInMillis: () => 5000,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(FUNCTION_TIMEOUT_MS - (performance.now() - invokedAt))),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -78,9 +92,13 @@ export const TEST_SSM_CLIENT_OPTIONS = { region: 'us-east-1', credentials: { acc
  * Builds the real handler from `env` (cold start) with quiet, captured observability. `ssmClientOptions` defaults to
  * {@link TEST_SSM_CLIENT_OPTIONS} (for aws-sdk-client-mock); pass others to reach a real (fake) SSM endpoint.
  */
-export function startService(env: Record<string, string>, ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS): ServiceUnderTest {
+export function startService(
+  env: Record<string, string>,
+  ssmClientOptions: object = TEST_SSM_CLIENT_OPTIONS,
+  overrides: Pick<HandlerOverrides, 'wallClock' | 'monotonicClock' | 'createFaunaClient'> = {},
+): ServiceUnderTest {
   const logs = new LogLines();
-  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions });
+  const built = createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions, ...overrides });
   return {
     ...built,
     logs,
@@ -89,6 +107,15 @@ export function startService(env: Record<string, string>, ssmClientOptions: obje
 }
 
 const SAMPLE_EVENT = JSON.parse(readFileSync(new URL('../../../events/pretoken.json', import.meta.url), 'utf8')) as PreTokenGenerationEvent;
+
+/**
+ * Records a user's email for the secrets audit: personal data, only its redacted form may be logged. (Not done for
+ * every event: the fuzzed emails of bad-input.test.ts would make the audit's verbatim search take minutes.)
+ */
+export function recordEmail(email: string): void {
+  recordSecret(email, 'user email (personal data: only its redacted form may be logged)');
+  recordSecret(email.toLowerCase(), 'user email, normalised');
+}
 
 /** The sample V1 sign-in event (events/pretoken.json) for another user. */
 export function signInEvent(sub: string, email: string): PreTokenGenerationEvent {

@@ -5,6 +5,8 @@ import {
   LOCAL_FAUNA_SESSION_IDLE_MS,
   DEFAULT_SSM_CACHE_TTL_SECONDS,
   DEFAULT_MAX_TOKENS_PER_IDENTITY,
+  DEFAULT_SSM_REFETCH_INTERVAL_SECONDS,
+  DEFAULT_SSM_STALE_MAX_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
   parseConfig,
 } from '../../../lib/config.ts';
@@ -35,7 +37,13 @@ describe('parseConfig', () => {
     expect(config).toEqual({
       stage: 'dev',
       faunaEndpoint: new URL('https://fauna.dev.example.internal:8443'),
-      secretSource: { kind: 'ssm', parameterName: '/cognito-fauna/dev/fauna-secret', cacheTtlSeconds: DEFAULT_SSM_CACHE_TTL_SECONDS },
+      secretSource: {
+        kind: 'ssm',
+        parameterName: '/cognito-fauna/dev/fauna-secret',
+        cacheTtlSeconds: DEFAULT_SSM_CACHE_TTL_SECONDS,
+        refetchIntervalSeconds: DEFAULT_SSM_REFETCH_INTERVAL_SECONDS,
+        staleMaxSeconds: DEFAULT_SSM_STALE_MAX_SECONDS,
+      },
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
       maxTokensPerIdentity: DEFAULT_MAX_TOKENS_PER_IDENTITY,
       claimTargets: ['id'],

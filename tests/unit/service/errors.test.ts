@@ -15,6 +15,7 @@ import {
 } from 'fauna';
 import {
   FaunaQueryError,
+  UnexpectedError,
   FaunaUnauthorizedError,
   FaunaUnavailableError,
   IdentityConflictError,
@@ -45,7 +46,8 @@ describe('mapFaunaError', () => {
     ['QueryRuntimeError (permission_denied)', new QueryRuntimeError(failure('permission_denied'), 400), FaunaQueryError],
     ['QueryCheckError (invalid_query)', new QueryCheckError(failure('invalid_query'), 400), FaunaQueryError],
     ['AbortError', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: 'x' } }, 400), FaunaQueryError],
-    ['a plain Error', new Error('boom'), FaunaQueryError],
+    ['a plain Error (not the driver\'s: a bug)', new Error('boom'), UnexpectedError],
+    ['a TypeError (a bug in lib/)', new TypeError('cannot read properties of undefined'), UnexpectedError],
   ])('maps %s to the right class, keeping it as the cause', (_label, driverError, expected) => {
     // Act
     const mapped = mapFaunaError(driverError);

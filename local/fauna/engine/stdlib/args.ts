@@ -4,8 +4,8 @@
 import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
-import { isFunction, isPlainObject, typeName } from '../values.ts';
-import type { FqlObject, FunctionValue, Value } from '../values.ts';
+import { isFunction, isPlainObject, typeName } from '../../values/values.ts';
+import type { FqlObject, FunctionValue, Value } from '../../values/values.ts';
 
 /** A standard-library method: receives the evaluated receiver and arguments. */
 export type Method<T> = (ctx: Ctx, self: T, args: Value[], span: Span) => Value;

@@ -2,12 +2,12 @@
  * Array methods (CORE: stdlib/Arrays.scala): eager versions of the Set methods plus indexing helpers.
  */
 import type { Span } from '../../fql/ast.ts';
-import { valueKey } from '../../storage/keys.ts';
+import { valueKey } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
-import { callValue, fqlEquals } from '../evaluator.ts';
-import { SetValue, typeName } from '../values.ts';
-import type { Value } from '../values.ts';
+import { fqlEquals } from '../equality.ts';
+import { SetValue, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, arr, count, fn, int } from './args.ts';
 import type { Method } from './args.ts';
 import { orderValues, readingMethods } from './set.ts';
@@ -30,7 +30,7 @@ export const arrayModule: Record<string, Method<null>> = {
 };
 
 function predicate(ctx: Ctx, f: Value, item: Value, span: Span): boolean {
-  const result = callValue(ctx, f, [item], span);
+  const result = ctx.callFunction(f, [item], span);
   if (typeof result === 'boolean') return result;
   if (result === null) return false;
   throw new QueryFailure('type_mismatch', `expected type: Boolean, received ${typeName(result)}`, { span });
@@ -100,14 +100,14 @@ export const arrayMethods: Record<string, Method<Value[]>> = {
   map(ctx, items, args, span) {
     arity('map', args, 1, 1, span);
     const f = fn(args, 0, 'mapper', span);
-    return items.map((item) => callValue(ctx, f, [item], span));
+    return items.map((item) => ctx.callFunction(f, [item], span));
   },
   flatMap(ctx, items, args, span) {
     arity('flatMap', args, 1, 1, span);
     const f = fn(args, 0, 'mapper', span);
     const out: Value[] = [];
     for (const item of items) {
-      const inner = callValue(ctx, f, [item], span);
+      const inner = ctx.callFunction(f, [item], span);
       if (Array.isArray(inner)) out.push(...inner);
       else if (inner instanceof SetValue) out.push(...inner.produce(ctx));
       else throw new QueryFailure('invalid_argument', 'expected `flatMap` function to return an Array', { span });

@@ -6,13 +6,16 @@
 import type { Span } from '../../fql/ast.ts';
 import { mayEver } from '../../auth/permissions.ts';
 import type { CollectionDef, IndexDef } from '../../schema/model.ts';
-import { compareIds, compareValues } from '../../storage/keys.ts';
+import { compareIds, compareValues } from '../../values/keys.ts';
 import { readField } from '../../storage/store.ts';
+import { createSchemaItem } from './schema-writes.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { DocRef, FqlTime, NamedRef, NullDoc, SetValue, isPlainObject } from '../values.ts';
-import type { FqlObject, Value } from '../values.ts';
+import { DocRef, FqlTime, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
+import { callUdf } from './globals.ts';
+import { databaseFields } from './database.ts';
+import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, fn } from './args.ts';
 import { setMethods } from './set.ts';
 
@@ -147,6 +150,7 @@ function fieldPathText(path: string[]): string {
 
 /** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
 export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  if (ref.coll === 'Database') return databaseFields(ctx, ref.name);
   const schema = ctx.db.schema;
   const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };
   if (ref.coll === 'Collection') {
@@ -169,6 +173,11 @@ export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
     for (const f of def.fields) fields[f.name] = f.default ? { signature: f.type, default: f.default.source } : { signature: f.type };
     const out: FqlObject = { ...base, indexes, constraints, history_days: BigInt(def.historyDays ?? 0) };
     if (def.fields.length > 0) out.fields = fields;
+    if (def.wildcard !== null) out.wildcard = def.wildcard;
+    if (def.computed.length > 0) {
+      out.computed_fields = Object.fromEntries(def.computed.map((c): [string, FqlObject] => [c.name, c.type ? { body: c.fn.source, signature: c.type } : { body: c.fn.source }]));
+    }
+    if (def.documentTtls !== null) out.document_ttls = def.documentTtls;
     if (def.ttlDays !== null) out.ttl_days = BigInt(def.ttlDays);
     if (def.alias) out.alias = def.alias;
     return out;
@@ -228,7 +237,24 @@ export function schemaModuleMethod(ctx: Ctx, module: 'Collection' | 'Role' | 'Fu
       return setMethods[name]!(ctx, all, args, span);
     }
     case 'create':
-      throw new QueryFailure('invalid_query', `\`${module}.create\` is not supported by the local Fauna emulator: declare ${module === 'Collection' ? 'collections' : module === 'Role' ? 'roles' : 'functions'} in FSL and push them through the schema API.`, { span });
+      arity('create', args, 1, 1, span);
+      return createSchemaItem(ctx, module, args[0], span);
+    case 'apply': {
+      // `Collection("Customer")` is the collection itself, `Function("f")` the function: names held in strings.
+      arity(module, args, 1, 1, span);
+      const target = args[0];
+      if (typeof target !== 'string') throw new QueryFailure('invalid_argument', `expected value for \`name\` of type String, received ${typeName(target ?? null)}`, { span });
+      if (module === 'Collection') {
+        const def = ctx.db.schema.collections.get(target);
+        if (def) return moduleFor(def.name, true);
+      } else if (module === 'Function') {
+        const udf = ctx.db.schema.functions.get(target);
+        if (udf) return new NativeFn(udf.name, (c, callArgs) => callUdf(c as Ctx, udf, callArgs, span));
+      } else {
+        break;
+      }
+      throw new QueryFailure('invalid_argument', `invalid argument \`name\`: no ${module === 'Collection' ? 'collection' : 'function'} named \`${target}\` exists.`, { span });
+    }
   }
   return NO_METHOD;
 }

@@ -2,8 +2,8 @@
  * Text forms of values for string interpolation, `log()` and `toString()`, without reading any document.
  */
 import { javaDoubleString } from '../../wire/encode.ts';
-import { DocRef, FqlBytes, FqlDate, FqlTime, LambdaFn, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject } from '../values.ts';
-import type { Value } from '../values.ts';
+import { DocRef, FqlBytes, FqlDate, FqlTime, LambdaFn, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 
 /** The string a value becomes inside `"#{...}"`: strings as they are, everything else as FQL literal text. */
 export function displayString(value: Value): string {

@@ -8,9 +8,8 @@ import type { FunctionDef } from '../../schema/model.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, moduleFor } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { evaluate, newScope } from '../evaluator.ts';
-import { NativeFn } from '../values.ts';
-import type { Value } from '../values.ts';
+import { NativeFn } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, fn } from './args.ts';
 import { literalText } from './display.ts';
 
@@ -21,7 +20,7 @@ export const BUILTIN_MODULES: ReadonlySet<string> = new Set([
 ]);
 
 /** Built-in modules the emulator knows but does not implement: any use of their methods is an `invalid_query`. */
-export const UNSUPPORTED_MODULES: ReadonlySet<string> = new Set(['Credential', 'Database', 'AccessProvider']);
+export const UNSUPPORTED_MODULES: ReadonlySet<string> = new Set(['Credential', 'AccessProvider']);
 
 const denied = (span: Span | null) => new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
 
@@ -47,7 +46,7 @@ export function callUdf(ctx: Ctx, def: FunctionDef, args: Value[], span: Span | 
     ctx.access = access;
   }
   try {
-    return evaluate(ctx, def.body, newScope(null, vars));
+    return ctx.evaluateIn(def.body, vars);
   } catch (error) {
     // Spans inside the body point into the FSL file; the summary shows the call site in the query instead.
     if (error instanceof QueryFailure) error.span = span;

@@ -6,9 +6,8 @@ import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
 import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
-import { callValue } from '../evaluator.ts';
-import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values.ts';
-import type { Value } from '../values.ts';
+import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, str } from './args.ts';
 import type { Method } from './args.ts';
 import { arrayMethods, arrayModule } from './array.ts';
@@ -24,6 +23,10 @@ import { credentialModuleMethod, writeCredential } from './token.ts';
 
 export { resolveGlobal } from './globals.ts';
 import { UNSUPPORTED_MODULES } from './globals.ts';
+import { writeSchemaItem } from './schema-writes.ts';
+import { databaseModuleMethod, writeDatabase } from './database.ts';
+
+const isSchemaModule = (coll: string): coll is 'Collection' | 'Function' | 'Role' => coll === 'Collection' || coll === 'Function' || coll === 'Role';
 
 /** The span of just the member name at the end of `a.name`. */
 function nameOnly(name: string, span: Span): Span {
@@ -38,6 +41,8 @@ const USER_COLLECTION_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere']
 const SCHEMA_MODULE_METHODS = ['byName', 'all', 'where', 'firstWhere', 'create'];
 const CREDENTIAL_MODULE_METHODS = ['create', 'byId', 'all', 'where', 'firstWhere'];
 const DOCUMENT_METHODS = ['exists', 'update', 'replace', 'delete', 'toString'];
+/** Methods of a schema definition (`Collection.byName("C")!.delete()`) that would change schema. */
+const SCHEMA_WRITE_METHODS: ReadonlySet<string> = new Set(['update', 'replace', 'delete']);
 
 /** Whether `receiver.name(...)` names a method (so `receiver.name` without a call is that method as a function). */
 function hasMethod(ctx: Ctx, receiver: Value, name: string): boolean {
@@ -158,6 +163,8 @@ function moduleMethod(ctx: Ctx, mod: ModuleValue, name: string, args: Value[], s
     case 'Token':
     case 'Key':
       return credentialModuleMethod(ctx, mod.name, name, args, span);
+    case 'Database':
+      return databaseModuleMethod(ctx, name, args, span);
   }
   const table = builtinModules[mod.name];
   return table ? dispatch(table, ctx, null, name, args, span) : NO_METHOD;
@@ -198,6 +205,14 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     throw nullDocFailure(receiver.ref, receiver.cause, nameSpan);
   } else if (receiver instanceof NamedRef) {
     if (name === 'exists') return namedFields(ctx, receiver) !== null;
+    if (SCHEMA_WRITE_METHODS.has(name) && receiver.coll === 'Database') {
+      arity(name, args, name === 'delete' ? 0 : 1, name === 'delete' ? 0 : 1, callSpan);
+      return writeDatabase(ctx, receiver, name as 'update' | 'replace' | 'delete', args[0], callSpan);
+    }
+    if (SCHEMA_WRITE_METHODS.has(name) && isSchemaModule(receiver.coll)) {
+      arity(name, args, name === 'delete' ? 0 : 1, name === 'delete' ? 0 : 1, callSpan);
+      return writeSchemaItem(ctx, receiver, name as 'update' | 'replace' | 'delete', args[0], callSpan);
+    }
   } else if (receiver instanceof SetValue) {
     result = dispatch(setMethods, ctx, receiver, name, args, callSpan);
   } else if (Array.isArray(receiver)) {
@@ -215,7 +230,7 @@ export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[
     }
   } else if (isPlainObject(receiver)) {
     const field = Object.hasOwn(receiver, name) ? receiver[name]! : null;
-    if (isFunction(field)) return callValue(ctx, field, args, callSpan);
+    if (isFunction(field)) return ctx.callFunction(field, args, callSpan);
   }
   if (result === NO_METHOD) throw noSuchFunction(name, receiver, nameSpan);
   return result;

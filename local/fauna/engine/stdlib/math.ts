@@ -4,7 +4,7 @@
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';
-import type { Value } from '../values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, arr, num } from './args.ts';
 import type { Method } from './args.ts';
 

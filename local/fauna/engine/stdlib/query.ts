@@ -2,7 +2,7 @@
  * The `Query` module (CORE: stdlib/Query.scala): who is running the query.
  */
 import type { Ctx } from '../context.ts';
-import type { Value } from '../values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity } from './args.ts';
 import type { Method } from './args.ts';
 

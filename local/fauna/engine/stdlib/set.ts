@@ -3,13 +3,13 @@
  * Array methods that behave the same way reuse the helpers exported here.
  */
 import type { Span } from '../../fql/ast.ts';
-import { compareValues, valueKey } from '../../storage/keys.ts';
+import { compareValues, valueKey } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { tick } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
-import { callValue, fqlEquals } from '../evaluator.ts';
-import { isFunction, isPlainObject, SetValue, typeName } from '../values.ts';
-import type { FqlObject, FunctionValue, Value } from '../values.ts';
+import { fqlEquals } from '../equality.ts';
+import { isFunction, isPlainObject, SetValue, typeName } from '../../values/values.ts';
+import type { FqlObject, FunctionValue, Value } from '../../values/values.ts';
 import { arity, count, fn, int, str } from './args.ts';
 import type { Method } from './args.ts';
 
@@ -26,7 +26,7 @@ export function iterate(ctx: Ctx, set: SetValue): Iterable<Value> {
 }
 
 function call1(ctx: Ctx, f: FunctionValue, value: Value, span: Span): Value {
-  return callValue(ctx, f, [value], span);
+  return ctx.callFunction(f, [value], span);
 }
 
 function predicateResult(value: Value, span: Span): boolean {
@@ -178,35 +178,35 @@ export const readingMethods: Record<string, Method<Iterable<Value>>> = {
     arity('fold', args, 2, 2, span);
     const f = fn(args, 1, 'reducer', span);
     let acc: Value = args[0] ?? null;
-    for (const item of items) acc = callValue(ctx, f, [acc, item], span);
+    for (const item of items) acc = ctx.callFunction(f, [acc, item], span);
     return acc;
   },
   reduce(ctx, items, args, span) {
     arity('reduce', args, 1, 1, span);
     const f = fn(args, 0, 'reducer', span);
     let acc: Value | undefined;
-    for (const item of items) acc = acc === undefined ? item : callValue(ctx, f, [acc, item], span);
+    for (const item of items) acc = acc === undefined ? item : ctx.callFunction(f, [acc, item], span);
     return acc ?? null;
   },
   aggregate(ctx, items, args, span) {
     arity('aggregate', args, 2, 2, span);
     const f = fn(args, 1, 'combiner', span);
     let acc: Value = args[0] ?? null;
-    for (const item of items) acc = callValue(ctx, f, [acc, item], span);
+    for (const item of items) acc = ctx.callFunction(f, [acc, item], span);
     return acc;
   },
   foldRight(ctx, items, args, span) {
     arity('foldRight', args, 2, 2, span);
     const f = fn(args, 1, 'reducer', span);
     let acc: Value = args[0] ?? null;
-    for (const item of [...items].reverse()) acc = callValue(ctx, f, [acc, item], span);
+    for (const item of [...items].reverse()) acc = ctx.callFunction(f, [acc, item], span);
     return acc;
   },
   reduceRight(ctx, items, args, span) {
     arity('reduceRight', args, 1, 1, span);
     const f = fn(args, 0, 'reducer', span);
     let acc: Value | undefined;
-    for (const item of [...items].reverse()) acc = acc === undefined ? item : callValue(ctx, f, [acc, item], span);
+    for (const item of [...items].reverse()) acc = acc === undefined ? item : ctx.callFunction(f, [acc, item], span);
     return acc ?? null;
   },
   lastWhere(ctx, items, args, span) {

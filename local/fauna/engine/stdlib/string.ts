@@ -3,7 +3,7 @@
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';
-import type { Value } from '../values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, int, str } from './args.ts';
 import type { Method } from './args.ts';
 

@@ -3,9 +3,9 @@
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';
-import { durationNanos, parseIsoDate, parseIsoTime, unitNanos } from '../temporal.ts';
-import { FqlDate, FqlTime, floorDiv } from '../values.ts';
-import type { Value } from '../values.ts';
+import { durationNanos, parseIsoDate, parseIsoTime, unitNanos } from '../../values/temporal.ts';
+import { FqlDate, FqlTime, floorDiv } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
 import { arity, num, str } from './args.ts';
 import type { Method } from './args.ts';
 

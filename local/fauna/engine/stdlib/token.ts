@@ -5,13 +5,14 @@
 import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';
 import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.ts';
-import { compareIds } from '../../storage/keys.ts';
+import { compareIds } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
+import { databaseAt } from '../../auth/databases.ts';
 import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
-import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../values.ts';
-import type { FqlObject, Value } from '../values.ts';
+import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
+import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, obj } from './args.ts';
 import { allDocs, idArg, NO_METHOD } from './collection.ts';
 import { setMethods } from './set.ts';
@@ -60,7 +61,7 @@ function createToken(ctx: Ctx, input: FqlObject, span: Span): DocRef {
   const ttl = optionalTtl(input, span);
   const data = optionalData(input, span);
   const id = ctx.db.ids.next(ctx.txnMicros);
-  const secret = mintTokenSecret(id);
+  const secret = mintTokenSecret(id, ctx.db.globalId);
   const fields: FqlObject = data ? { document, data } : { document };
   writeRecord(ctx, 'Token', id, { id, ts: ctx.txnMicros, ttl, data: fields, secretHash: hashSecret(secret) }, span);
   ctx.revealed.set(`Token/${id}`, secret);
@@ -72,17 +73,19 @@ function createKey(ctx: Ctx, input: FqlObject, span: Span): DocRef {
   rejectUnknown(input, ['role', 'ttl', 'data', 'database'], 'Key', span);
   const role = input.role ?? null;
   if (typeof role !== 'string') throw new QueryFailure('invalid_argument', `expected value for \`role\` of type String, received ${typeName(role)}`, { span });
-  if (!accessForRole(role, (name) => ctx.db.schema.roles.get(name))) {
+  // `database: "child"` (or "child/grandchild") makes a key of this database that works in that child database.
+  const database = input.database ?? null;
+  if (database !== null && typeof database !== 'string') throw new QueryFailure('invalid_argument', `expected value for \`database\` of type String, received ${typeName(database)}`, { span });
+  const target = database === null ? ctx.db : databaseAt(ctx.db, database.split('/'));
+  if (target === null) throw constraint(`Database \`${database}\` does not exist.`, 'database', span);
+  if (!accessForRole(role, (name) => target.schema.roles.get(name))) {
     throw constraint(`Role \`${role}\` does not exist.`, 'role', span);
-  }
-  if (input.database !== undefined && input.database !== null) {
-    throw new QueryFailure('invalid_query', 'Keys for child databases are not supported by the local Fauna emulator (it has only the root database).', { span });
   }
   const ttl = optionalTtl(input, span);
   const data = optionalData(input, span);
   const id = ctx.db.ids.next(ctx.txnMicros);
   const secret = mintKeySecret(id);
-  const fields: FqlObject = data ? { role, data } : { role };
+  const fields: FqlObject = { role, ...(database === null ? {} : { database }), ...(data ? { data } : {}) };
   writeRecord(ctx, 'Key', id, { id, ts: ctx.txnMicros, ttl, data: fields, secretHash: hashSecret(secret) }, span);
   ctx.revealed.set(`Key/${id}`, secret);
   return new DocRef('Key', id);

@@ -1,4 +1,4 @@
-/** `GET /ping`: the health check the Fauna CLI and the driver's CI poll (fauna-protocol.md §1). */
+/** `GET /ping`: the health check the Fauna CLI and the driver's CI poll (PROTOCOL.md §1). */
 import type { Route } from '../types.ts';
 import { exactPath } from '../router.ts';
 

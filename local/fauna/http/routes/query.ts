@@ -1,32 +1,17 @@
 /**
- * `POST /query/1` (fauna-protocol.md §2–§4): headers, body and secret are checked here, in the core's order
+ * `POST /query/1` (PROTOCOL.md §2–§4): headers, body and secret are checked here, in the core's order
  * (request headers, then body, then authentication); the engine runs the query and the outcome is written in
  * Fauna's field order, with `query_tags` echoed as the header string.
  */
 import type { Engine, QueryOutcome, QueryRequest, TemplateFragment } from '../../engine/api.ts';
 import type { HttpRequest, HttpResponse, Route } from '../types.ts';
-import { protocolError, unauthorized } from '../errors.ts';
+import { isProtocolError, protocolError, statusOf, unauthorized } from '../errors.ts';
 import { InvalidHeaderError, parseQueryHeaders, validQueryTags } from '../query-headers.ts';
 import { secretFromAuthorization } from '../auth.ts';
 import { exactPath } from '../router.ts';
 
 /** How deep a request body may nest before Fauna answers "JSON exceeds nesting limit". */
 export const MAX_BODY_NESTING = 1000;
-
-/**
- * Error codes the core renders as protocol errors (`{"error"}` only, no summary/txn_ts/stats), should the engine
- * report them as a query outcome. `limit_exceeded` keeps its stats.
- */
-const PROTOCOL_ERROR_CODES = new Set([
-  'invalid_request',
-  'unauthorized',
-  'forbidden',
-  'contended_transaction',
-  'time_out',
-  'request_size_exceeded',
-  'internal_error',
-  'limit_exceeded',
-]);
 
 export const queryRoutes: Route[] = [
   {
@@ -42,12 +27,12 @@ export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse 
   try {
     headers = parseQueryHeaders(request.headers);
   } catch (error) {
-    if (error instanceof InvalidHeaderError) return protocolError('invalidRequest', error.message, tags);
+    if (error instanceof InvalidHeaderError) return protocolError('invalid_request', error.message, tags);
     throw error;
   }
 
   const body = parseBody(request.body);
-  if (typeof body === 'string') return protocolError('invalidRequest', body, tags);
+  if (typeof body === 'string') return protocolError('invalid_request', body, tags);
 
   const secret = secretFromAuthorization(request.headers.authorization);
   const principal = secret === null ? null : engine.authenticate(secret);
@@ -61,6 +46,7 @@ export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse 
     lastTxnTs: headers.lastTxnTs,
     timeoutMs: headers.timeoutMs,
     typecheck: headers.typecheck,
+    ...(request.receivedAt === undefined ? {} : { receivedAt: request.receivedAt }),
   });
   return renderOutcome(outcome, headers.queryTags);
 }
@@ -108,12 +94,14 @@ function renderOutcome(outcome: QueryOutcome, queryTags: string | undefined): Ht
       },
     };
   }
-  if (PROTOCOL_ERROR_CODES.has(outcome.error.code)) {
+  const status = statusOf(outcome.error.code);
+  if (isProtocolError(outcome.error.code)) {
     const stats = outcome.error.code === 'limit_exceeded' ? { stats: outcome.stats } : {};
-    return { status: outcome.httpStatus, json: { error: outcome.error, ...stats, ...tags } };
+    const headers: Record<string, string> = outcome.error.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
+    return { status, headers, json: { error: outcome.error, ...stats, ...tags } };
   }
   return {
-    status: outcome.httpStatus,
+    status,
     json: {
       error: outcome.error,
       summary: outcome.summary,

@@ -1,10 +1,11 @@
 /**
- * The schema API (fauna-protocol.md §8.2) as the Fauna CLI v4 uses it: FSL files uploaded as multipart/form-data
+ * The schema API (PROTOCOL.md §8) as the Fauna CLI v4 uses it: FSL files uploaded as multipart/form-data
  * (field name = file path), query parameters `version`, `force`, `override`, `staged`. Errors are
  * `{"error":{"message"}}` like the core writes them; the 401 also carries `code: "unauthorized"`, which the CLI
  * checks to tell an auth failure apart.
  */
-import type { Engine, Principal, SchemaApiError, SchemaUpdateOptions } from '../../engine/api.ts';
+import { SCHEMA_DIFF_KINDS } from '../../engine/api.ts';
+import type { Engine, Principal, SchemaApiError, SchemaDiffKind, SchemaUpdateOptions } from '../../engine/api.ts';
 import type { SchemaFile } from '../../schema/model.ts';
 import type { HttpRequest, HttpResponse, Route } from '../types.ts';
 import { secretFromAuthorization } from '../auth.ts';
@@ -41,27 +42,29 @@ const diffSchema: Authenticated = (request, engine, principal) => {
   return result(engine.schemaDiff(principal, files, updateOptions(request.query)));
 };
 
-const listFiles: Authenticated = (_request, engine, principal) => result(engine.schemaFiles(principal));
+const listFiles: Authenticated = (request, engine, principal) => result(engine.schemaFiles(principal, { staged: request.query.get('staged') === 'true' }));
 
-const readFile: Authenticated = (_request, engine, principal, [encodedName]) => {
+const readFile: Authenticated = (request, engine, principal, [encodedName]) => {
   let filename: string;
   try {
     filename = decodeURIComponent(encodedName!);
   } catch {
     return schemaError({ httpStatus: 404, message: 'Not found' });
   }
-  return result(engine.schemaFile(principal, filename));
+  return result(engine.schemaFile(principal, filename, { staged: request.query.get('staged') === 'true' }));
 };
 
-/** The emulator has only the root database, where nothing can be staged, so the status is always `none`. */
-const stagedStatus: Authenticated = (_request, engine, principal) => {
-  const files = engine.schemaFiles(principal);
-  if (isSchemaApiError(files)) return schemaError(files);
-  return { status: 200, json: { version: files.version, status: 'none' } };
+/** Pushes apply at once here, so the status is always `none`, with an empty `pending_summary` (and `diff` if asked). */
+const stagedStatus: Authenticated = (request, engine, principal) => {
+  const diffKind = diffKindOf(request.query);
+  return result(engine.schemaStatus(principal, diffKind === undefined ? {} : { diffKind }));
 };
 
-/** Commit/abandon need a staged schema, which the root database cannot have (same message as the core). */
-const noStagedSchema: Authenticated = () => schemaError({ httpStatus: 400, message: 'Schema cannot be staged in the root database' });
+/** Commit or abandon the staged schema (the root database cannot have one: same message as the core). */
+const stagedAction = (action: 'commit' | 'abandon'): Authenticated => (request, engine, principal) => {
+  const { version, force } = updateOptions(request.query);
+  return result(engine.schemaStaged(principal, action, { ...(version === undefined ? {} : { version }), force: force === true }));
+};
 
 const itemsNotSupported: Authenticated = () =>
   schemaError({ httpStatus: 501, message: 'The single-item schema API (/schema/1/items) is not supported by the local Fauna emulator; push whole files with /schema/1/update.' });
@@ -74,9 +77,8 @@ export const schemaRoutes: Route[] = [
   { match: pathWithSuffix('/schema/1/files/'), methods: { GET: authenticated(readFile) } },
   { match: exactPath('/schema/1/staged/status'), methods: { GET: authenticated(stagedStatus) } },
   { match: exactPath('/schema/1/status'), methods: { GET: authenticated(stagedStatus) } },
-  ...['/schema/1/staged/commit', '/schema/1/commit', '/schema/1/staged/abandon', '/schema/1/abandon'].map(
-    (path): Route => ({ match: exactPath(path), methods: { POST: authenticated(noStagedSchema) } }),
-  ),
+  ...['/schema/1/staged/commit', '/schema/1/commit'].map((path): Route => ({ match: exactPath(path), methods: { POST: authenticated(stagedAction('commit')) } })),
+  ...['/schema/1/staged/abandon', '/schema/1/abandon'].map((path): Route => ({ match: exactPath(path), methods: { POST: authenticated(stagedAction('abandon')) } })),
   { match: pathWithSuffix('/schema/1/items/'), methods: { GET: authenticated(itemsNotSupported), POST: authenticated(itemsNotSupported), DELETE: authenticated(itemsNotSupported) } },
 ];
 
@@ -117,7 +119,14 @@ function updateOptions(query: URLSearchParams): SchemaUpdateOptions {
     force: query.get('force') === 'true',
     override: query.get('override') !== 'false',
     staged: query.get('staged') === 'true',
+    ...(diffKindOf(query) === undefined ? {} : { diffKind: diffKindOf(query)! }),
   };
+}
+
+/** `diff=semantic|summary|textual` (the CLI's name) or `format=` (the older one); anything else means the default. */
+function diffKindOf(query: URLSearchParams): SchemaDiffKind | undefined {
+  const kind = query.get('diff') ?? query.get('format');
+  return (SCHEMA_DIFF_KINDS as readonly string[]).includes(kind ?? '') ? (kind as SchemaDiffKind) : undefined;
 }
 
 function isSchemaApiError(value: object): value is SchemaApiError {

@@ -10,7 +10,7 @@ function notSupported(feature: string, path: string): Route {
   return {
     match: exactPath(path),
     methods: {
-      POST: () => protocolError('invalidRequest', `${feature} (POST ${path}) are not supported by the local Fauna emulator.`),
+      POST: () => protocolError('invalid_request', `${feature} (POST ${path}) are not supported by the local Fauna emulator.`),
     },
   };
 }

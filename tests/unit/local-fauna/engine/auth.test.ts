@@ -7,13 +7,13 @@ const SIGN_IN = (sub: string, email: string, ttl = 3600) => ({
 });
 
 describe('secrets', () => {
-  it('mints key and token secrets in Fauna\'s format that carry their document id', () => {
+  it('mints key and token secrets in Fauna\'s format that carry their document id (and a token\'s database)', () => {
     const key = mintKeySecret('412483941084446785');
-    const token = mintTokenSecret('412483941084446786');
+    const token = mintTokenSecret('412483941084446786', 7n);
     expect(key).toMatch(/^fn[A-D][A-Za-z0-9_-]{37}$/);
     expect(token).toMatch(/^fn[E-H][A-Za-z0-9_-]{48}$/);
     expect(parseSecret(key)).toEqual({ kind: 'key', id: '412483941084446785' });
-    expect(parseSecret(token)).toEqual({ kind: 'token', id: '412483941084446786' });
+    expect(parseSecret(token)).toEqual({ kind: 'token', id: '412483941084446786', databaseGlobalId: 7n });
     expect(parseSecret('fnAnotasecret')).toBeNull();
     expect(hashSecret(key)).not.toContain(key);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { int, makeDb } from './helpers.ts';
+import { statusOf } from '../../../../local/fauna/http/errors.ts';
+import { int, makeDb, ROOT } from './helpers.ts';
 
 describe('FQL expressions on the engine', () => {
   const db = makeDb();
@@ -28,7 +29,7 @@ describe('FQL expressions on the engine', () => {
 
   it('appends the display string of any value to a String with +, but not a String to a number', () => {
     expect(db.data('"a" + 1 + null + 1.5')).toBe('a1null1.5');
-    expect(db.error('1 + "a"').code).toBe('type_mismatch');
+    expect(db.error('1 + "a"')).toMatchObject({ code: 'invalid_argument', message: 'expected value for `other` of type Number, received String' });
   });
 
   it('overflows Long arithmetic into Double as the core does', () => {
@@ -163,11 +164,33 @@ describe('FQL expressions on the engine', () => {
   });
 
   it('answers constructs the emulator does not implement with invalid_query naming them', () => {
-    for (const query of ['Database.all()', 'Credential.byDocument(null)', 'Collection.create({ name: "X" })', '[1].toSet().eventSource()']) {
+    for (const query of ['AccessProvider.all()', 'Credential.byDocument(null)', '[1].toSet().eventSource()']) {
       const error = db.error(query);
       expect(error.code).toBe('invalid_query');
       expect(error.message).toContain('not supported by the local Fauna emulator');
     }
+  });
+
+  it('writes schema changed from FQL into the FSL files the schema API serves, leaving other text alone', () => {
+    const withSchema = makeDb({ 'app.fsl': '// the app\ncollection Customer { *: Any }\n' });
+    withSchema.data('Collection.create({ name: "Wah", indexes: { byColor: { terms: [{ field: ".color" }] } } })');
+    withSchema.data('Collection.byName("Customer")!.update({ ttl_days: 3 })');
+    const main = withSchema.engine.schemaFile(ROOT, 'main.fsl');
+    const app = withSchema.engine.schemaFile(ROOT, 'app.fsl');
+
+    expect(main).toEqual({ version: expect.any(Number), content: 'collection Wah {\n  index byColor {\n    terms [.color]\n  }\n}\n' });
+    expect(app).toEqual({ version: expect.any(Number), content: '// the app\ncollection Customer {\n  *: Any\n  ttl_days 3\n}\n' });
+    withSchema.data('Collection.byName("Wah")!.delete()');
+    expect(withSchema.engine.schemaFile(ROOT, 'main.fsl')).toEqual({ httpStatus: 404, message: 'Not found' });
+  });
+
+  it('rejects an FQL schema definition of the wrong shape with constraint_failure naming the field', () => {
+    const error = db.error('Collection.create({ name: "X", indexes: { byA: { terms: "a" } } })');
+    expect(error).toMatchObject({
+      code: 'constraint_failure',
+      message: 'Failed to create Collection.',
+      constraint_failures: [{ paths: [['indexes', 'byA', 'terms']], message: 'Expected an array for `indexes.byA.terms`.' }],
+    });
   });
 
   it('renders the summary of a runtime error at the failing span', () => {
@@ -203,7 +226,7 @@ describe('FQL expressions on the engine', () => {
     const outcome = db.run('Set.sequence(0, 100000000).map(x => x * 2).count()', { timeoutMs: 50 });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.httpStatus).toBe(440);
+    expect(statusOf(outcome.error.code)).toBe(440);
     expect(outcome.error.code).toBe('time_out');
     expect(outcome.error.message).toContain('aggressive deadline');
   });

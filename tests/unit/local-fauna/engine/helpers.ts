@@ -5,6 +5,7 @@
 import { AdjustableClock } from '../../../../local/fauna/clock.ts';
 import type { Engine, Principal, QueryOutcome, QueryRequest, ValueFormat } from '../../../../local/fauna/engine/api.ts';
 import { createEngine, loadSchemaFiles } from '../../../../local/fauna/engine/engine.ts';
+import { statusOf } from '../../../../local/fauna/http/errors.ts';
 
 export const ROOT: Principal = { kind: 'root' };
 export const ROOT_SECRET = 'secret';
@@ -49,7 +50,8 @@ export function makeDb(fsl: string | Record<string, string> = ''): TestDb {
     error(query, options) {
       const outcome = run(query, options);
       if (outcome.ok) throw new Error(`expected failure, got ${JSON.stringify(outcome.data)}`);
-      return { ...outcome.error, httpStatus: outcome.httpStatus, summary: outcome.summary };
+      // The status is the HTTP layer's: the engine reports codes only.
+      return { ...outcome.error, httpStatus: statusOf(outcome.error.code), summary: outcome.summary };
     },
     login(secret) {
       const principal = engine.authenticate(secret);

@@ -117,6 +117,28 @@ describe('snapshots', () => {
     expect(next.txn_ts).toBeGreaterThan(db.run('1').txn_ts - 1_000_000);
   });
 
+  it('restores child databases (nested) with their documents, schema, keys and tokens', () => {
+    const db = makeDb();
+    db.data('Database.create({ name: "app", data: { team: "a" } })');
+    const app = db.engine.authenticate(`${ROOT_SECRET}:app:admin`)!;
+    const inApp = (query: string) => db.data(query, { principal: app });
+    inApp('Collection.create({ name: "Thing" })');
+    inApp('Role.create({ name: "self", membership: [{ resource: "Thing" }], privileges: [{ resource: "Thing", actions: { read: true } }] })');
+    inApp('Database.create({ name: "inner" })');
+    const [token, key] = inApp('let t = Thing.create({ label: "x" })\n[Token.create({ document: t }).secret, Key.create({ role: "server" }).secret]') as string[];
+    const staged = db.engine.schemaUpdate(app, [{ filename: 'next.fsl', content: 'collection Next { *: Any }' }], { staged: true, override: false });
+    expect(staged).toMatchObject({ version: expect.any(Number) });
+
+    const restored = createEngine({ clock: db.clock, rootSecret: ROOT_SECRET }, JSON.parse(JSON.stringify(db.engine.snapshot())));
+    const run = (secret: string, query: string) => restored.query({ principal: restored.authenticate(secret)!, query, arguments: undefined, format: 'simple', lastTxnTs: undefined, timeoutMs: 5000, typecheck: undefined });
+
+    expect(run(token!, 'Thing.all().first()!.label')).toMatchObject({ ok: true, data: 'x' });
+    expect(run(key!, 'Thing.all().count()')).toMatchObject({ ok: true, data: 1 });
+    expect(run(`${ROOT_SECRET}:app/inner:admin`, 'Collection.all().count()')).toMatchObject({ ok: true, data: 0 });
+    expect(run(ROOT_SECRET, 'Database.byName("app")!.data')).toMatchObject({ ok: true, data: { team: 'a' } });
+    expect(restored.schemaStatus(restored.authenticate(`${ROOT_SECRET}:app:admin`)!, { diffKind: 'summary' })).toMatchObject({ status: 'ready', diff: '* Adding collection `Next`' });
+  });
+
   it('notifies commit listeners after writes and schema changes, not after reads', () => {
     const db = makeDb('collection A { *: Any }');
     let commits = 0;

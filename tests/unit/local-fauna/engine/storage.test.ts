@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Store, UniqueViolationError } from '../../../../local/fauna/storage/store.ts';
 import type { StoredDoc } from '../../../../local/fauna/storage/store.ts';
-import { compareIds, compareValues, valueKey } from '../../../../local/fauna/storage/keys.ts';
-import { DocRef, FqlTime } from '../../../../local/fauna/engine/values.ts';
+import { compareIds, compareValues, valueKey } from '../../../../local/fauna/values/keys.ts';
+import { DocRef, FqlTime } from '../../../../local/fauna/values/values.ts';
 
 const doc = (id: string, data: StoredDoc['data']): StoredDoc => ({ id, ts: 1n, ttl: null, data });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeSimple, decodeTagged, ValueDecodeError } from '../../../../local/fauna/wire/decode.ts';
 import { javaDoubleString } from '../../../../local/fauna/wire/encode.ts';
-import { DocRef, FqlTime, ModuleValue } from '../../../../local/fauna/engine/values.ts';
+import { DocRef, FqlTime, ModuleValue } from '../../../../local/fauna/values/values.ts';
 import { int, makeDb } from './helpers.ts';
 
 const TIME_REGEX = /^(?:\d{4}|[\u2212-]\d{4,}|\+\d{5,})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.\d+)?(?:[zZ]|[+\u2212-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9]))$/;

@@ -50,7 +50,6 @@ export function createFakeEngine(): FakeEngine {
       if (text === 'fail') {
         return {
           ok: false,
-          httpStatus: 400,
           error: { code: 'abort', message: 'Query aborted.', abort: 'oops' },
           summary: 'error: Query aborted.',
           txn_ts: txnTs,
@@ -67,8 +66,14 @@ export function createFakeEngine(): FakeEngine {
       const file = files.find((candidate) => candidate.filename === filename);
       return file === undefined ? { httpStatus: 404, message: 'Not found' } : { version, content: file.content };
     },
-    schemaDiff(_principal, uploaded) {
-      return { version, diff: `${uploaded.length} file(s)` };
+    schemaDiff(_principal, uploaded, options) {
+      return { version, diff: `${uploaded.length} file(s)${options.diffKind ? ` as ${options.diffKind}` : ''}` };
+    },
+    schemaStaged() {
+      return { httpStatus: 400, message: 'Schema cannot be staged in the root database' };
+    },
+    schemaStatus(_principal, options) {
+      return { version, status: 'none', pending_summary: '', ...(options.diffKind ? { diff: `${options.diffKind} diff` } : {}) };
     },
     schemaUpdate(_principal, uploaded, options) {
       engine.schemaUploads.push({ files: uploaded, options });

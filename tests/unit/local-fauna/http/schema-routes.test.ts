@@ -114,8 +114,18 @@ describe('the read endpoints', () => {
     const staged = await call('GET', 'staged/status');
     const legacy = await call('GET', 'status');
 
-    expect(staged.json.status).toBe('none');
+    expect(staged.json).toEqual({ version: expect.any(Number), status: 'none', pending_summary: '' });
     expect(legacy.json).toEqual(staged.json);
+  });
+
+  it('passes the requested diff kind (diff= or format=) to the status and diff calls', async () => {
+    const status = await call('GET', 'staged/status?diff=textual');
+    const diff = await call('POST', 'diff?format=summary');
+    const unknown = await call('POST', 'diff?diff=colourful');
+
+    expect(status.json.diff).toBe('textual diff');
+    expect(diff.json.diff).toBe('0 file(s) as summary');
+    expect(unknown.json.diff).toBe('0 file(s)');
   });
 
   it('answers commit and abandon with the root-database message', async () => {

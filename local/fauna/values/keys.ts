@@ -2,8 +2,8 @@
  * Canonical keys for values in hash-map indexes, and the comparison order of values (for index values and `order()`).
  * Kept free of engine imports apart from the value classes so storage and the evaluator agree on equality and order.
  */
-import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject } from '../engine/values.ts';
-import type { Value } from '../engine/values.ts';
+import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject } from './values.ts';
+import type { Value } from './values.ts';
 
 /** A string that is equal for two values exactly when FQL `==` says they are equal (numbers compare by value). */
 export function valueKey(value: Value): string {

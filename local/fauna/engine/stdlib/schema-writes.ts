@@ -1,0 +1,109 @@
+/**
+ * Schema written in FQL: `Collection.create`, `Function.create`, `Role.create` and `update`/`replace`/`delete` on their
+ * definitions. Each change is turned into FSL (fsl/render.ts), written into the schema files
+ * (fsl/files.ts) and applied through the same parser, checks and storage as a schema push (`ctx.changeSchema`),
+ * inside the query's transaction: a failed query undoes it, and the schema API sees the files it produced.
+ */
+import type { Span } from '../../fql/ast.ts';
+import { withItem } from '../../fsl/files.ts';
+import { definitionName, DefinitionShapeError, mergeDefinition, renderItem } from '../../fsl/render.ts';
+import type { Plain, PlainObject, SchemaModule } from '../../fsl/render.ts';
+import type { Ctx } from '../context.ts';
+import { QueryFailure } from '../errors.ts';
+import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
+import { namedFields } from './collection.ts';
+
+export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
+
+const PAST = { create: 'create', update: 'update', replace: 'update', delete: 'delete' } as const;
+
+/** Fauna's answer for a schema write that fails validation: `constraint_failure` "Failed to create Collection." */
+function failed(module: SchemaModule, write: SchemaWrite, failures: { paths: string[][]; message: string }[], span: Span): QueryFailure {
+  return new QueryFailure('constraint_failure', `Failed to ${PAST[write]} ${module}.`, { span, constraintFailures: failures });
+}
+
+/** Who may change schema from FQL: admin for everything; server for collections and functions but not roles. */
+function requireSchemaWrite(ctx: Ctx, module: SchemaModule, span: Span): void {
+  const kind = ctx.access.kind;
+  if (kind === 'admin' || (kind === 'server' && module !== 'Role')) return;
+  throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
+}
+
+/** An FQL value as a plain definition object (Int/Long → number); other types cannot appear in a definition. */
+function toPlain(value: Value, path: string[]): Plain {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value)) return value.map((item, i) => toPlain(item, [...path, String(i)]));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v, [...path, k])]));
+  // Times, dates, bytes, documents, sets and functions have no place in a definition.
+  throw new DefinitionShapeError(path, `Unexpected ${typeName(value)} in a schema definition.`);
+}
+
+function definitionArg(value: Value | undefined, span: Span): PlainObject {
+  if (value === undefined || !isPlainObject(value)) {
+    throw new QueryFailure('invalid_argument', `expected value for \`data\` of type { *: Any }, received ${typeName(value ?? null)}`, { span });
+  }
+  return toPlain(value, []) as PlainObject;
+}
+
+/** The current definition of `ref` as a plain object, without the fields Fauna computes (`coll`, `ts`). */
+function currentDefinition(ctx: Ctx, ref: NamedRef): PlainObject | null {
+  const fields = namedFields(ctx, ref);
+  if (!fields) return null;
+  const { coll: _coll, ts: _ts, ...rest } = fields;
+  return toPlain(rest, []) as PlainObject;
+}
+
+function exists(ctx: Ctx, module: SchemaModule, name: string): boolean {
+  const schema = ctx.db.schema;
+  // Collections and functions share one namespace (names and aliases), roles have their own.
+  return module === 'Role' ? schema.roles.has(name) : schema.collections.has(name) || schema.functions.has(name);
+}
+
+/** Renders `def`, edits the files and applies them; validation problems become Fauna's constraint failure. */
+function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: string | null, def: PlainObject | null, span: Span): string | null {
+  let files = ctx.db.schema.files;
+  let name: string | null = null;
+  try {
+    if (def !== null) {
+      name = definitionName(def);
+      if (name !== oldName && exists(ctx, module, name)) {
+        throw new DefinitionShapeError(['name'], `${module === 'Role' ? 'A role' : 'A collection or function'} named \`${name}\` already exists.`);
+      }
+    }
+    if (oldName !== null && (def === null || name !== oldName)) files = withItem(files, module, oldName, null);
+    if (def !== null) files = withItem(files, module, name!, renderItem(module, def));
+  } catch (error) {
+    if (error instanceof DefinitionShapeError) throw failed(module, write, [{ paths: [error.path], message: error.message }], span);
+    throw error;
+  }
+  const problem = ctx.changeSchema(files);
+  if (problem !== null) throw failed(module, write, [{ paths: [], message: problem }], span);
+  return name;
+}
+
+/** `Collection.create(def)`, `Function.create(def)`, `Role.create(def)`: the new definition. */
+export function createSchemaItem(ctx: Ctx, module: SchemaModule, arg: Value | undefined, span: Span): Value {
+  requireSchemaWrite(ctx, module, span);
+  const name = apply(ctx, module, 'create', null, definitionArg(arg, span), span);
+  return new NamedRef(module, name!);
+}
+
+/** `update`/`replace`/`delete` on a definition (`Collection.byName("C")!.update({...})`). */
+export function writeSchemaItem(ctx: Ctx, ref: NamedRef, write: Exclude<SchemaWrite, 'create'>, arg: Value | undefined, span: Span): Value {
+  const module = ref.coll as SchemaModule;
+  requireSchemaWrite(ctx, module, span);
+  const current = currentDefinition(ctx, ref);
+  if (current === null) throw new QueryFailure('document_not_found', `${module} \`${ref.name}\` not found.`, { span });
+  if (write === 'delete') {
+    apply(ctx, module, write, ref.name, null, span);
+    return new NullDoc(ref, 'deleted');
+  }
+  const patch = definitionArg(arg, span);
+  // `replace` keeps only the name unless a new one is given; `update` merges into the current definition.
+  const def = write === 'replace' ? { name: ref.name, ...patch } : mergeDefinition(current, patch);
+  const name = apply(ctx, module, write, ref.name, def, span);
+  return new NamedRef(module, name!);
+}
