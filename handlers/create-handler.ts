@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { ClientConfiguration, Client } from 'fauna';
 import type { PreTokenGenerationEvent } from '../lib/cognito-event.ts';
-import { type Environment, parseConfig } from '../lib/config.ts';
+import { type Environment, LOCAL_STAGE, parseConfig } from '../lib/config.ts';
 import { summariseError } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
 import { handlePreTokenGeneration } from '../lib/sign-in.ts';
@@ -17,6 +17,7 @@ import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { logContextMiddleware } from './middleware/log-context.ts';
 import { type ContextWithSecret, createSecretStore, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+import { createServedPools } from './middleware/served-pools.ts';
 
 export const SERVICE_NAME = 'cognito-fauna';
 export const METRICS_NAMESPACE = 'CognitoFauna';
@@ -58,7 +59,8 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     sessionIdleMs: config.faunaSessionIdleMs,
     createClient: overrides.createFaunaClient,
   });
-  const secrets = createSecretStore(config.secretSource, overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS);
+  const servedPools = createServedPools(config.userPoolSource);
+  const secrets = createSecretStore(config.secretSource, overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS, servedPools.ssmParameters);
 
   const signIn = async (event: PreTokenGenerationEvent, context: ContextWithSecret): Promise<PreTokenGenerationEvent> =>
     handlePreTokenGeneration(event, {
@@ -66,6 +68,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
       fauna,
       currentSecret: () => secrets.current(context),
       refreshSecret: () => secrets.refresh(event, context),
+      servedUserPoolIds: async () => servedPools.ids(context),
       logger,
       metrics,
       now: () => performance.now(),
@@ -76,7 +79,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     .use(logMetrics(metrics))
     .use(logContextMiddleware(logger))
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))
-    .use(eventValidationMiddleware());
+    .use(eventValidationMiddleware({ acceptLocalVersionZero: config.stage === LOCAL_STAGE }));
   if (secrets.middleware) handler.use(secrets.middleware);
 
   return {

@@ -37,8 +37,31 @@ export type SecretSource =
   | { kind: 'ssm'; parameterName: string; cacheTtlSeconds: number }
   | { kind: 'environment'; secret: string };
 
+/**
+ * Where the ids of the user pools this function serves come from: on deployed stages an SSM String parameter the stack
+ * writes (read in the same GetParameters call as the key, so no extra round trip), on the local stage the environment.
+ */
+export type UserPoolSource =
+  | { kind: 'ssm'; parameterName: string }
+  | { kind: 'environment'; ids: readonly string[] };
+
+/** A Cognito user pool id: `<region>_<id>`. */
+export const USER_POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
+
+/**
+ * Parses a served-pools value (an SSM parameter's or USER_POOL_IDS): pool ids separated by commas.
+ *
+ * @returns the ids, or null when the value is empty or holds something that is not a pool id
+ * @example parseUserPoolIds('us-east-1_Abc123, eu-west-1_Def456') // ['us-east-1_Abc123', 'eu-west-1_Def456']
+ */
+export function parseUserPoolIds(raw: string): string[] | null {
+  const ids = raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  return ids.length > 0 && ids.every((id) => USER_POOL_ID_PATTERN.test(id)) ? ids : null;
+}
+
 export interface Config {
   stage: string;
+  userPoolSource: UserPoolSource;
   faunaEndpoint: URL;
   secretSource: SecretSource;
   tokenTtlSeconds: number;
@@ -74,10 +97,12 @@ export function parseConfig(env: Environment): Config {
   if (secretClaimName === userIdClaimName) {
     throw new ConfigError('USER_ID_CLAIM_NAME', `must differ from SECRET_CLAIM_NAME (both are "${secretClaimName}")`, `${HOW_TO_SET} (userIdClaimName).`);
   }
+  const source = secretSource(env, stage);
   return {
     stage,
+    userPoolSource: userPoolSource(env, stage, source),
     faunaEndpoint: endpoint(env),
-    secretSource: secretSource(env, stage),
+    secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
     claimTargets: claimTargets(env),
     secretClaimName,
@@ -136,6 +161,30 @@ function secretSource(env: Environment, stage: string): SecretSource {
   }
   const cacheTtlSeconds = integer(env, 'SSM_CACHE_TTL_SECONDS', DEFAULT_SSM_CACHE_TTL_SECONDS, 1, MAX_SSM_CACHE_TTL_SECONDS);
   return { kind: 'ssm', parameterName, cacheTtlSeconds };
+}
+
+function userPoolSource(env: Environment, stage: string, secrets: SecretSource): UserPoolSource {
+  const listed = read(env, 'USER_POOL_IDS');
+  if (listed !== undefined) {
+    if (stage !== LOCAL_STAGE) {
+      throw new ConfigError('USER_POOL_IDS', `is set on stage "${stage}", but only the local stage takes the served pool ids from the environment`, 'Remove it; deployed stages read them from the SSM parameter named by USER_POOL_ID_PARAMETER.');
+    }
+    const ids = parseUserPoolIds(listed);
+    if (ids === null) throw new ConfigError('USER_POOL_IDS', `must list user pool ids separated by commas, got "${listed}"`, 'The local stack sets it to the pool it creates.');
+    return { kind: 'environment', ids };
+  }
+  const parameterName = read(env, 'USER_POOL_ID_PARAMETER');
+  if (parameterName === undefined) {
+    const local = stage === LOCAL_STAGE ? ' (or, on the local stage only, USER_POOL_IDS)' : '';
+    throw new ConfigError('USER_POOL_ID_PARAMETER', `is not set; it must name the SSM parameter holding the id(s) of the user pool(s) this function serves${local}`, `${HOW_TO_SET} (userPoolIdParameter).`);
+  }
+  if (!SSM_PARAMETER_PATTERN.test(parameterName) || parameterName.endsWith('/')) {
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is not an SSM parameter name or ARN', `${HOW_TO_SET} (userPoolIdParameter), e.g. /cognito-fauna/dev/user-pool-id.`);
+  }
+  if (secrets.kind !== 'ssm') {
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is set while the Fauna key comes from FAUNA_SECRET', 'On the local stage set USER_POOL_IDS instead.');
+  }
+  return { kind: 'ssm', parameterName };
 }
 
 function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {

@@ -1,6 +1,6 @@
 /** The one Fauna query of a sign-in: the `signIn` UDF (fauna/functions.fsl) upserts the identity and mints its token. */
 import { fql, TimeStub } from 'fauna';
-import { FaunaQueryError, IdentityConflictError, mapFaunaError } from './errors.ts';
+import { ConcurrentSignInError, FaunaQueryError, mapFaunaError } from './errors.ts';
 import type { QueryClient } from './fauna-client.ts';
 
 /** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
@@ -13,11 +13,29 @@ export interface TokenMetadata {
 export interface SignInRequest {
   /** Cognito's `sub`: the identity's stable key. */
   sub: string;
-  /** Already normalised (see `normaliseEmail`). */
-  email: string;
+  /** Already normalised (see `normaliseEmail`); null when the user has no email or it has no safe normal form. */
+  email: string | null;
+  /** Cognito's `email_verified`: only a verified email links or updates an identity. */
+  emailVerified: boolean;
   ttlSeconds: number;
   meta: TokenMetadata;
 }
+
+/** What `signIn` did to find the identity (fauna/functions.fsl). */
+export const SignInOutcome = {
+  /** Found by `sub`, nothing changed. */
+  existing: 'existing',
+  /** A new identity was created for this `sub`. */
+  created: 'created',
+  /** An identity without `sub` that held the verified email was bound to this `sub` (its older tokens revoked). */
+  linked: 'linked',
+  /** The verified email changed and was stored (the identity's earlier tokens revoked). */
+  emailUpdated: 'email_updated',
+  /** The verified email changed, but another identity holds it: the user got their own identity, the email stayed. */
+  emailHeld: 'email_held',
+} as const;
+export type SignInOutcome = (typeof SignInOutcome)[keyof typeof SignInOutcome];
+const OUTCOMES: readonly string[] = Object.values(SignInOutcome);
 
 export interface IdentityGrant {
   /** The Customer document id. */
@@ -27,6 +45,7 @@ export interface IdentityGrant {
   expiresAt: Date;
   /** True when this sign-in created the Customer document. */
   created: boolean;
+  outcome: SignInOutcome;
 }
 
 /** Attempts in total when a unique constraint fails: a concurrent first sign-in won, the retry finds its identity. */
@@ -34,19 +53,20 @@ export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
 
 /**
  * Finds or creates the user's identity and mints a Fauna token for it, in one query. On `constraint_failure`
- * (two first sign-ins of the same user racing) the query is run once more, which then finds the winner's identity.
+ * (two first sign-ins of the same user racing, or a link and a create of one email) the query is run once more, which then finds the winner's identity.
  *
  * @throws {SignInError} a mapped error (see `mapFaunaError`), or `FaunaQueryError` if the answer has the wrong shape
  */
 export async function signInIdentity(client: QueryClient, request: SignInRequest): Promise<IdentityGrant> {
-  const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }})`;
+  const { sub, email, emailVerified, ttlSeconds, meta } = request;
+  const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }})`;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await client.query(query);
       return parseGrant(result.data);
     } catch (error) {
       const mapped = mapFaunaError(error);
-      if (mapped instanceof IdentityConflictError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
+      if (mapped instanceof ConcurrentSignInError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
       throw mapped;
     }
   }
@@ -54,12 +74,15 @@ export async function signInIdentity(client: QueryClient, request: SignInRequest
 
 function parseGrant(data: unknown): IdentityGrant {
   const value = (data ?? {}) as Record<string, unknown>;
-  const { userId, secret, expiresAt, created } = value;
-  if (typeof userId !== 'string' || typeof secret !== 'string' || !(expiresAt instanceof TimeStub) || typeof created !== 'boolean') {
+  const { userId, secret, expiresAt, created, outcome } = value;
+  if (
+    typeof userId !== 'string' || typeof secret !== 'string' || !(expiresAt instanceof TimeStub) || typeof created !== 'boolean' ||
+    typeof outcome !== 'string' || !OUTCOMES.includes(outcome)
+  ) {
     throw new FaunaQueryError(
-      'signIn returned an unexpected shape (expected userId, secret, expiresAt, created). Push the schema in fauna/ again.',
+      'signIn returned an unexpected shape (expected userId, secret, expiresAt, created, outcome). Push the schema in fauna/ again.',
       undefined,
     );
   }
-  return { userId, secret, expiresAt: expiresAt.toDate(), created };
+  return { userId, secret, expiresAt: expiresAt.toDate(), created, outcome: outcome as SignInOutcome };
 }

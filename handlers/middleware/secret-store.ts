@@ -32,19 +32,31 @@ export interface SecretStore {
   dispose(): void;
 }
 
+// --- Companion parameters (issue 9): other SSM parameters fetched in the SAME GetParameters call as the key. ---
+/** Context properties of companion parameters, by SSM parameter name (e.g. the served user pool ids). */
+export type CompanionParameters = Record<string, string>;
+
+/** The value @middy/ssm put on the context for a companion parameter, or undefined. */
+export function companionValue(context: ContextWithSecret, contextKey: string): string | undefined {
+  const value = (context as unknown as Record<string, unknown>)[contextKey];
+  return typeof value === 'string' ? value : undefined;
+}
+// --- end of companion parameters ---
+
 /** Builds the store for the configured source. */
-export function createSecretStore(source: SecretSource, awsClientOptions: object = SSM_CLIENT_OPTIONS): SecretStore {
+export function createSecretStore(source: SecretSource, awsClientOptions: object = SSM_CLIENT_OPTIONS, companions: CompanionParameters = {}): SecretStore {
   if (source.kind === 'environment') {
     const secret = source.secret;
     return { middleware: null, current: async () => secret, refresh: async () => secret, dispose: () => undefined };
   }
-  return ssmSecretStore(source.parameterName, source.cacheTtlSeconds, awsClientOptions);
+  return ssmSecretStore(source.parameterName, source.cacheTtlSeconds, awsClientOptions, companions);
 }
 
-function ssmSecretStore(parameterName: string, cacheTtlSeconds: number, awsClientOptions: object): SecretStore {
+function ssmSecretStore(parameterName: string, cacheTtlSeconds: number, awsClientOptions: object, companions: CompanionParameters): SecretStore {
   const cacheKey = `cognito-fauna:fauna-secret:${parameterName}`;
   const inner = ssm({
-    fetchData: { [SECRET_CONTEXT_KEY]: parameterName },
+    // One entry per parameter: @middy/ssm fetches them all in one GetParameters call.
+    fetchData: { [SECRET_CONTEXT_KEY]: parameterName, ...companions },
     cacheKey,
     cacheExpiry: cacheTtlSeconds * 1000,
     setToContext: true,
