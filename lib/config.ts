@@ -38,8 +38,10 @@ export type SecretSource =
   | { kind: 'environment'; secret: string };
 
 /**
- * Where the ids of the user pools this function serves come from: on deployed stages an SSM String parameter the stack
- * writes (read in the same GetParameters call as the key, so no extra round trip), on the local stage the environment.
+ * Where the ids of the user pools this function serves come from: serverless.yml has the stack write them to an SSM
+ * String parameter (read in the same GetParameters call as the key, so no extra round trip; a created pool's id cannot
+ * go into the function's environment, as pool → trigger → function would be a cycle). USER_POOL_IDS in the environment
+ * also works (the local stage, tests, a stage that knows its pool ids at deploy time): pool ids are not secrets.
  */
 export type UserPoolSource =
   | { kind: 'ssm'; parameterName: string }
@@ -100,7 +102,7 @@ export function parseConfig(env: Environment): Config {
   const source = secretSource(env, stage);
   return {
     stage,
-    userPoolSource: userPoolSource(env, stage, source),
+    userPoolSource: userPoolSource(env, source),
     faunaEndpoint: endpoint(env),
     secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
@@ -163,26 +165,22 @@ function secretSource(env: Environment, stage: string): SecretSource {
   return { kind: 'ssm', parameterName, cacheTtlSeconds };
 }
 
-function userPoolSource(env: Environment, stage: string, secrets: SecretSource): UserPoolSource {
+function userPoolSource(env: Environment, secrets: SecretSource): UserPoolSource {
   const listed = read(env, 'USER_POOL_IDS');
   if (listed !== undefined) {
-    if (stage !== LOCAL_STAGE) {
-      throw new ConfigError('USER_POOL_IDS', `is set on stage "${stage}", but only the local stage takes the served pool ids from the environment`, 'Remove it; deployed stages read them from the SSM parameter named by USER_POOL_ID_PARAMETER.');
-    }
     const ids = parseUserPoolIds(listed);
-    if (ids === null) throw new ConfigError('USER_POOL_IDS', `must list user pool ids separated by commas, got "${listed}"`, 'The local stack sets it to the pool it creates.');
+    if (ids === null) throw new ConfigError('USER_POOL_IDS', `must list user pool ids separated by commas, got "${listed}"`, 'e.g. us-east-1_Abc123; the local stack sets it to the pool it creates.');
     return { kind: 'environment', ids };
   }
   const parameterName = read(env, 'USER_POOL_ID_PARAMETER');
   if (parameterName === undefined) {
-    const local = stage === LOCAL_STAGE ? ' (or, on the local stage only, USER_POOL_IDS)' : '';
-    throw new ConfigError('USER_POOL_ID_PARAMETER', `is not set; it must name the SSM parameter holding the id(s) of the user pool(s) this function serves${local}`, `${HOW_TO_SET} (userPoolIdParameter).`);
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is not set; it must name the SSM parameter holding the id(s) of the user pool(s) this function serves (or USER_POOL_IDS must list them)', `${HOW_TO_SET} (userPoolIdParameter).`);
   }
   if (!SSM_PARAMETER_PATTERN.test(parameterName) || parameterName.endsWith('/')) {
     throw new ConfigError('USER_POOL_ID_PARAMETER', 'is not an SSM parameter name or ARN', `${HOW_TO_SET} (userPoolIdParameter), e.g. /cognito-fauna/dev/user-pool-id.`);
   }
   if (secrets.kind !== 'ssm') {
-    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is set while the Fauna key comes from FAUNA_SECRET', 'On the local stage set USER_POOL_IDS instead.');
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is set while the Fauna key comes from FAUNA_SECRET (nothing would read it from SSM)', 'On the local stage set USER_POOL_IDS instead.');
   }
   return { kind: 'ssm', parameterName };
 }

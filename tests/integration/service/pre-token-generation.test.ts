@@ -8,6 +8,7 @@ import {
   type LocalFauna,
   queryAs,
   sampleEvent,
+  SERVED_POOL_ID,
   type Service,
   signInEvent,
   ssmCalls,
@@ -31,7 +32,7 @@ function newUser(): { sub: string; email: string } {
 }
 
 function deployedEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, ...extra };
+  return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, ...extra };
 }
 
 function start(extra: Record<string, string> = {}): Service {
@@ -121,11 +122,11 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(await customersWithEmail(fauna, changedEmail)).toBe(1);
   });
 
-  it('links an identity that already existed for the email to the Cognito sub', async () => {
+  it('links an identity that already existed for the verified email, without a sub, to the Cognito sub', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
-    const existingId = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${user.email}, sub: "pre-cognito" }).id`);
+    const existingId = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${user.email} }).id`);
     const handler = start();
 
     // Act
@@ -271,7 +272,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
   it('rejects an invalid event with a message naming what is wrong, and logs no value of it', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
-    const event = sampleEvent('invalid/missing-email.json');
+    const event = sampleEvent('invalid/sub-too-long.json');
     const handler = start();
 
     // Act
@@ -280,7 +281,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     // Assert
     await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError', message: 'Sign-in request was not understood. Please try again' });
     const [failure] = handler.logs.records('Sign-in failed');
-    expect(failure?.error).toMatchObject({ name: 'InvalidEventError', message: expect.stringContaining("/request/userAttributes must have required property 'email'") });
+    expect(failure?.error).toMatchObject({ name: 'InvalidEventError', message: expect.stringContaining('/request/userAttributes/sub must NOT have more than 128 characters') });
     expect(handler.logs.text).not.toContain(event.request.userAttributes.sub);
   });
 
@@ -335,7 +336,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'FaunaUnauthorizedError' });
   });
 
-  it('fails the sign-in when a changed email already belongs to another identity, keeping both intact', async () => {
+  it('keeps a user on their own identity when their new verified email belongs to another identity, moving no email', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const first = newUser();
@@ -344,12 +345,14 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     await handler.invoke(signInEvent(first.sub, first.email));
     await handler.invoke(signInEvent(second.sub, second.email));
 
+    const firstId = idTokenClaims(await handler.invoke(signInEvent(first.sub, first.email))).userId;
+
     // Act
-    const result = handler.invoke(signInEvent(first.sub, second.email));
+    const claims = idTokenClaims(await handler.invoke(signInEvent(first.sub, second.email)));
 
     // Assert
-    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError' });
-    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'IdentityConflictError' });
+    expect(claims.userId).toBe(firstId);
+    expect(handler.logs.records('Verified email not stored: another identity holds it; the user keeps their own identity')[0]).toMatchObject({ outcome: 'email_held' });
     expect(await customersWithEmail(fauna, first.email)).toBe(1);
     expect(await customersWithEmail(fauna, second.email)).toBe(1);
   });

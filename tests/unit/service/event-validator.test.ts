@@ -30,7 +30,7 @@ describe('the precompiled event validator', () => {
 
   it('names the missing attribute without quoting any value of the event', () => {
     // Arrange
-    const event = load('invalid/missing-email.json');
+    const event = load('invalid/missing-sub.json');
 
     // Act
     validate(event);
@@ -38,7 +38,7 @@ describe('the precompiled event validator', () => {
       .map((error) => `${error.instancePath} ${error.message}`);
 
     // Assert
-    expect(messages).toContain("/request/userAttributes must have required property 'email'");
-    expect(messages.join('\n')).not.toContain('3f1c2a9e');
+    expect(messages).toContain("/request/userAttributes must have required property 'sub'");
+    expect(messages.join('\n')).not.toContain('Ada.Lovelace');
   });
 });
