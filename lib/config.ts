@@ -99,11 +99,12 @@ export function parseConfig(env: Environment): Config {
   if (secretClaimName === userIdClaimName) {
     throw new ConfigError('USER_ID_CLAIM_NAME', `must differ from SECRET_CLAIM_NAME (both are "${secretClaimName}")`, `${HOW_TO_SET} (userIdClaimName).`);
   }
+  const faunaEndpoint = endpoint(env);
   const source = secretSource(env, stage);
   return {
     stage,
     userPoolSource: userPoolSource(env, source),
-    faunaEndpoint: endpoint(env),
+    faunaEndpoint,
     secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
     claimTargets: claimTargets(env),
