@@ -285,6 +285,24 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(handler.logs.text).not.toContain(event.request.userAttributes.sub);
   });
 
+  it('refuses cognito-local\'s version "0" on a deployed stage and accepts it on the local stage', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const event = { ...signInEvent(user.sub, user.email), version: '0' };
+    const deployed = start();
+    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID });
+
+    // Act
+    const onDeployed = deployed.invoke(event);
+    const onLocal = local.invoke(event).finally(() => local.dispose());
+
+    // Assert
+    await expect(onDeployed).rejects.toMatchObject({ message: 'Sign-in request was not understood. Please try again' });
+    expect(deployed.logs.records('Sign-in failed')[0]?.error).toMatchObject({ message: expect.stringContaining('/version must be 1, 2 or 3') });
+    expect(idTokenClaims(await onLocal).userId).toEqual(expect.any(String));
+  });
+
   it('fetches the key from SSM once across many warm invocations', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);

@@ -41,4 +41,25 @@ describe('the precompiled event validator', () => {
     expect(messages).toContain("/request/userAttributes must have required property 'sub'");
     expect(messages.join('\n')).not.toContain('Ada.Lovelace');
   });
+
+  it.each(['us-east-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1', 'eusc-de-east-1', 'ap-southeast-5', 'il-central-1'])(
+    'accepts the region name %s (every AWS partition)',
+    (region) => {
+      expect(validate({ ...(load('pretoken.json') as object), region })).toBe(true);
+    },
+  );
+
+  it.each(['US-EAST-1', 'us-east', 'useast1', 'local', 'us-east-100'])('rejects the region name %j', (region) => {
+    expect(validate({ ...(load('pretoken.json') as object), region })).toBe(false);
+  });
+
+  it('accepts a user without an email (phone-only) and refuses an email_verified that is not the string Cognito sends', () => {
+    // Arrange
+    const phoneOnly = load('pretoken-no-email.json');
+    const booleanVerified = load('invalid/email-verified-not-a-string.json');
+
+    // Act / Assert
+    expect(validate(phoneOnly)).toBe(true);
+    expect(validate(booleanVerified)).toBe(false);
+  });
 });
