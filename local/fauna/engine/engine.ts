@@ -31,7 +31,7 @@ import { QueryFailure } from './errors.ts';
 import { callLambda, evaluate, evaluateProgram, newScope } from './evaluator.ts';
 import { Schema } from './schema.ts';
 import { fromSnapshot, toSnapshot } from './snapshot.ts';
-import { describeDiff, validateItems } from './schema-changes.ts';
+import { describeDiff, missingBackfill, validateItems } from './schema-changes.ts';
 import { namedFields } from './stdlib/collection.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
@@ -336,7 +336,7 @@ class LocalEngine implements Engine {
       if (error instanceof FslSyntaxError || error instanceof FqlSyntaxError) return { httpStatus: 400, message: error.message };
       throw error;
     }
-    const problem = validateItems(items);
+    const problem = validateItems(items) ?? missingBackfill(items, (name) => this.#storedData(name));
     if (problem) return { httpStatus: 400, message: problem };
     return { files: merged, items };
   }
@@ -370,6 +370,15 @@ class LocalEngine implements Engine {
     }
     this.#notify();
     return { version: Number(txnTs) };
+  }
+
+  /** The user fields of a collection's stored documents (none when the collection does not exist yet). */
+  *#storedData(collection: string): Iterable<Record<string, unknown>> {
+    if (!this.#db.schema.items.collections.some((coll) => coll.name === collection)) return;
+    for (const id of this.#db.store.ids(collection)) {
+      const doc = this.#db.store.get(collection, id);
+      if (doc) yield doc.data as Record<string, unknown>;
+    }
   }
 
   // ---- persistence ----------------------------------------------------------------------------------------------
