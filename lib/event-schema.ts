@@ -18,12 +18,13 @@ export const preTokenGenerationEventSchema = {
     triggerSource: { type: 'string', enum: Object.values(TriggerSource) },
     // Every partition's names: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1, ap-southeast-5.
     region: { type: 'string', pattern: '^[a-z]{2,4}(-[a-z]+)+-\\d{1,2}$' },
-    userPoolId: { type: 'string', pattern: '^[\\w-]+_[0-9a-zA-Z]+$' },
+    // Bounded as signIn bounds the token's meta (fauna/functions.fsl), so a valid event never trips its checks.
+    userPoolId: { type: 'string', maxLength: 128, pattern: '^[\\w-]+_[0-9a-zA-Z]+$' },
     userName: { type: ['string', 'null'] },
     callerContext: {
       type: 'object',
       required: ['clientId'],
-      properties: { awsSdkVersion: { type: 'string' }, clientId: nonBlank },
+      properties: { awsSdkVersion: { type: 'string' }, clientId: { ...nonBlank, maxLength: 128 } },
     },
     request: {
       type: 'object',

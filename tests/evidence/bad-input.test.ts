@@ -100,7 +100,7 @@ const machineToMachine: fc.Arbitrary<GeneratedEvent> = fc.record({ scope: textPi
   event.version = '3';
   event.triggerSource = 'TokenGeneration_ClientCredentials';
   event.request = { userAttributes: {}, scopes: [scope], clientMetadata: {} };
-  event.callerContext.clientId = `c${noWhitespaceOrAt(client)}`;
+  event.callerContext.clientId = firstCodePoints(`c${noWhitespaceOrAt(client)}`, 128);
   event.response = { claimsAndScopeOverrideDetails: null };
   return { expect: 'passThrough' as const, event };
 });
