@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { fql } from 'fauna';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import {
@@ -301,6 +302,53 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     await expect(onDeployed).rejects.toMatchObject({ message: 'Sign-in request was not understood. Please try again' });
     expect(deployed.logs.records('Sign-in failed')[0]?.error).toMatchObject({ message: expect.stringContaining('/version must be 1, 2 or 3') });
     expect(idTokenClaims(await onLocal).userId).toEqual(expect.any(String));
+  });
+
+  it('reads the served pool id with the key in ONE GetParameters call, then refuses other pools before Fauna', async () => {
+    // Arrange
+    const poolParameter = '/cognito-fauna/dev/user-pool-id';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: PARAMETER, Type: 'SecureString', Value: key.secret, Version: 1 },
+        { Name: poolParameter, Type: 'String', Value: SERVED_POOL_ID, Version: 1 },
+      ],
+      InvalidParameters: [],
+    });
+    const user = newUser();
+    const handler = start({ USER_POOL_IDS: '', USER_POOL_ID_PARAMETER: poolParameter });
+    const foreign = { ...signInEvent(user.sub, user.email), userPoolId: 'us-east-1_Other1' };
+
+    // Act
+    const served = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+    const refused = handler.invoke(foreign);
+
+    // Assert
+    expect(served.userId).toEqual(expect.any(String));
+    await expect(refused).rejects.toMatchObject({ name: 'SignInRejectedError' });
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'ForeignUserPoolError' });
+    expect(ssmCalls(ssm)).toBe(1);
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual([PARAMETER, poolParameter]);
+  });
+
+  it('fails the sign-in, naming the parameter, when the served-pool parameter holds no pool id (e.g. existingPoolId left "*")', async () => {
+    // Arrange
+    const poolParameter = '/cognito-fauna/dev/user-pool-id';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: PARAMETER, Type: 'SecureString', Value: key.secret, Version: 1 },
+        { Name: poolParameter, Type: 'String', Value: '*', Version: 1 },
+      ],
+      InvalidParameters: [],
+    });
+    const user = newUser();
+    const handler = start({ USER_POOL_IDS: '', USER_POOL_ID_PARAMETER: poolParameter });
+
+    // Act
+    const result = handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError' });
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'ServedPoolsUnavailableError', message: expect.stringContaining(poolParameter) });
   });
 
   it('fetches the key from SSM once across many warm invocations', async () => {
