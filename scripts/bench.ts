@@ -2,7 +2,7 @@
  * `npm run bench`: the service's speed and request counts, measured side by side in one run, medians of several rounds.
  *
  * - bundles the handler with serverless.yml's `custom.esbuild` options (the project's choice: `@aws-sdk/client-ssm`
- *   aliased to `handlers/aws/ssm-lite.ts`), and for comparison with the real AWS SDK, once external (loaded from the
+ *   aliased to `shims/aws-sdk-client-ssm/index.ts`), and for comparison with the real AWS SDK, once external (loaded from the
  *   Lambda runtime) and once bundled, plus the baseline `bench/baseline-handler.ts` (the `fauna` driver and one client);
  * - starts the local Fauna with `fauna/` and a trigger key, a recording proxy in front of it (to count requests) and a
  *   fake SSM endpoint over HTTPS like SSM's (to count parameter fetches; TLS setup is part of a real cold start);
@@ -325,7 +325,7 @@ function printTable(r: {
   console.log(`\nHung-Fauna outcome: ${r.hungFauna.outcomes.join(' | ')}`);
   const missed = rows.filter((row) => row[3] === 'MISSED').map((row) => `${row[0]} = ${row[1]} (target ${row[2]})`);
   console.log(`Shorter cold start (init + first invocation): ${r.fasterColdStart.variant}, by ${r.fasterColdStart.savesMs} ms.`);
-  console.log(`The project ships ${PROJECT_VARIANT}: @aws-sdk/client-ssm aliased to handlers/aws/ssm-lite.ts (serverless.yml custom.esbuild.alias). Wrote bench-results/latest.json in ${r.benchSeconds} s.`);
+  console.log(`The project ships ${PROJECT_VARIANT}: @aws-sdk/client-ssm aliased to shims/aws-sdk-client-ssm/index.ts (serverless.yml custom.esbuild.alias). Wrote bench-results/latest.json in ${r.benchSeconds} s.`);
   return missed;
 }
 

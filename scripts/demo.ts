@@ -15,7 +15,7 @@ import type { Identity } from '../examples/query-as-user.ts';
 import { cognitoAdminClient, createConfirmedUser } from '../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../local/stack/index.ts';
 import type { LocalStack } from '../local/stack/index.ts';
-import { verifyJwtSignature } from '../local/stack/jwt.ts';
+import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
 import { seedProducts } from '../local/stack/sample-data.ts';
 
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
@@ -99,9 +99,16 @@ async function runDemo(stack: LocalStack): Promise<void> {
   ok(`${USER_ID_CLAIM} is there: ${String(userId)} (the user's identity document in Fauna)`);
   check(!('email' in claims), 'The ID token still carries the email claim; the trigger should suppress it.');
   ok('email is gone (claimsToSuppress), so the token does not spread the address');
-  const jwksUrl = `${stack.cognitoUrl}/${pool.userPoolId}/.well-known/jwks.json`;
-  await verifyJwtSignature(signedIn.session.getIdToken().getJwtToken(), jwksUrl);
-  ok(`its signature verifies against ${jwksUrl}`);
+  // What a backend does before it trusts the claim: aws-jwt-verify, pointed at cognito-local's issuer and JWKS.
+  const issuer = `${stack.cognitoUrl}/${pool.userPoolId}`;
+  const verified = await trustedFaunaSecret(signedIn.session.getIdToken().getJwtToken(), localIdTokenVerifier({ issuer, clientId: pool.clientId }));
+  check(verified.secret === secret, 'The verified token carries another secret than the decoded one.');
+  ok(`aws-jwt-verify accepts it: signature against ${issuer}/.well-known/jwks.json, issuer, audience ${pool.clientId}, token_use id, expiry`);
+  const [header, , signature] = signedIn.session.getIdToken().getJwtToken().split('.');
+  const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, [USER_ID_CLAIM]: 'someone-else' })).toString('base64url')}.${signature}`;
+  const forgedRefused = await trustedFaunaSecret(forged, localIdTokenVerifier({ issuer, clientId: pool.clientId })).then(() => false, () => true);
+  check(forgedRefused, 'aws-jwt-verify accepted an ID token whose payload was changed.');
+  ok('and refuses the same token with its userId changed (signature no longer matches)');
 
   heading('3. Query Fauna as the user, with nothing but the secret from the token');
   const identity = await queryAsUser(stack, secret, String(userId));

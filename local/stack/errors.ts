@@ -15,11 +15,3 @@ export class LocalStackStartError extends Error {
     this.output = output;
   }
 }
-
-/** An ID token failed verification against the issuer's published keys. */
-export class TokenVerificationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TokenVerificationError';
-  }
-}

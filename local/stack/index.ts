@@ -19,7 +19,7 @@ import { onTermination } from './shutdown-hooks.ts';
 import { startTriggerProxy } from './trigger-proxy.ts';
 import type { TriggerInvocation } from './trigger-proxy.ts';
 
-export { LocalStackStartError, TokenVerificationError } from './errors.ts';
+export { LocalStackStartError } from './errors.ts';
 export type { TriggerInvocation } from './trigger-proxy.ts';
 
 /** The repository root: this file lives in `local/stack/`. */

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import { LocalStackStartError } from './errors.ts';
 import { onExit } from './shutdown-hooks.ts';
 
@@ -104,7 +105,7 @@ function waitUntilReady(
 
     const onLine = (rawLine: string): void => {
       // Both tools colour their logs; colour codes would break matching and clutter error messages.
-      const line = stripAnsi(rawLine);
+      const line = stripVTControlCharacters(rawLine);
       output.push(line);
       if (output.length > DEFAULT_OUTPUT_LINES) output.shift();
       options.onOutput?.(line);
@@ -159,12 +160,6 @@ function groupExists(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-const ANSI_ESCAPE = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI_ESCAPE, '');
 }
 
 function delay(ms: number): Promise<void> {

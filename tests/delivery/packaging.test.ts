@@ -12,14 +12,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
-import { readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
+import { MetricName } from '../../lib/sign-in.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
 import type { Resource, Statement, Template } from './support/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';
 const FUNCTION_ID = 'PreTokenGenerationLambdaFunction';
 const COGNITO_PRINCIPAL = 'cognito-idp.amazonaws.com';
 const CUSTOM_RESOURCE_ROLE_ID = 'IamRoleCustomResourcesLambdaExecution';
+const CUSTOM_RESOURCE_FUNCTION_ID = 'CustomDashresourceDashexistingDashcupLambdaFunction';
+const CUSTOM_RESOURCE_LOG_GROUP_ID = 'CustomResourceExistingCupLogGroup';
 /** The framework's existing-pool custom resource code, which the role must allow and nothing more. */
 const CUSTOM_RESOURCE_CODE_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('serverless/package.json')), 'lib/plugins/aws/custom-resources/resources/cognito-user-pool');
 const { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT } = PSEUDO;
@@ -106,12 +111,13 @@ function customResourceGrants(template: Template): { actions: string[]; resource
 
 /** What the custom resource role must allow for the existing pool, given the pool id and SMS role the stage names. */
 function expectedCustomResourceGrants(poolId: string, smsRoleArn: string): { actions: string[]; resources: unknown[]; condition?: unknown }[] {
-  const poolArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':userpool/', poolId]] };
+  const poolArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:userpool/${poolId}`]] };
   return [
     { actions: ['cognito-idp:ListUserPools'], resources: ['*'] },
     { actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool'], resources: [poolArn] },
     { actions: ['lambda:AddPermission'], resources: [FUNCTION_ARN], condition: { StringEquals: { 'lambda:Principal': COGNITO_PRINCIPAL } } },
     { actions: ['lambda:RemovePermission'], resources: [FUNCTION_ARN] },
+    { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [CUSTOM_RESOURCE_LOG_GROUP_ID, 'Arn'] }] },
     ...(smsRoleArn === '' ? [] : [{ actions: ['iam:PassRole'], resources: [smsRoleArn], condition: { StringEquals: { 'iam:PassedToService': COGNITO_PRINCIPAL } } }]),
   ];
 }
@@ -366,12 +372,13 @@ describe('Cognito trigger wiring per stage', () => {
     // Arrange
     const files = (await readdir(CUSTOM_RESOURCE_CODE_DIR, { recursive: true })).filter((file) => file.endsWith('.js'));
     const sources = await Promise.all(files.map((file) => readFile(path.join(CUSTOM_RESOURCE_CODE_DIR, file), 'utf8')));
-    const allowed = new Set(expectedCustomResourceGrants('*', 'arn:aws:iam::123456789012:role/sms').flatMap(({ actions }) => actions));
+    const allowed = new Set(expectedCustomResourceGrants('us-east-1_AbCdEf123', 'arn:aws:iam::123456789012:role/sms').flatMap(({ actions }) => actions).filter((action) => !action.startsWith('logs:')));
 
     // Act
     const commands = new Set(sources.flatMap((source) => [...source.matchAll(/new (\w+)Command\(/g)].map(([, name]) => name!)));
 
-    // Assert: PassRole is the one grant without a command: UpdateUserPool passes the pool's SMS role on.
+    // Assert: PassRole is the one grant without a command: UpdateUserPool passes the pool's SMS role on (the logs
+    // grants are Lambda's, for the function's own log output).
     expect([...commands].sort()).toEqual(['AddPermission', 'DescribeUserPool', 'ListUserPools', 'RemovePermission', 'UpdateUserPool']);
     expect([...allowed].map((action) => action.split(':')[1]).sort()).toEqual([...commands, 'PassRole'].sort());
   });
@@ -397,5 +404,273 @@ describe('existing pool with its id and SMS role given as --param', () => {
     // Assert
     expect(grants).toEqual(expectedCustomResourceGrants(POOL_ID, SMS_ROLE_ARN));
     expect(render((grants[1]!.resources[0]))).toBe(`${POOL_ARN_PREFIX}${POOL_ID}`);
+  });
+});
+
+describe('existing pools: the custom resource logs to its own log group only', () => {
+  const existing = () => STAGES.filter((stage) => get(stage).params.poolMode === 'existing');
+
+  it('creates the log group Lambda writes to (/aws/lambda/<function name>) before the function, with the stage retention', () => {
+    // Arrange
+    const stages = existing();
+
+    // Act + Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      const { template, params } = get(stage);
+      const group = template.Resources[CUSTOM_RESOURCE_LOG_GROUP_ID]!;
+      const customFunction = template.Resources[CUSTOM_RESOURCE_FUNCTION_ID]!;
+      expect(group.Type).toBe('AWS::Logs::LogGroup');
+      expect(group.Properties.LogGroupName).toBe(`/aws/lambda/${customFunction.Properties.FunctionName as string}`);
+      expect(group.Properties.RetentionInDays).toBe(Number(params.logRetentionDays));
+      expect(asList(customFunction.DependsOn)).toContain(CUSTOM_RESOURCE_LOG_GROUP_ID);
+    }
+  });
+
+  it('grants logs:CreateLogStream/PutLogEvents on that group alone and nothing else of CloudWatch Logs', () => {
+    // Arrange
+    const stages = existing();
+
+    // Act
+    const logGrants = stages.flatMap((stage) => customResourceGrants(get(stage).template).filter(({ actions }) => actions.some((action) => action.startsWith('logs:'))));
+
+    // Assert
+    expect(logGrants).toHaveLength(stages.length);
+    for (const grant of logGrants) expect(grant).toEqual({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [CUSTOM_RESOURCE_LOG_GROUP_ID, 'Arn'] }] });
+  });
+});
+
+describe('stage params checked at package time', () => {
+  async function packageProd(dirName: string, ...params: string[]): Promise<{ template?: Template; output: string }> {
+    const dir = path.join(root, dirName);
+    const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
+    const env = { ...environmentWithoutAwsCredentials(), AWS_REGION: 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+    const args = ['package', '--stage', 'prod', '--package', dir, ...params.flatMap((param) => ['--param', param])];
+    try {
+      const { stdout, stderr } = await promisify(execFile)(cli, args, { env });
+      return { template: JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, output: stdout + stderr };
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      return { output: stdout + stderr };
+    }
+  }
+
+  it('refuses a wildcard existingPoolId for a stage with poolMode: existing, naming the param and the fix', async () => {
+    // Act
+    const result = await packageProd('prod-pool-id-star', 'existingPoolId=*');
+
+    // Assert
+    expect(result.template).toBeUndefined();
+    expect(result.output).toContain("Stage param existingPoolId is '*' for stage prod");
+    expect(result.output).toContain('params.prod.existingPoolId');
+  }, 60_000);
+
+  it('refuses an empty existingPoolId (the default) in the resolver serverless.yml calls (the CLI cannot pass an empty --param)', async () => {
+    // Arrange
+    const { existingPoolStatements } = createRequire(import.meta.url)('../../serverless/iam.cjs') as { existingPoolStatements: (input: { resolveVariable: (name: string) => Promise<string> }) => Promise<unknown> };
+    const variables: Record<string, string> = { 'sls:stage': 'prod', 'self:service': SERVICE, 'param:existingPoolId': '', 'param:existingPoolSmsRoleArn': '' };
+
+    // Act
+    const attempt = existingPoolStatements({ resolveVariable: async (name) => variables[name]! });
+
+    // Assert
+    await expect(attempt).rejects.toThrow("Stage param existingPoolId is empty for stage prod, which attaches to an existing pool (poolMode: existing). Set params.prod.existingPoolId in serverless.yml to the pool's id");
+  });
+
+  it.each([
+    ['a full ARN, used as it is (another region and account)', 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/fauna-secret', 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/fauna-secret'],
+    ['a name with a leading slash', '/team/fauna-secret', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/team/fauna-secret`],
+    ['a name without a leading slash (its ARN still has one)', 'fauna-secret', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/fauna-secret`],
+  ])('builds the function role’s SSM resource and KMS encryption context from faunaSecretParameter given as %s', async (_, value, expectedArn) => {
+    // Act
+    const result = await packageProd(`prod-parameter-${expectedArn.length}-${value.length}`, `faunaSecretParameter=${value}`);
+
+    // Assert
+    const statements = roleStatements(result.template!.Resources.IamRoleLambdaExecution!);
+    const ssm = statements.find((statement) => actionsOf(statement).includes('ssm:GetParameters'))!;
+    const kms = statements.find((statement) => actionsOf(statement).includes('kms:Decrypt'))!;
+    expect(resourcesOf(ssm)).toEqual([expectedArn]);
+    expect(render(kms.Condition!.StringEquals!['kms:EncryptionContext:PARAMETER_ARN'])).toBe(expectedArn);
+    expect(result.template!.Resources.PreTokenGenerationLambdaFunction!.Properties.Environment).toMatchObject({ Variables: { FAUNA_SECRET_PARAMETER: value } });
+  }, 60_000);
+
+  it('refuses a malformed parameter ARN, naming faunaSecretParameter', async () => {
+    // Act
+    const result = await packageProd('prod-parameter-bad-arn', 'faunaSecretParameter=arn:aws:ssm:us-east-1:12345:parameter/x');
+
+    // Assert
+    expect(result.template).toBeUndefined();
+    expect(result.output).toContain('Stage param faunaSecretParameter is not a valid SSM parameter ARN');
+  }, 60_000);
+});
+
+describe('alarms as code, per stage', () => {
+  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm'] as const;
+  const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
+  const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
+  // Powertools Metrics adds the service name as the one default dimension.
+  const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
+
+  it.each(each())('%s: five alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
+    // Act
+    const alarms = resourcesOfType(get(stage).template, 'AWS::CloudWatch::Alarm');
+
+    // Assert
+    expect(alarms.map(([id]) => id).sort()).toEqual([...ALARMS].sort());
+    expect(get(stage).template.Resources.AlarmTopic).toMatchObject({ Type: 'AWS::SNS::Topic', Properties: { TopicName: `${SERVICE}-${stage}-alarms` } });
+    for (const [, resource] of alarms) {
+      expect(resource.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(resource.Properties.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(resource.Properties.TreatMissingData).toBe('notBreaching');
+      expect(resource.Properties.AlarmName).toMatch(new RegExp(`^${SERVICE}-${stage}-`));
+    }
+  });
+
+  it.each(each())('%s: the function’s own metrics: Duration p99, Throttles and Errors above the stage thresholds', (stage) => {
+    // Arrange
+    const { params } = get(stage);
+
+    // Act
+    const duration = alarm(stage, 'DurationP99Alarm');
+    const throttles = alarm(stage, 'ThrottlesAlarm');
+    const errors = alarm(stage, 'ErrorsAlarm');
+
+    // Assert
+    expect(duration).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', ExtendedStatistic: 'p99', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.durationP99ThresholdMs), Dimensions: functionDimension });
+    expect(Number(params.durationP99ThresholdMs)).toBeLessThan(5000);
+    expect(throttles).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.throttlesThreshold), Dimensions: functionDimension });
+    expect(errors).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.errorsThreshold), Dimensions: functionDimension });
+  });
+
+  it.each(each())('%s: the service’s own metrics: sign-in failure rate and Fauna key refetches, on metric names the code emits', (stage) => {
+    // Arrange
+    const { params } = get(stage);
+    const emitted = new Set<string>(Object.values(MetricName));
+
+    // Act
+    const rate = alarm(stage, 'SignInFailureRateAlarm');
+    const refetches = alarm(stage, 'FaunaKeyRefetchesAlarm');
+    const rateMetrics = rate.Metrics as { Id: string; ReturnData: boolean; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } } }[];
+
+    // Assert
+    expect(rate).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: Number(params.signInFailureRateThreshold) });
+    const stats = rateMetrics.filter((metric) => metric.MetricStat);
+    expect(stats.map((metric) => metric.MetricStat!.Metric.MetricName).sort()).toEqual([MetricName.signIns, MetricName.failures].sort());
+    for (const metric of stats) expect(metric.MetricStat!.Metric).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: serviceDimension });
+    expect(rateMetrics.filter((metric) => metric.ReturnData)).toEqual([expect.objectContaining({ Id: 'rate', Expression: expect.stringContaining(`>= ${params.signInFailureMinCount}`) })]);
+    expect(refetches).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: MetricName.keyRefetches, Statistic: 'Sum', Threshold: Number(params.keyRefetchesThreshold), Dimensions: serviceDimension });
+    for (const name of [MetricName.keyRefetches, MetricName.signIns, MetricName.failures]) expect(emitted.has(name)).toBe(true);
+  });
+
+  it('notifies an existing topic instead when the stage sets alarmTopicArn, and creates none', async () => {
+    // Arrange
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:ops-pager';
+    const dir = path.join(root, 'dev-with-topic');
+    const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
+    const env = { ...environmentWithoutAwsCredentials(), AWS_REGION: 'us-east-1', SLS_TELEMETRY_DISABLED: '1' };
+
+    // Act
+    await promisify(execFile)(cli, ['package', '--stage', 'dev', '--package', dir, '--param', `alarmTopicArn=${topicArn}`], { env });
+    const template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+
+    // Assert
+    expect(resourcesOfType(template, 'AWS::SNS::Topic')).toEqual([]);
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(ALARMS.length);
+    for (const [, resource] of alarms) expect(resource.Properties.AlarmActions).toEqual([topicArn]);
+  }, 60_000);
+});
+
+describe('deploy roles (deploy/github-oidc-roles.yml) cover what deploying each packaged stage creates', () => {
+  const rolesTemplate = loadDeployRolesTemplate();
+  const arn = (service: string, rest: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${rest}`;
+
+  /** Whether `statement` allows `action` on `resource` (IAM's `*` wildcard in resources; conditions not evaluated). */
+  function allows(statement: PolicyStatement, action: string, resource: string): boolean {
+    const actions = asList(statement.Action);
+    const resources = asList(statement.Resource).map((value) => renderSub(value, { ServiceName: SERVICE, GitHubOwner: 'o', GitHubRepository: 'r' }));
+    const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(resource);
+    return statement.Effect === 'Allow' && actions.includes(action) && resources.some(matches);
+  }
+
+  /** The calls (action, resource ARN) that creating `resource` makes with the deploy role's credentials. */
+  function callsToCreate(stage: Stage, logicalId: string, resource: Resource): [string, string][] {
+    const props = resource.Properties ?? {};
+    const generatedName = `${SERVICE}-${stage}-${logicalId}-AbC123dEf`.slice(0, 64);
+    const functionArn = (name: string) => arn('lambda', `function:${name}`);
+    switch (resource.Type) {
+      case 'AWS::S3::Bucket': {
+        const bucket = `arn:aws:s3:::${`${SERVICE}-${stage}-${logicalId}`.toLowerCase().slice(0, 49)}-abc123def`;
+        return [['s3:CreateBucket', bucket], ['s3:PutEncryptionConfiguration', bucket], ['s3:PutObject', `${bucket}/serverless/x.zip`]];
+      }
+      case 'AWS::S3::BucketPolicy': {
+        const bucket = `arn:aws:s3:::${`${SERVICE}-${stage}-ServerlessDeploymentBucket`.toLowerCase().slice(0, 49)}-abc123def`;
+        return [['s3:PutBucketPolicy', bucket]];
+      }
+      case 'AWS::Logs::LogGroup':
+        return [['logs:CreateLogGroup', arn('logs', `log-group:${render(props.LogGroupName)}`)], ['logs:PutRetentionPolicy', arn('logs', `log-group:${render(props.LogGroupName)}`)]];
+      case 'AWS::IAM::Role': {
+        const name = props.RoleName === undefined ? generatedName : render(props.RoleName);
+        return [['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/${name}`], ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/${name}`], ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${name}`]];
+      }
+      case 'AWS::Lambda::Function':
+        return [['lambda:CreateFunction', functionArn(render(props.FunctionName))], ['lambda:UpdateFunctionCode', functionArn(render(props.FunctionName))]];
+      case 'AWS::Lambda::Version':
+      case 'AWS::Lambda::Permission': {
+        const [target] = (props.FunctionName as { Ref?: string; 'Fn::GetAtt'?: string[] }).Ref !== undefined ? [(props.FunctionName as { Ref: string }).Ref] : (props.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+        const name = render(get(stage).template.Resources[target!]!.Properties.FunctionName);
+        return [[resource.Type === 'AWS::Lambda::Version' ? 'lambda:PublishVersion' : 'lambda:AddPermission', functionArn(name)]];
+      }
+      case 'Custom::CognitoUserPool': {
+        const [target] = (props.ServiceToken as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+        return [['lambda:InvokeFunction', functionArn(render(get(stage).template.Resources[target!]!.Properties.FunctionName))]];
+      }
+      case 'AWS::Cognito::UserPool':
+        return [['cognito-idp:CreateUserPool', '*'], ['cognito-idp:UpdateUserPool', arn('cognito-idp', 'userpool/us-east-1_AbCdEf123')]];
+      case 'AWS::Cognito::UserPoolClient':
+        return [['cognito-idp:CreateUserPoolClient', arn('cognito-idp', 'userpool/us-east-1_AbCdEf123')]];
+      case 'AWS::CloudWatch::Alarm':
+        return [['cloudwatch:PutMetricAlarm', arn('cloudwatch', `alarm:${render(props.AlarmName)}`)]];
+      case 'AWS::SNS::Topic':
+        return [['sns:CreateTopic', arn('sns', render(props.TopicName))]];
+      case 'AWS::Events::Rule':
+        return [['events:PutRule', arn('events', `rule/${props.Name === undefined ? generatedName : render(props.Name)}`)]];
+      case 'AWS::SSM::Parameter':
+        return [['ssm:PutParameter', arn('ssm', `parameter${render(props.Name)}`)]];
+      default:
+        throw new Error(`The deploy roles do not know ${resource.Type} (${logicalId}): add the permissions creating it needs to deploy/github-oidc-roles.yml, and its case here.`);
+    }
+  }
+
+  it.each(deployStages.map((stage) => [stage]))('%s: the stack, every resource of the packaged template, the Fauna admin secret (schema:push) and the smoke invoke', (stage) => {
+    // Arrange
+    const statements = deployRoleFor(rolesTemplate, stage).statements;
+    const calls: [string, string][] = [
+      ['cloudformation:CreateChangeSet', arn('cloudformation', `stack/${SERVICE}-${stage}/0a1b2c3d`)],
+      ['cloudformation:ExecuteChangeSet', arn('cloudformation', `stack/${SERVICE}-${stage}/0a1b2c3d`)],
+      ['ssm:GetParameter', arn('ssm', `parameter${defaultAdminSecretParameter(stage)}`)],
+      ['lambda:InvokeFunction', arn('lambda', `function:${functionName(stage)}`)],
+      ...Object.entries(get(stage).template.Resources).flatMap(([logicalId, resource]) => callsToCreate(stage, logicalId, resource)),
+    ];
+
+    // Act
+    const denied = calls.filter(([action, resource]) => !statements.some((statement) => allows(statement, action, resource)));
+
+    // Assert
+    expect(calls.length).toBeGreaterThan(10);
+    expect(denied).toEqual([]);
+  });
+
+  it('dev’s role reaches nothing of staging’s or prod’s stack (the same calls for another stage are denied)', () => {
+    // Arrange
+    const statements = deployRoleFor(rolesTemplate, 'dev').statements;
+    const otherStageCalls = (['staging', 'prod'] as const).flatMap((stage) => Object.entries(get(stage).template.Resources).flatMap(([logicalId, resource]) => callsToCreate(stage, logicalId, resource)));
+
+    // Act
+    const allowed = otherStageCalls.filter(([action, resource]) => resource !== '*' && !resource.includes(':userpool/') && statements.some((statement) => allows(statement, action, resource)));
+
+    // Assert
+    expect(otherStageCalls.length).toBeGreaterThan(10);
+    expect(allowed).toEqual([]);
   });
 });

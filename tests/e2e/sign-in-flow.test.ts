@@ -4,18 +4,20 @@
  * signs in with amazon-cognito-identity-js and queries Fauna with the claim, through the repository's examples.
  * Nothing is stubbed.
  */
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError } from 'fauna';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../../examples/query-as-user.ts';
 import type { Identity } from '../../examples/query-as-user.ts';
-import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
+import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
 import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../../local/stack/cognito-admin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
-import { startLocalStack, TokenVerificationError } from '../../local/stack/index.ts';
+import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
-import { verifyJwtSignature } from '../../local/stack/jwt.ts';
+import { createBackend } from '../../examples/backend.ts';
+import { IdTokenRejectedError, localIdTokenVerifier, trustedFaunaSecret } from '../../examples/verify-id-token.ts';
 import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../local/stack/sample-data.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { SignInClient } from './support/sign-in-client.ts';
@@ -96,21 +98,67 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     expect(claims).not.toHaveProperty('email');
   });
 
-  it('signs the ID token with a key that cognito-local publishes at its JWKS address, and rejects a tampered token', async () => {
+  /** aws-jwt-verify, pointed at cognito-local's issuer and JWKS, for the app client the user signed in with. */
+  const verifierFor = (clientId: string) => localIdTokenVerifier({ issuer: `${running().cognitoUrl}/${signInConfig.userPoolId}`, clientId });
+
+  function tamperedIdToken(): string {
+    const [header, , signature] = first.session.getIdToken().getJwtToken().split('.');
+    const payload = Buffer.from(JSON.stringify({ ...idTokenClaims(first.session), [USER_ID_CLAIM]: 'someone-else' })).toString('base64url');
+    return `${header}.${payload}.${signature}`;
+  }
+
+  it('verifies the ID token with aws-jwt-verify against cognito-local’s JWKS (issuer, audience, token_use, expiry) before trusting its Fauna secret', async () => {
     // Arrange
     const token = first.session.getIdToken().getJwtToken();
-    const jwksUrl = `${running().cognitoUrl}/${signInConfig.userPoolId}/.well-known/jwks.json`;
-    const [header, , signature] = token.split('.');
-    const tamperedPayload = Buffer.from(JSON.stringify({ ...idTokenClaims(first.session), [USER_ID_CLAIM]: 'someone-else' })).toString('base64url');
-    const tampered = `${header}.${tamperedPayload}.${signature}`;
 
     // Act
-    const verified = await verifyJwtSignature(token, jwksUrl);
-    const rejection = verifyJwtSignature(tampered, jwksUrl);
+    const { secret, payload } = await trustedFaunaSecret(token, verifierFor(signInConfig.clientId));
 
     // Assert
-    expect(verified[FAUNA_SECRET_CLAIM]).toBe(idTokenClaims(first.session)[FAUNA_SECRET_CLAIM]);
-    await expect(rejection).rejects.toThrow(TokenVerificationError);
+    expect(secret).toBe(secretOf(first.session));
+    expect(payload).toMatchObject({ token_use: 'id', aud: signInConfig.clientId, iss: `${running().cognitoUrl}/${signInConfig.userPoolId}`, sub: user.sub });
+  });
+
+  it.each([
+    ['a tampered token (payload changed, signature kept)', () => tamperedIdToken(), () => signInConfig.clientId, /signature/i],
+    ['a token for another app client (wrong audience)', () => first.session.getIdToken().getJwtToken(), () => 'another-app-client', /audience|aud/i],
+    ['an access token (token_use access, not id)', () => first.session.getAccessToken().getJwtToken(), () => signInConfig.clientId, /token_use|audience|aud/i],
+  ])('refuses %s and never hands out its Fauna secret', async (_, token, clientId, reason) => {
+    // Act
+    const attempt = trustedFaunaSecret(token(), verifierFor(clientId()));
+
+    // Assert
+    await expect(attempt).rejects.toThrow(IdTokenRejectedError);
+    await expect(attempt).rejects.toThrow(reason);
+  });
+
+  it('serves the example backend’s /products to a verified ID token and answers 401 to a tampered or wrong-audience one', async () => {
+    // Arrange
+    const rejected: string[] = [];
+    const backendFor = (clientId: string) => createBackend({ verifier: verifierFor(clientId), faunaEndpoint: running().fauna.url, onRejected: (error) => rejected.push(error.message) });
+    const call = async (clientId: string, token: string) => {
+      const server = backendFor(clientId);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/products`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: response.status, body: (await response.json()) as { products?: { name: string }[]; error?: string } };
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    };
+    const good = first.session.getIdToken().getJwtToken();
+
+    // Act
+    const verified = await call(signInConfig.clientId, good);
+    const tampered = await call(signInConfig.clientId, tamperedIdToken());
+    const wrongAudience = await call('another-app-client', good);
+
+    // Assert
+    expect(verified.status).toBe(200);
+    expect(verified.body.products!.map((product) => product.name).sort()).toEqual([...SAMPLE_PRODUCT_NAMES].sort());
+    expect(tampered).toEqual({ status: 401, body: { error: 'invalid_token' } });
+    expect(wrongAudience).toEqual({ status: 401, body: { error: 'invalid_token' } });
+    expect(rejected).toHaveLength(2);
   });
 
   it('gives a secret that authenticates as the user’s Customer identity document', async () => {

@@ -1,6 +1,6 @@
 /**
  * The deployed artefact itself: the handler bundled with serverless.yml's `custom.esbuild` options (the SSM SDK
- * aliased to handlers/aws/ssm-lite.ts) into a temporary folder outside the repository, run in fresh Node processes
+ * aliased to shims/aws-sdk-client-ssm/index.ts) into a temporary folder outside the repository, run in fresh Node processes
  * against the real local Fauna endpoint and an SSM emulator on 127.0.0.1:0 (not the real SSM). Nothing is stubbed.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -82,13 +82,14 @@ afterAll(async () => {
 });
 
 describe('the bundled handler, as packaged (real bundle in a fresh process; local Fauna; SSM emulator)', () => {
-  it('contains ssm-lite and neither contains nor imports any part of the AWS SDK', () => {
+  it('contains the SSM stand-in signed by aws4 and neither contains nor imports any part of the AWS SDK', () => {
     // Act
     const inputs = Object.keys(metafile.inputs);
     const text = readFileSync(bundleFile, 'utf8');
 
     // Assert
-    expect(inputs).toContain('handlers/aws/ssm-lite.ts');
+    expect(inputs).toContain('shims/aws-sdk-client-ssm/index.ts');
+    expect(inputs).toContain('node_modules/aws4/aws4.js');
     expect(inputs.filter((input) => input.includes('@aws-sdk/') || input.includes('@smithy/'))).toEqual([]);
     expect(text).not.toMatch(/["']@aws-sdk\//);
   });

@@ -1,6 +1,6 @@
 /**
  * The deployed combination of the key store: the real @middy/ssm and handlers/middleware/secret-store.ts with
- * `@aws-sdk/client-ssm` replaced by handlers/aws/ssm-lite.ts, as the bundle's esbuild `alias` replaces it (here with
+ * `@aws-sdk/client-ssm` replaced by shims/aws-sdk-client-ssm/index.ts, as the bundle's esbuild `alias` replaces it (here with
  * jest.unstable_mockModule, which swaps the module the same way; nothing is stubbed), against the SSM emulator on
  * 127.0.0.1:0.
  */
@@ -8,10 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Context } from 'aws-lambda';
 import { type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
 
-jest.unstable_mockModule('@aws-sdk/client-ssm', () => import('../../../handlers/aws/ssm-lite.ts'));
+jest.unstable_mockModule('@aws-sdk/client-ssm', () => import('../../../shims/aws-sdk-client-ssm/index.ts'));
 const { createSecretStore, SSM_CLIENT_OPTIONS } = await import('../../../handlers/middleware/secret-store.ts');
 const { SecretUnavailableError, summariseError } = await import('../../../lib/errors.ts');
-const { SsmServiceError } = await import('../../../handlers/aws/ssm-lite.ts');
+const { SsmServiceError } = await import('../../../shims/aws-sdk-client-ssm/index.ts');
 
 const PARAMETER = '/cognito-fauna/test/middy-fauna-secret';
 const VALUE = 'fnAmiddySsmLiteValue000';
@@ -46,7 +46,7 @@ describe('@middy/ssm with ssm-lite in place of the SDK (module swapped as in the
     const { SSMClient } = await import('@aws-sdk/client-ssm');
 
     // Assert
-    expect(new SSMClient({})).toBeInstanceOf((await import('../../../handlers/aws/ssm-lite.ts')).SSMClient);
+    expect(new SSMClient({})).toBeInstanceOf((await import('../../../shims/aws-sdk-client-ssm/index.ts')).SSMClient);
   });
 
   it('puts the decrypted key on the context and asks SSM once across several invocations', async () => {

@@ -1,9 +1,9 @@
 /**
- * handlers/aws/ssm-lite.ts (the SSM client of the deployed bundle) against an SSM emulator on 127.0.0.1:0 (not the
- * real SSM: see support/ssm-emulator.ts). With @middy/ssm: middy-ssm-with-ssm-lite.test.ts.
+ * shims/aws-sdk-client-ssm (the SSM client of the deployed bundle, signed with aws4) against an SSM emulator on
+ * 127.0.0.1:0 (not the real SSM: see support/ssm-emulator.ts). With @middy/ssm: middy-ssm-with-ssm-lite.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetParametersCommand, SSMClient, type SsmClientOptions, SsmServiceError } from '../../../handlers/aws/ssm-lite.ts';
+import { GetParametersCommand, SSMClient, type SsmClientOptions, SsmServiceError, xmlErrorFields } from '../../../shims/aws-sdk-client-ssm/index.ts';
 import { SSM_CLIENT_OPTIONS } from '../../../handlers/middleware/secret-store.ts';
 import { SecretUnavailableError, summariseError } from '../../../lib/errors.ts';
 import { encrypted, type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
@@ -119,6 +119,31 @@ describe('ssm-lite against an SSM emulator (real HTTP on 127.0.0.1)', () => {
     expect(error.$metadata).toMatchObject({ httpStatusCode: row.status, attempts: row.attempts });
     expect(error.$fault).toBe(row.status >= 500 ? 'server' : 'client');
     expect(emulator.requests).toHaveLength(row.attempts);
+  });
+
+  it.each([
+    { status: 400, type: 'ParameterNotFound', message: 'Parameter /x not found.', attempts: 1 },
+    { status: 503, type: 'ServiceUnavailable', message: 'Please <retry> & wait', attempts: 2 },
+  ])('reads the <Code> of an XML error body (HTTP $status $type), as some emulators and proxies send', async (row) => {
+    // Arrange
+    emulator.setFault({ kind: 'xml-error', status: row.status, type: row.type, message: row.message });
+
+    // Act
+    const error = await failureOf(getKey(new SSMClient(options({ maxAttempts: 2 }))));
+
+    // Assert
+    expect(error).toBeInstanceOf(SsmServiceError);
+    expect(error.name).toBe(row.type);
+    expect(error.message).toBe(row.message);
+    expect(error.$metadata).toMatchObject({ httpStatusCode: row.status, attempts: row.attempts });
+  });
+
+  it('finds no code in an HTML error page (the HTTP status names the failure then)', () => {
+    // Act
+    const fields = xmlErrorFields('<html><body>502 Bad Gateway</body></html>');
+
+    // Assert
+    expect(fields).toEqual({});
   });
 
   it('lets the service name the cause of an SSM failure in its log summary', async () => {

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 
 export type SsmFault =
   | { kind: 'error'; status: number; type: string; message: string }
+  /** AWS's XML error form (`<ErrorResponse><Error><Code>…`), as some emulators and proxies answer. */
+  | { kind: 'xml-error'; status: number; type: string; message: string }
   | { kind: 'hang' };
 
 export interface RecordedSsmRequest {
@@ -41,6 +43,11 @@ export async function startSsmEmulator(parameters: Record<string, string>): Prom
       requests.push({ headers: request.headers, body });
       if (fault?.kind === 'hang') {
         hanging.add(response);
+        return;
+      }
+      if (fault?.kind === 'xml-error') {
+        response.writeHead(fault.status, { 'content-type': 'text/xml', 'x-amzn-requestid': `emulator-${requests.length}` });
+        response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>${fault.type}</Code><Message>${fault.message.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</Message></Error><RequestId>emulator-${requests.length}</RequestId></ErrorResponse>`);
         return;
       }
       if (fault?.kind === 'error') {

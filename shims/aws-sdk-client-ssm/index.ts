@@ -1,10 +1,11 @@
 /**
- * The part of `@aws-sdk/client-ssm` that `@middy/ssm` uses (`SSMClient`, `GetParametersCommand`,
+ * A stand-in for `@aws-sdk/client-ssm` (hence the folder's name): the part of it that `@middy/ssm` uses (`SSMClient`, `GetParametersCommand`,
  * `GetParametersByPathCommand`), in one small module. The deployed bundle uses it instead of the SDK (esbuild `alias`
  * in serverless.yml `custom.esbuild`), because loading the SDK was most of the function's cold start; Jest keeps the
  * real SDK, so `aws-sdk-client-mock` still works there.
  *
- * Same behaviour where the service depends on it: SigV4-signed POST in the AWS JSON 1.1 protocol; credentials and
+ * Same behaviour where the service depends on it: SigV4-signed POST in the AWS JSON 1.1 protocol (signed by `aws4`, a
+ * maintained zero-dependency signer; docs/delivery.md says why it and not `aws4fetch` or `@aws-lite`); credentials and
  * region from the Lambda environment; `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL` honoured; the SDK's client options
  * `maxAttempts` and `requestHandler.{connectionTimeout,requestTimeout}` (always throwing on timeout); errors named as
  * the SDK names them (`ParameterNotFound`, `AccessDeniedException`, `ThrottlingException`, `TimeoutError`, …) with
@@ -17,7 +18,14 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 // node:https comes almost free because the Fauna driver already loads node:http2; node:http would add ~15 ms to
 // every cold start, so it is only loaded for a plain-http endpoint (an emulator in tests or on the local stack).
 import { request as httpsRequest } from 'node:https';
-import { type AwsCredentials, amzDate, signRequest } from './sigv4.ts';
+import aws4 from 'aws4';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present with temporary credentials, as Lambda's are. */
+  sessionToken?: string;
+}
 
 /** The SDK's defaults (`@smithy/util-retry`): 3 attempts, backoff bases of 100 ms (500 ms when throttled), 20 s cap. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -116,7 +124,7 @@ export class SSMClient {
   async #attempt(command: SsmCommand<object>): Promise<HttpAnswer> {
     if (typeof command.operation !== 'string') {
       // An SDK command object: the bundle must alias @aws-sdk/client-ssm as a whole, never mix the two.
-      throw new TypeError('ssm-lite sends only its own commands; alias @aws-sdk/client-ssm to handlers/aws/ssm-lite.ts for the whole bundle.');
+      throw new TypeError('This SSM client sends only its own commands; alias @aws-sdk/client-ssm to shims/aws-sdk-client-ssm/index.ts for the whole bundle.');
     }
     const env = process.env;
     const region = this.#options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -127,20 +135,42 @@ export class SSMClient {
     }
     const url = new URL(String(this.#options.endpoint ?? env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL ?? defaultEndpoint(region)));
     const body = JSON.stringify(command.input);
-    const date = new Date();
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-amz-json-1.1',
-      'content-length': String(Buffer.byteLength(body)),
-      host: url.host,
-      'x-amz-date': amzDate(date),
-      'x-amz-target': `AmazonSSM.${command.operation}`,
-    };
-    if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
-    headers.authorization = signRequest({ method: 'POST', path: url.pathname, headers, body }, { region, service: SIGNING_SERVICE, credentials, date });
+    const headers = signedSsmHeaders({ url, operation: command.operation, body, region, credentials, date: new Date() });
     const handler = this.#options.requestHandler ?? {};
     const send = url.protocol === 'http:' ? (await import('node:http')).request : httpsRequest;
     return post(send, url, headers, body, handler.connectionTimeout, handler.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
+}
+
+/** What one SSM call needs signed: the endpoint, the operation (`GetParameters`, …) and its JSON body. */
+export interface SsmRequestToSign {
+  url: URL;
+  operation: string;
+  body: string;
+  region: string;
+  credentials: AwsCredentials;
+  /** The signing time (sent as `x-amz-date`). */
+  date: Date;
+}
+
+/**
+ * The headers of one signed AWS JSON 1.1 POST to SSM, `authorization` included (Signature Version 4, computed by
+ * `aws4`). Every header returned is signed.
+ */
+export function signedSsmHeaders(request: SsmRequestToSign): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': String(Buffer.byteLength(request.body)),
+    host: request.url.host,
+    // aws4 signs at the time in x-amz-date when it is set, so the caller (and a test) decides the signing time.
+    'x-amz-date': request.date.toISOString().replace(/[-:]|\.\d{3}/g, ''),
+    'x-amz-target': `AmazonSSM.${request.operation}`,
+  };
+  const signed = aws4.sign(
+    { host: request.url.host, path: request.url.pathname, method: 'POST', service: SIGNING_SERVICE, region: request.region, headers, body: request.body },
+    request.credentials,
+  );
+  return Object.fromEntries(Object.entries(signed.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
 }
 
 function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentials | undefined {
@@ -196,19 +226,36 @@ function parseJson(body: string): Record<string, unknown> {
   return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
 }
 
-// AWS JSON 1.1: the code is in x-amzn-errortype or the body's __type/code, possibly as `namespace#Code:extra`.
+// AWS JSON 1.1: the code is in x-amzn-errortype or the body's __type/code, possibly as `namespace#Code:extra`. Some
+// emulators and proxies answer in AWS's XML error form instead (`<Error><Code>…</Code><Message>…</Message>`).
 function errorFromAnswer(answer: HttpAnswer, metadata: ResponseMetadata): SsmServiceError {
   let parsed: Record<string, unknown> = {};
   try {
     parsed = parseJson(answer.body);
   } catch {
-    // Not JSON (a proxy's error page): the status code still names the failure.
+    // Not JSON: an XML error body, or a proxy's error page (then the status code still names the failure).
+    parsed = xmlErrorFields(answer.body);
   }
   const raw = header(answer.headers, 'x-amzn-errortype') ?? stringField(parsed, '__type') ?? stringField(parsed, 'code') ?? `Http${answer.status}Error`;
   const code = raw.split(':')[0]!.split('#').pop()!;
   const message = stringField(parsed, 'message') ?? stringField(parsed, 'Message') ?? `SSM answered HTTP ${answer.status} (${code}).`;
   return new SsmServiceError(code, message, metadata);
 }
+
+/** `code` and `message` of an AWS XML error body (the first `<Code>` and `<Message>`, entities decoded); else `{}`. */
+export function xmlErrorFields(body: string): Record<string, string> {
+  const element = (name: string): string | undefined => {
+    const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
+    return match ? decodeXmlText(match[1]!.trim()) : undefined;
+  };
+  const code = element('Code');
+  if (!code) return {};
+  const message = element('Message');
+  return message ? { code, message } : { code };
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decodeXmlText = (text: string): string => text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name]!);
 
 const stringField = (object: Record<string, unknown>, key: string): string | undefined => (typeof object[key] === 'string' ? object[key] : undefined);
 
