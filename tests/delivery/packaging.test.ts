@@ -489,7 +489,8 @@ describe('stage params checked at package time', () => {
     const statements = roleStatements(result.template!.Resources.IamRoleLambdaExecution!);
     const ssm = statements.find((statement) => actionsOf(statement).includes('ssm:GetParameters'))!;
     const kms = statements.find((statement) => actionsOf(statement).includes('kms:Decrypt'))!;
-    expect(resourcesOf(ssm)).toEqual([expectedArn]);
+    // The second resource is the served-pool parameter (userPoolIdParameter), read in the same call.
+    expect(resourcesOf(ssm)).toEqual([expectedArn, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cognito-fauna/prod/user-pool-id`]);
     expect(render(kms.Condition!.StringEquals!['kms:EncryptionContext:PARAMETER_ARN'])).toBe(expectedArn);
     expect(result.template!.Resources.PreTokenGenerationLambdaFunction!.Properties.Environment).toMatchObject({ Variables: { FAUNA_SECRET_PARAMETER: value } });
   }, 60_000);
