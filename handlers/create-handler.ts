@@ -10,7 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { ClientConfiguration, Client, HTTPClient } from 'fauna';
 import type { PreTokenGenerationEvent } from '../lib/cognito-event.ts';
-import { type Environment, parseConfig } from '../lib/config.ts';
+import { type Environment, LOCAL_STAGE, parseConfig } from '../lib/config.ts';
 import { Deadline, STEPS_END_BY_MS } from '../lib/deadline.ts';
 import { DeadlineExceededError, FailureSource, summariseError } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
@@ -19,6 +19,7 @@ import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { logContextMiddleware } from './middleware/log-context.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+import { createServedPools } from './middleware/served-pools.ts';
 
 export const SERVICE_NAME = 'cognito-fauna';
 export const METRICS_NAMESPACE = 'CognitoFauna';
@@ -79,7 +80,9 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     wallClock: overrides.wallClock,
   });
   // The SSM prefetch starts inside createSecretStore (@middy/ssm); the Fauna handshake alongside it, without a key.
+  const servedPools = createServedPools(config.userPoolSource);
   const secrets = createSecretStore(config.secretSource, {
+    companions: servedPools.ssmParameters,
     awsClientOptions: overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS,
     initDeadline,
     logger,
@@ -98,6 +101,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
         fauna,
         currentSecret: () => secrets.current(),
         refreshSecret: (rejected) => secrets.refresh(rejected, deadline),
+        servedUserPoolIds: async () => servedPools.ids(secrets.parameter),
         deadline,
         logger,
         metrics,
@@ -135,7 +139,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     .use(logMetrics(metrics))
     .use(logContextMiddleware(logger))
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))
-    .use(eventValidationMiddleware());
+    .use(eventValidationMiddleware({ acceptLocalVersionZero: config.stage === LOCAL_STAGE }));
   if (secrets.middleware) handler.use(secrets.middleware);
 
   return {

@@ -51,7 +51,7 @@ export interface RevokeFaunaTokensHandler {
 
 /**
  * @param env - the Lambda environment (`process.env`): the trigger's Fauna variables with the revoke key's
- *   FAUNA_SECRET_PARAMETER, plus USER_POOL_ID
+ *   FAUNA_SECRET_PARAMETER, plus USER_POOL_IDS (the one pool)
  * @throws {ConfigError} at cold start when a setting is missing or malformed
  */
 export function createRevokeFaunaTokensHandler(env: Environment, overrides: RevokeHandlerOverrides = {}): RevokeFaunaTokensHandler {

@@ -45,8 +45,33 @@ export type SecretSource =
   | { kind: 'ssm'; parameterName: string; cacheTtlSeconds: number; refetchIntervalSeconds: number; staleMaxSeconds: number }
   | { kind: 'environment'; secret: string };
 
+/**
+ * Where the ids of the user pools this function serves come from: serverless.yml has the stack write them to an SSM
+ * String parameter (read in the same GetParameters call as the key, so no extra round trip; a created pool's id cannot
+ * go into the function's environment, as pool → trigger → function would be a cycle). USER_POOL_IDS in the environment
+ * also works (the local stage, tests, a stage that knows its pool ids at deploy time): pool ids are not secrets.
+ */
+export type UserPoolSource =
+  | { kind: 'ssm'; parameterName: string }
+  | { kind: 'environment'; ids: readonly string[] };
+
+/** A Cognito user pool id: `<region>_<id>`. */
+export const USER_POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
+
+/**
+ * Parses a served-pools value (an SSM parameter's or USER_POOL_IDS): pool ids separated by commas.
+ *
+ * @returns the ids, or null when the value is empty or holds something that is not a pool id
+ * @example parseUserPoolIds('us-east-1_Abc123, eu-west-1_Def456') // ['us-east-1_Abc123', 'eu-west-1_Def456']
+ */
+export function parseUserPoolIds(raw: string): string[] | null {
+  const ids = raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  return ids.length > 0 && ids.every((id) => USER_POOL_ID_PATTERN.test(id)) ? ids : null;
+}
+
 export interface Config {
   stage: string;
+  userPoolSource: UserPoolSource;
   faunaEndpoint: URL;
   secretSource: SecretSource;
   tokenTtlSeconds: number;
@@ -84,10 +109,13 @@ export function parseConfig(env: Environment): Config {
   if (secretClaimName === userIdClaimName) {
     throw new ConfigError('USER_ID_CLAIM_NAME', `must differ from SECRET_CLAIM_NAME (both are "${secretClaimName}")`, `${HOW_TO_SET} (userIdClaimName).`);
   }
+  const faunaEndpoint = endpoint(env);
+  const source = secretSource(env, stage);
   return {
     stage,
-    faunaEndpoint: endpoint(env),
-    secretSource: secretSource(env, stage),
+    userPoolSource: userPoolSource(env, source),
+    faunaEndpoint,
+    secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
     maxTokensPerIdentity: integer(env, 'MAX_TOKENS_PER_IDENTITY', DEFAULT_MAX_TOKENS_PER_IDENTITY, 1, MAX_MAX_TOKENS_PER_IDENTITY),
     claimTargets: claimTargets(env),
@@ -149,6 +177,26 @@ function secretSource(env: Environment, stage: string): SecretSource {
   const refetchIntervalSeconds = integer(env, 'SSM_REFETCH_INTERVAL_SECONDS', DEFAULT_SSM_REFETCH_INTERVAL_SECONDS, 1, 3600);
   const staleMaxSeconds = integer(env, 'SSM_STALE_MAX_SECONDS', DEFAULT_SSM_STALE_MAX_SECONDS, 0, MAX_SSM_CACHE_TTL_SECONDS);
   return { kind: 'ssm', parameterName, cacheTtlSeconds, refetchIntervalSeconds, staleMaxSeconds };
+}
+
+function userPoolSource(env: Environment, secrets: SecretSource): UserPoolSource {
+  const listed = read(env, 'USER_POOL_IDS');
+  if (listed !== undefined) {
+    const ids = parseUserPoolIds(listed);
+    if (ids === null) throw new ConfigError('USER_POOL_IDS', `must list user pool ids separated by commas, got "${listed}"`, 'e.g. us-east-1_Abc123; the local stack sets it to the pool it creates.');
+    return { kind: 'environment', ids };
+  }
+  const parameterName = read(env, 'USER_POOL_ID_PARAMETER');
+  if (parameterName === undefined) {
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is not set; it must name the SSM parameter holding the id(s) of the user pool(s) this function serves (or USER_POOL_IDS must list them)', `${HOW_TO_SET} (userPoolIdParameter).`);
+  }
+  if (!SSM_PARAMETER_PATTERN.test(parameterName) || parameterName.endsWith('/')) {
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is not an SSM parameter name or ARN', `${HOW_TO_SET} (userPoolIdParameter), e.g. /cognito-fauna/dev/user-pool-id.`);
+  }
+  if (secrets.kind !== 'ssm') {
+    throw new ConfigError('USER_POOL_ID_PARAMETER', 'is set while the Fauna key comes from FAUNA_SECRET (nothing would read it from SSM)', 'On the local stage set USER_POOL_IDS instead.');
+  }
+  return { kind: 'ssm', parameterName };
 }
 
 function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {

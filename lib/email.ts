@@ -1,13 +1,39 @@
 /** Email handling: one normal form for lookups, one redacted form for logs. */
 
+/** The longest address SMTP can carry (RFC 5321: a 256-octet path minus the angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
 /**
- * The form every email is stored and looked up in: surrounding whitespace removed, lower-cased, so that
- * `" Ada@Example.COM "` and `"ada@example.com"` find the same identity.
+ * The form every email is stored and looked up in, or `null` when the address has no form that is safe to use as a key.
+ *
+ * 1. Surrounding whitespace is removed.
+ * 2. Unicode NFC, so that the composed and decomposed spellings of one address are one key
+ *    (`"Ame\u0301lie@x.fr"` and `"Am\u00e9lie@x.fr"` → `"am\u00e9lie@x.fr"`).
+ * 3. Lower case by `toLowerCase` only: no case folding (`toUpperCase`, `casefold`), which merges distinct addresses
+ *    (`"stra\u00dfe@x.de"` would become `"strasse@x.de"`).
+ * 4. An address holding a character that NFC replaces by a *different* character (a canonical singleton such as
+ *    the Kelvin sign U+212A, which NFC turns into the Latin `K`, or the Ohm sign U+2126) has no safe key: NFC would make
+ *    `"\u212Aate@example.com"` the same identity as `"kate@example.com"`, a different mailbox. Such an address is
+ *    answered with `null`, so the sign-in keeps an identity keyed by the Cognito `sub` alone, like an unverified one.
  *
  * @example normaliseEmail(' Ada@Example.COM ') // 'ada@example.com'
+ * @example normaliseEmail('\u212Aate@example.com') // null (never 'kate@example.com')
  */
-export function normaliseEmail(raw: string): string {
-  return raw.trim().toLowerCase();
+export function normaliseEmail(raw: string): string | null {
+  const trimmed = raw.trim();
+  if (hasCanonicalSingleton(trimmed)) return null;
+  return trimmed.normalize('NFC').toLowerCase().normalize('NFC');
+}
+
+/**
+ * Whether a code point of `text`, on its own, is changed by NFC. A lone code point is only changed when NFC maps it to
+ * another character (singletons like U+212A, composition exclusions); composing neighbours (`e` + U+0301) is not.
+ */
+function hasCanonicalSingleton(text: string): boolean {
+  for (const char of text) {
+    if (char.normalize('NFC') !== char) return true;
+  }
+  return false;
 }
 
 /**

@@ -3,6 +3,7 @@
  * what to do, and they never contain a secret, a token or an email address.
  */
 import {
+  AbortError,
   AuthenticationError,
   FaunaError,
   AuthorizationError,
@@ -23,6 +24,8 @@ export const FailureSource = {
   event: 'event',
   keyStore: 'key store',
   identityService: 'identity service',
+  /** The identity the user's email names belongs to another user; not an outage. */
+  identity: 'identity',
 } as const;
 export type FailureSource = (typeof FailureSource)[keyof typeof FailureSource];
 
@@ -75,6 +78,20 @@ export class SecretUnavailableError extends SignInError {
   }
 }
 
+/** The SSM parameter naming the served user pool(s) is missing or does not hold pool ids. */
+export class ServedPoolsUnavailableError extends SignInError {
+  override readonly name = 'ServedPoolsUnavailableError';
+  readonly source = FailureSource.configuration;
+  readonly transient = false;
+
+  constructor(parameterName: string, options?: ErrorOptions) {
+    super(
+      `SSM parameter ${parameterName} does not hold the served user pool id(s) (comma-separated pool ids). Deploy the stack again, which writes it, or set it to the pool's id.`,
+      options,
+    );
+  }
+}
+
 /** Fauna could not be reached or did not answer in time; trying again later may work. */
 export class FaunaUnavailableError extends SignInError {
   override readonly name = 'FaunaUnavailableError';
@@ -90,11 +107,42 @@ export class FaunaUnauthorizedError extends SignInError {
 }
 
 /** A unique constraint failed: a concurrent sign-in of the same user created the identity first. Retried once. */
-export class IdentityConflictError extends SignInError {
-  override readonly name = 'IdentityConflictError';
+export class ConcurrentSignInError extends SignInError {
+  override readonly name = 'ConcurrentSignInError';
   readonly source = FailureSource.identityService;
   readonly transient = true;
 }
+
+/**
+ * The user's verified email belongs to an identity bound to another Cognito user (`sub`): the sign-in is refused,
+ * whatever the fail policy, because the only identity that email could give is someone else's. An operator resolves it
+ * with `npm run identity:move` (docs/security.md, "Resolving an identity conflict").
+ */
+export class IdentityConflictError extends SignInError {
+  override readonly name = 'IdentityConflictError';
+  readonly source = FailureSource.identity;
+  readonly transient = false;
+}
+
+/** `signIn` refused its arguments (`invalid_argument`): this code sent a value out of bounds. */
+export class SignInArgumentError extends SignInError {
+  override readonly name = 'SignInArgumentError';
+  readonly source = FailureSource.identityService;
+  readonly transient = false;
+}
+
+/** The event comes from a user pool this function does not serve: refused before any Fauna call, whatever the fail policy. */
+export class ForeignUserPoolError extends SignInError {
+  override readonly name = 'ForeignUserPoolError';
+  readonly source = FailureSource.event;
+  readonly transient = false;
+}
+
+/** Stable codes `signIn` aborts with (fauna/functions.fsl), so that no caller branches on message text. */
+export const SignInAbortCode = {
+  identityConflict: 'identity_conflict',
+  invalidArgument: 'invalid_argument',
+} as const;
 
 /** Fauna refused or could not run the sign-in query (schema not pushed, missing privilege, unexpected answer). */
 export class FaunaQueryError extends SignInError {
@@ -159,7 +207,19 @@ export function mapFaunaError(error: unknown): SignInError {
     );
   }
   if (error instanceof ConstraintFailureError) {
-    return new IdentityConflictError('A unique constraint on Customer failed (concurrent sign-in or an email already used by another identity).', options);
+    return new ConcurrentSignInError('A unique constraint on Customer failed: a concurrent sign-in of the same user created or changed the identity first.', options);
+  }
+  if (error instanceof AbortError) {
+    const code = (error.abort as { code?: unknown } | null)?.code;
+    if (code === SignInAbortCode.identityConflict) {
+      return new IdentityConflictError(
+        'The verified email belongs to an identity bound to another Cognito user; refused. An operator can move the identity (npm run identity:move, see docs/security.md).',
+        options,
+      );
+    }
+    if (code === SignInAbortCode.invalidArgument) {
+      return new SignInArgumentError('signIn refused its arguments (invalid_argument); the event passed validation, so this is a bug: report it.', options);
+    }
   }
   if (
     error instanceof NetworkError ||

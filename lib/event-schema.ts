@@ -13,15 +13,18 @@ export const preTokenGenerationEventSchema = {
   type: 'object',
   required: ['version', 'triggerSource', 'region', 'userPoolId', 'callerContext', 'request', 'response'],
   properties: {
-    version: { type: 'string', pattern: '^[0-3]$' },
+    // "1" V1_0, "2" V2_0, "3" V3_0; "0" is cognito-local's, accepted on the local stage only (eventValidationMiddleware).
+    version: { type: 'string', enum: ['0', '1', '2', '3'] },
     triggerSource: { type: 'string', enum: Object.values(TriggerSource) },
-    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
-    userPoolId: { type: 'string', pattern: '^[\\w-]+_[0-9a-zA-Z]+$' },
+    // Every partition's names: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1, ap-southeast-5.
+    region: { type: 'string', pattern: '^[a-z]{2,4}(-[a-z]+)+-\\d{1,2}$' },
+    // Bounded as signIn bounds the token's meta (fauna/functions.fsl), so a valid event never trips its checks.
+    userPoolId: { type: 'string', maxLength: 128, pattern: '^[\\w-]+_[0-9a-zA-Z]+$' },
     userName: { type: ['string', 'null'] },
     callerContext: {
       type: 'object',
       required: ['clientId'],
-      properties: { awsSdkVersion: { type: 'string' }, clientId: nonBlank },
+      properties: { awsSdkVersion: { type: 'string' }, clientId: { ...nonBlank, maxLength: 128 } },
     },
     request: {
       type: 'object',
@@ -42,7 +45,8 @@ export const preTokenGenerationEventSchema = {
     },
     response: { type: 'object' },
   },
-  // A user sign-in must name the user: Cognito's `sub` and an email (the identity's keys in Fauna).
+  // A user sign-in must name the user: Cognito's `sub` (the identity's key in Fauna). The email is optional (phone-only
+  // and federated users may have none); `email_verified` comes as the string Cognito sends.
   if: { type: 'object', properties: { triggerSource: { type: 'string', not: { const: TriggerSource.clientCredentials } } } },
   then: {
     type: 'object',
@@ -52,10 +56,11 @@ export const preTokenGenerationEventSchema = {
         properties: {
           userAttributes: {
             type: 'object',
-            required: ['sub', 'email'],
+            required: ['sub'],
             properties: {
-              sub: nonBlank,
-              email: { type: 'string', pattern: '^\\s*[^@\\s]+@[^@\\s]+\\s*$' },
+              sub: { ...nonBlank, maxLength: 128 },
+              email: { type: 'string', maxLength: 254, pattern: '^\\s*[^@\\s]+@[^@\\s]+\\s*$' },
+              email_verified: { type: 'string', enum: ['true', 'false'] },
             },
           },
         },

@@ -1,7 +1,7 @@
 /** The one Fauna query of a sign-in: the `signIn` UDF (fauna/functions.fsl) upserts the identity and mints its token. */
 import { fql, TimeStub } from 'fauna';
 import { type Deadline, Step } from './deadline.ts';
-import { DeadlineExceededError, FailureSource, FaunaQueryError, IdentityConflictError, mapFaunaError } from './errors.ts';
+import { ConcurrentSignInError, DeadlineExceededError, FailureSource, FaunaQueryError, mapFaunaError } from './errors.ts';
 import { attemptOptions, type QueryClient } from './fauna-client.ts';
 
 /** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
@@ -14,13 +14,31 @@ export interface TokenMetadata {
 export interface SignInRequest {
   /** Cognito's `sub`: the identity's stable key. */
   sub: string;
-  /** Already normalised (see `normaliseEmail`). */
-  email: string;
+  /** Already normalised (see `normaliseEmail`); null when the user has no email or it has no safe normal form. */
+  email: string | null;
+  /** Cognito's `email_verified`: only a verified email links or updates an identity. */
+  emailVerified: boolean;
   ttlSeconds: number;
   meta: TokenMetadata;
   /** The most live tokens the identity keeps after this sign-in (the oldest go first). */
   maxTokens: number;
 }
+
+/** What `signIn` did to find the identity (fauna/functions.fsl). */
+export const SignInOutcome = {
+  /** Found by `sub`, nothing changed. */
+  existing: 'existing',
+  /** A new identity was created for this `sub`. */
+  created: 'created',
+  /** An identity without `sub` that held the verified email was bound to this `sub` (its older tokens revoked). */
+  linked: 'linked',
+  /** The verified email changed and was stored (the identity's earlier tokens revoked). */
+  emailUpdated: 'email_updated',
+  /** The verified email changed, but another identity holds it: the user got their own identity, the email stayed. */
+  emailHeld: 'email_held',
+} as const;
+export type SignInOutcome = (typeof SignInOutcome)[keyof typeof SignInOutcome];
+const OUTCOMES: readonly string[] = Object.values(SignInOutcome);
 
 export interface IdentityGrant {
   /** The Customer document id. */
@@ -30,6 +48,7 @@ export interface IdentityGrant {
   expiresAt: Date;
   /** True when this sign-in created the Customer document. */
   created: boolean;
+  outcome: SignInOutcome;
 }
 
 /** Attempts in total when a unique constraint fails: a concurrent first sign-in won, the retry finds its identity. */
@@ -37,9 +56,9 @@ export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
 
 /**
  * Finds or creates the user's identity and mints a Fauna token for it, in one query. On `constraint_failure`
- * (two first sign-ins of the same user racing) the query is run once more, which then finds the winner's identity.
- * Each attempt gets at most the time `deadline` leaves (its server-side timeout is shortened to fit); an attempt that
- * would not fit is not made.
+ * (two first sign-ins of the same user racing, or a link and a create of one email) the query is run once more, which
+ * then finds the winner's identity. Each attempt gets at most the time `deadline` leaves (its server-side timeout is
+ * shortened to fit); an attempt that would not fit is not made.
  *
  * @param queryTimeoutMs - the configured server-side timeout of one attempt
  * @throws {SignInError} a mapped error (see `mapFaunaError`), `DeadlineExceededError` when the deadline left no time,
@@ -51,7 +70,8 @@ export async function signInIdentity(
   deadline: Deadline,
   queryTimeoutMs: number,
 ): Promise<IdentityGrant> {
-  const query = fql`signIn(${request.sub}, ${request.email}, ${request.ttlSeconds}, ${{ ...request.meta }}, ${request.maxTokens})`;
+  const { sub, email, emailVerified, ttlSeconds, meta, maxTokens } = request;
+  const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }}, ${maxTokens})`;
   for (let attempt = 1; ; attempt++) {
     try {
       // No timer of our own: the driver's client timeout (query timeout + buffer) is made to end before the deadline.
@@ -61,7 +81,7 @@ export async function signInIdentity(
       return parseGrant(result.data);
     } catch (error) {
       const mapped = mapFaunaError(error);
-      if (mapped instanceof IdentityConflictError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
+      if (mapped instanceof ConcurrentSignInError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
       throw mapped;
     }
   }
@@ -69,12 +89,15 @@ export async function signInIdentity(
 
 function parseGrant(data: unknown): IdentityGrant {
   const value = (data ?? {}) as Record<string, unknown>;
-  const { userId, secret, expiresAt, created } = value;
-  if (typeof userId !== 'string' || typeof secret !== 'string' || !(expiresAt instanceof TimeStub) || typeof created !== 'boolean') {
+  const { userId, secret, expiresAt, created, outcome } = value;
+  if (
+    typeof userId !== 'string' || typeof secret !== 'string' || !(expiresAt instanceof TimeStub) || typeof created !== 'boolean' ||
+    typeof outcome !== 'string' || !OUTCOMES.includes(outcome)
+  ) {
     throw new FaunaQueryError(
-      'signIn returned an unexpected shape (expected userId, secret, expiresAt, created). Push the schema in fauna/ again.',
+      'signIn returned an unexpected shape (expected userId, secret, expiresAt, created, outcome). Push the schema in fauna/ again.',
       undefined,
     );
   }
-  return { userId, secret, expiresAt: expiresAt.toDate(), created };
+  return { userId, secret, expiresAt: expiresAt.toDate(), created, outcome: outcome as SignInOutcome };
 }

@@ -10,21 +10,19 @@ export interface RevocationConfig extends Pick<Config, 'stage' | 'faunaEndpoint'
   userPoolId: string;
 }
 
-const POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
-
 /**
  * @throws {ConfigError} naming the first setting that is missing or malformed
- * @example parseRevocationConfig({ STAGE: 'dev', FAUNA_ENDPOINT: 'https://fauna.internal:8443', FAUNA_SECRET_PARAMETER: '/cognito-fauna/dev/fauna-revoke-secret', USER_POOL_ID: 'us-east-1_Abc123' })
+ * @example parseRevocationConfig({ STAGE: 'dev', FAUNA_ENDPOINT: 'https://fauna.internal:8443', FAUNA_SECRET_PARAMETER: '/cognito-fauna/dev/fauna-revoke-secret', USER_POOL_IDS: 'us-east-1_Abc123' })
  */
 export function parseRevocationConfig(env: Environment): RevocationConfig {
-  const { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs } = parseConfig(env);
-  const userPoolId = env.USER_POOL_ID?.trim() ?? '';
-  if (!POOL_ID.test(userPoolId)) {
+  const { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolSource } = parseConfig(env);
+  // The pool is known when the stack is built (the EventBridge rule names it), so it comes from the environment.
+  if (userPoolSource.kind !== 'environment' || userPoolSource.ids.length !== 1) {
     throw new ConfigError(
-      'USER_POOL_ID',
-      userPoolId === '' ? 'is not set; it must hold the id of the pool whose events revoke tokens' : `is not a user pool id ("${userPoolId}")`,
-      'Set the stage param existingPoolId to the pool\'s id (e.g. us-east-1_Abc123) for an existing pool; a created pool sets it itself.',
+      'USER_POOL_IDS',
+      'must hold exactly the one pool id whose events revoke tokens',
+      'serverless.yml sets it for revokeFaunaTokens (serverless/token-revocation.yml); for an existing pool set the stage param existingPoolId.',
     );
   }
-  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId };
+  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]! };
 }

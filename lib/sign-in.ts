@@ -8,9 +8,9 @@ import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from './config.ts';
 import { normaliseEmail, redactEmail } from './email.ts';
 import type { Deadline } from './deadline.ts';
-import { FaunaUnauthorizedError, InvalidEventError } from './errors.ts';
+import { FaunaUnauthorizedError, ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
-import { type IdentityGrant, signInIdentity } from './identity.ts';
+import { type IdentityGrant, SignInOutcome, signInIdentity } from './identity.ts';
 
 /** Structured logging; the Powertools Logger satisfies it. */
 export interface SignInLogger {
@@ -34,6 +34,14 @@ export const MetricName = {
   staleKeyServed: 'FaunaKeyServedStale',
   connectionsReopened: 'FaunaConnectionsReopened',
   passThroughs: 'ClientCredentialsPassThroughs',
+  /** Sign-ins refused because the verified email belongs to an identity bound to another user. */
+  identityConflicts: 'IdentityConflicts',
+  /** Sign-ins whose new verified email is held by another identity (granted their own identity; email not moved). */
+  emailsHeld: 'IdentityEmailHeld',
+  /** Identities without `sub` linked to their owner's first verified sign-in. */
+  identitiesLinked: 'IdentitiesLinked',
+  /** Events from a user pool this function does not serve (refused). */
+  foreignPools: 'ForeignUserPoolEvents',
 } as const;
 
 export type SignInSettings = Pick<
@@ -53,6 +61,8 @@ export interface SignInDependencies {
   refreshSecret(rejected: string): Promise<string | null>;
   /** The invocation's deadline: every step gets at most the time it leaves. */
   deadline: Deadline;
+  /** The ids of the user pools this function serves; events from any other pool are refused before Fauna is called. */
+  servedUserPoolIds(): Promise<readonly string[]>;
   logger: SignInLogger;
   metrics: SignInMetrics;
   /** Milliseconds, for latency; injectable so tests control it. */
@@ -74,25 +84,58 @@ export async function handlePreTokenGeneration(
     deps.metrics.addMetric(MetricName.passThroughs, 'Count', 1);
     return event;
   }
-  const { sub, email: rawEmail } = event.request.userAttributes;
-  if (!sub || !rawEmail) throw new InvalidEventError(['/request/userAttributes must have sub and email']);
-  const email = normaliseEmail(rawEmail);
+  const servedPools = await deps.servedUserPoolIds();
+  if (!servedPools.includes(event.userPoolId)) {
+    deps.metrics.addMetric(MetricName.foreignPools, 'Count', 1);
+    throw new ForeignUserPoolError(
+      `The event comes from user pool ${event.userPoolId}, which this function does not serve; refused. If it should, set the served pool id (see docs/security.md, "Served user pools").`,
+    );
+  }
+  const { sub, email: rawEmail, email_verified: emailVerifiedAttribute } = event.request.userAttributes;
+  if (!sub) throw new InvalidEventError(['/request/userAttributes must have sub']);
+  const email = rawEmail === undefined ? null : normaliseEmail(rawEmail);
   const request = {
     sub,
     email,
+    // Cognito sends attributes as strings; anything but "true" (absent, "false") leaves the email untrusted.
+    emailVerified: email !== null && emailVerifiedAttribute === 'true',
     ttlSeconds: deps.settings.tokenTtlSeconds,
     meta: { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource },
     maxTokens: deps.settings.maxTokensPerIdentity,
   };
+  const redacted = email === null ? null : redactEmail(email);
 
-  const grant = await withKeyRefresh(deps, (secret) => timedSignIn(deps, secret, request));
+  let grant: IdentityGrant;
+  try {
+    grant = await withKeyRefresh(deps, (secret) => timedSignIn(deps, secret, request));
+  } catch (error) {
+    if (error instanceof IdentityConflictError) {
+      deps.metrics.addMetric(MetricName.identityConflicts, 'Count', 1);
+      deps.logger.warn('Sign-in refused: the verified email belongs to an identity bound to another Cognito user', {
+        outcome: 'identity_conflict',
+        email: redacted,
+      });
+    }
+    throw error;
+  }
 
   deps.metrics.addMetric(MetricName.signIns, 'Count', 1);
   if (grant.created) deps.metrics.addMetric(MetricName.newIdentities, 'Count', 1);
+  if (grant.outcome === SignInOutcome.linked) deps.metrics.addMetric(MetricName.identitiesLinked, 'Count', 1);
+  if (grant.outcome === SignInOutcome.emailHeld) {
+    deps.metrics.addMetric(MetricName.emailsHeld, 'Count', 1);
+    deps.logger.warn('Verified email not stored: another identity holds it; the user keeps their own identity', {
+      outcome: grant.outcome,
+      userId: grant.userId,
+      email: redacted,
+    });
+  }
   deps.logger.info('Sign-in granted a Fauna token', {
     userId: grant.userId,
     created: grant.created,
-    email: redactEmail(email),
+    outcome: grant.outcome,
+    email: redacted,
+    emailVerified: request.emailVerified,
     tokenExpiresAt: grant.expiresAt.toISOString(),
   });
   return buildCognitoResponse(event, { userId: grant.userId, secret: grant.secret }, deps.settings);

@@ -55,6 +55,8 @@ export const TARGETS = {
 export const HOP_ONE_WAY_MS = 1;
 
 const SECRET_PARAMETER = '/cognito-fauna/bench/fauna-secret';
+/** The served user pool id, read with the key in the same GetParameters call (as deployed). */
+const POOL_PARAMETER = '/cognito-fauna/bench/user-pool-id';
 
 type Variant = 'baseline' | 'handler (ssm-lite)' | 'handler (SDK external)' | 'handler (SDK bundled)';
 type HandlerVariant = Exclude<Variant, 'baseline'>;
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
   const { secret: triggerKey } = await createTriggerKey({ endpoint: fauna.url, adminSecret: rootSecret, stage: 'bench', createdBy: 'bench' });
   const proxy = await startRecordingProxy(fauna.url);
   const tls = selfSignedCertificate();
-  const ssm = await startFakeSsm({ [SECRET_PARAMETER]: triggerKey }, tls ?? undefined);
+  const ssm = await startFakeSsm({ [SECRET_PARAMETER]: triggerKey, [POOL_PARAMETER]: 'us-east-1_Example1' }, tls ?? undefined);
   const hung = await startFaultInjector({ kind: 'hang' });
   const hop = await startDelayingProxy(new URL(fauna.url), HOP_ONE_WAY_MS);
 
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     STAGE: 'bench',
     FAUNA_ENDPOINT: faunaEndpoint,
     FAUNA_SECRET_PARAMETER: SECRET_PARAMETER,
+    USER_POOL_ID_PARAMETER: POOL_PARAMETER,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../examples/query-as-user.ts';
 import type { Identity } from '../examples/query-as-user.ts';
-import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../local/stack/cognito-admin.ts';
+import { cognitoAdminClient, createConfirmedUser } from '../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../local/stack/index.ts';
 import type { LocalStack } from '../local/stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
@@ -71,12 +71,12 @@ async function runDemo(stack: LocalStack): Promise<void> {
   const products = await seedProducts(stack.fauna);
   ok(`${products.length} sample products written with the root secret`);
 
-  heading('1. Create a user pool, an app client and a user (AWS SDK against cognito-local)');
+  heading('1. Create a user in the stack\'s user pool, the one pool the trigger serves (AWS SDK against cognito-local)');
   const admin = cognitoAdminClient(stack.cognitoUrl);
   const password = `Demo-${randomBytes(9).toString('base64url')}1!`;
   const { pool, user } = await (async () => {
     try {
-      const pool = await createPoolWithClient(admin, 'cognito-fauna-demo');
+      const pool = stack.userPool;
       const user = await createConfirmedUser(admin, pool.userPoolId, { email: DEMO_EMAIL, password });
       return { pool, user };
     } finally {

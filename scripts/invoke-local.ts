@@ -2,7 +2,7 @@
  * `npm run invoke`: the whole sign-in on this machine. Starts the local Fauna endpoint with the schema in fauna/,
  * creates the trigger's key (role pretokenTrigger), runs
  *   serverless invoke local -f preTokenGeneration -p events/pretoken.json --stage local
- * with FAUNA_ENDPOINT / FAUNA_SECRET in its environment, prints the response (token secrets shortened), and stops the
+ * with FAUNA_ENDPOINT / FAUNA_SECRET / USER_POOL_IDS (the sample events' pool) in its environment, prints the response (token secrets shortened), and stops the
  * endpoint again, also on failure or Ctrl-C.
  *
  *   npm run invoke                              # events/pretoken.json
@@ -20,6 +20,8 @@ import { extractInvokeResult, maskSecrets } from './lib/invoke-output.ts';
 export const DEFAULT_EVENT = 'events/pretoken.json';
 export const FUNCTION_NAME = 'preTokenGeneration';
 export const LOCAL_STAGE = 'local';
+/** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
+export const SAMPLE_POOL_ID = 'us-east-1_Example1';
 
 /** Thrown when `serverless invoke local` fails; its (masked) output says why. */
 export class InvokeLocalError extends Error {
@@ -80,6 +82,8 @@ export async function invokeLocal(options: { eventPath: string; cwd?: string; lo
       ESBUILD_WORK_FOLDER: workFolder,
       FAUNA_ENDPOINT: fauna.url,
       FAUNA_SECRET: key.secret,
+      // An event from any other pool is refused, as on a deployed stage.
+      USER_POOL_IDS: SAMPLE_POOL_ID,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       SLS_TELEMETRY_DISABLED: '1',
     };

@@ -3,10 +3,18 @@
  * the answer carries the Fauna token claim. The CLI's output is captured, never echoed, because it holds a live
  * token secret; only the claim's presence and length are printed.
  *
- *   npm run smoke -- --stage dev [--event events/pretoken.json] [--claim fauna_token_secret]
+ *   npm run smoke -- --stage dev [--event events/pretoken.json] [--claim fauna_token_secret] [--user-pool-id <id>]
+ *
+ * The function refuses events from pools it does not serve, so the sample event is sent with the stage's pool id:
+ * --user-pool-id, else the SSM String parameter the stack wrote (stage param userPoolIdParameter; needs
+ * ssm:GetParameter on it).
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { readStageParams } from './lib/stage-settings.ts';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
@@ -62,6 +70,31 @@ function parseResponse(cliOutput: string): TriggerResponse | undefined {
   }
 }
 
+/**
+ * The sample event as the stage's pool would send it: same event, `userPoolId` replaced.
+ *
+ * @example eventForPool('{"userPoolId":"us-east-1_Example1",...}', 'eu-west-1_Abc123')
+ */
+export function eventForPool(eventJson: string, userPoolId: string): string {
+  const event = JSON.parse(eventJson) as Record<string, unknown>;
+  return JSON.stringify({ ...event, userPoolId }, null, 2);
+}
+
+async function servedPoolId(stage: string, explicit: string | undefined): Promise<string> {
+  if (explicit) return explicit;
+  const parameterName = (await readStageParams(stage)).userPoolIdParameter;
+  if (!parameterName) throw new SmokeTestError('Pass --user-pool-id <id>: the stage has no userPoolIdParameter param.');
+  const ssm = new SSMClient({});
+  try {
+    const answer = await ssm.send(new GetParameterCommand({ Name: parameterName }));
+    const value = answer.Parameter?.Value;
+    if (!value) throw new SmokeTestError(`SSM parameter ${parameterName} is empty; deploy the stage first or pass --user-pool-id.`);
+    return value.split(',')[0]!.trim();
+  } finally {
+    ssm.destroy();
+  }
+}
+
 async function invokeDeployed(stage: string, eventFile: string): Promise<string> {
   const cli = path.join(process.cwd(), 'node_modules', '.bin', 'serverless');
   return new Promise((resolve, reject) => {
@@ -81,10 +114,24 @@ async function invokeDeployed(stage: string, eventFile: string): Promise<string>
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { stage: { type: 'string' }, event: { type: 'string', default: DEFAULT_SMOKE_EVENT }, claim: { type: 'string', default: DEFAULT_CLAIM_NAME } },
+    options: {
+      stage: { type: 'string' },
+      event: { type: 'string', default: DEFAULT_SMOKE_EVENT },
+      claim: { type: 'string', default: DEFAULT_CLAIM_NAME },
+      'user-pool-id': { type: 'string' },
+    },
   });
   if (!values.stage) throw new SmokeTestError('Pass --stage <dev|staging|prod>.');
-  const output = await invokeDeployed(values.stage, values.event);
+  const poolId = await servedPoolId(values.stage, values['user-pool-id']);
+  const folder = await mkdtemp(path.join(tmpdir(), 'cognito-fauna-smoke-'));
+  let output: string;
+  try {
+    const eventFile = path.join(folder, 'event.json');
+    await writeFile(eventFile, eventForPool(await readFile(values.event, 'utf8'), poolId));
+    output = await invokeDeployed(values.stage, eventFile);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
   const claim = findClaim(output, values.claim);
   if (!claim) throw new SmokeTestError(`The ${values.stage} trigger answered without a "${values.claim}" claim: check its logs in CloudWatch.`);
   console.log(`Smoke test passed: stage ${values.stage} answered with a ${values.claim} claim (${claim.length} characters).`);

@@ -26,16 +26,16 @@ const param = (resolveVariable, name) => resolveVariable(`param:${name}`);
  * The ARN of `faunaSecretParameter`, given as a name (`/cognito-fauna/dev/fauna-secret`, or without the leading
  * slash) or as a full ARN (used as it is: it may name another region or account's parameter).
  */
-function parameterArn(value) {
+function parameterArn(value, name = 'faunaSecretParameter') {
   const text = String(value ?? '').trim();
   if (text.startsWith('arn:')) {
     if (!PARAMETER_ARN.test(text)) {
-      throw new StageParamError('faunaSecretParameter', `is not a valid SSM parameter ARN (${text})`, 'Use arn:<partition>:ssm:<region>:<account>:parameter/<name>, or just the name.');
+      throw new StageParamError(name, `is not a valid SSM parameter ARN (${text})`, 'Use arn:<partition>:ssm:<region>:<account>:parameter/<name>, or just the name.');
     }
     return text;
   }
   if (!PARAMETER_NAME.test(text) || text.endsWith('/')) {
-    throw new StageParamError('faunaSecretParameter', `is not an SSM parameter name or ARN (${JSON.stringify(text)})`, 'Set it in serverless.yml params, e.g. /cognito-fauna/dev/fauna-secret.');
+    throw new StageParamError(name, `is not an SSM parameter name or ARN (${JSON.stringify(text)})`, 'Set it in serverless.yml params, e.g. /cognito-fauna/dev/fauna-secret.');
   }
   // A name without a leading slash still has one in its ARN: arn:…:parameter/<name>.
   const path = text.startsWith('/') ? text : `/${text}`;
@@ -45,6 +45,11 @@ function parameterArn(value) {
 /** The function's SSM parameter ARN (a string or an Fn::Join), for the IAM resource and the KMS encryption context. */
 async function faunaSecretParameterArn({ resolveVariable }) {
   return parameterArn(await param(resolveVariable, 'faunaSecretParameter'));
+}
+
+/** The ARN of `userPoolIdParameter`, the SSM String with the served pool id(s) the function reads with its key. */
+async function userPoolIdParameterArn({ resolveVariable }) {
+  return parameterArn(await param(resolveVariable, 'userPoolIdParameter'), 'userPoolIdParameter');
 }
 
 /**
@@ -90,4 +95,4 @@ async function existingPoolStatements({ resolveVariable }) {
   return [{ PolicyName: `${stage}-${service}-custom-resources-lambda`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }];
 }
 
-module.exports = { faunaSecretParameterArn, existingPoolStatements, parameterArn, StageParamError };
+module.exports = { faunaSecretParameterArn, userPoolIdParameterArn, existingPoolStatements, parameterArn, StageParamError };

@@ -7,11 +7,20 @@ import { validate as validateEvent } from '../../lib/generated/event-validator.t
 type ValidatorOptions = NonNullable<Parameters<typeof validator>[0]>;
 interface SchemaProblem { instancePath?: string; message?: string }
 
+export interface EventValidationOptions {
+  /**
+   * Accept version "0", which only cognito-local sends (Cognito itself sends 1 to 3). The precompiled schema allows it
+   * for every stage, so the stage rule lives here. Default false.
+   */
+  acceptLocalVersionZero?: boolean;
+}
+
 /**
  * Validates the event against the precompiled JSON Schema (no ajv compilation at cold start) and throws
  * `InvalidEventError` listing every problem by path.
  */
-export function eventValidationMiddleware(): MiddlewareObj {
+export function eventValidationMiddleware(options: EventValidationOptions = {}): MiddlewareObj {
+  const acceptVersionZero = options.acceptLocalVersionZero ?? false;
   const inner = validator({ eventSchema: validateEvent as unknown as ValidatorOptions['eventSchema'] });
   const innerBefore = inner.before as (request: Request) => unknown;
   return {
@@ -25,6 +34,9 @@ export function eventValidationMiddleware(): MiddlewareObj {
           .filter((problem) => problem.message && !problem.message.startsWith('must match "'))
           .map((problem) => `${problem.instancePath || '/'} ${problem.message}`);
         throw new InvalidEventError(problems.length > 0 ? problems : ['the event is not a Pre Token Generation event'], { cause: error });
+      }
+      if (!acceptVersionZero && (request.event as { version?: unknown }).version === '0') {
+        throw new InvalidEventError(['/version must be 1, 2 or 3 ("0" is accepted on the local stage only, from cognito-local)']);
       }
     },
   };

@@ -42,12 +42,12 @@ export const FAUNA_RESERVE_MS = 800;
 export type SignInContext = Context & { signInDeadline?: Deadline };
 
 /**
- * Every SSM parameter the function reads, by the name the code uses. They are fetched together, in one GetParameters
- * call. To read one more, add one entry here (e.g. `userPoolId: source.userPoolIdParameter`) and read it with
- * `store.parameter('userPoolId')`.
+ * Every SSM parameter the function reads, by the name the code uses: the key and the companions the caller names (the
+ * served user pool ids, handlers/middleware/served-pools.ts). They are fetched together, in one GetParameters call;
+ * read a companion with `store.parameter(name)`.
  */
-export function ssmParameters(source: Extract<SecretSource, { kind: 'ssm' }>): Record<string, string> {
-  return { [FAUNA_KEY]: source.parameterName };
+export function ssmParameters(source: Extract<SecretSource, { kind: 'ssm' }>, companions: Record<string, string> = {}): Record<string, string> {
+  return { [FAUNA_KEY]: source.parameterName, ...companions };
 }
 
 export interface KeyStoreOptions {
@@ -59,6 +59,8 @@ export interface KeyStoreOptions {
   metrics: SignInMetrics;
   /** Monotonic milliseconds (`performance.now`); replaceable for tests. */
   now?: () => number;
+  /** Other parameters to fetch in the same GetParameters call as the key, by the name `parameter()` reads them with. */
+  companions?: Record<string, string>;
 }
 
 export interface SecretStore {
@@ -96,7 +98,7 @@ let stores = 0;
 
 function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options: KeyStoreOptions): SecretStore {
   const now = options.now ?? (() => performance.now());
-  const parameters = ssmParameters(source);
+  const parameters = ssmParameters(source, options.companions);
   const ttlMs = source.cacheTtlSeconds * 1000;
   const refetchIntervalMs = source.refetchIntervalSeconds * 1000;
   const staleMaxMs = source.staleMaxSeconds * 1000;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { AdjustableClock } from '../fauna/clock.ts';
 import { startLocalFauna } from '../fauna/index.ts';
 import { createTriggerKey } from '../../scripts/lib/fauna-admin.ts';
+import { cognitoAdminClient, createPoolWithClient, type PoolWithClient } from './cognito-admin.ts';
 import { startCognitoLocal } from './cognito-local.ts';
 import { LocalStackStartError } from './errors.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
@@ -61,10 +62,23 @@ export interface LocalStack {
   triggerFunctionName: string;
   /** cognito-local's URL: the AWS SDK `endpoint` and amazon-cognito-identity-js pool `endpoint`. */
   cognitoUrl: string;
+  /**
+   * The user pool (and an app client) the stack created in cognito-local: the one pool the function serves
+   * (USER_POOL_IDS); events from any other pool are refused.
+   */
+  userPool: PoolWithClient;
   /** Every trigger call cognito-local made so far (function, trigger source, status), oldest first. */
   triggerInvocations(): readonly TriggerInvocation[];
   /** Ends every process the stack started and removes its temporary files. Safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/**
+ * The Lambda name serverless-offline gives the trigger (`<service>-<stage>-<function>`, the service being
+ * serverless.yml's `service: cognito-fauna`); cognito-local must be told it before serverless-offline runs.
+ */
+function offlineFunctionName(functionKey: string, stage: string): string {
+  return `cognito-fauna-${stage}-${functionKey}`;
 }
 
 /**
@@ -75,7 +89,7 @@ export interface LocalStack {
  * @example
  * const stack = await startLocalStack({ onOutput: (source, line) => console.error(`[${source}] ${line}`) });
  * try {
- *   // create a pool and a user at stack.cognitoUrl, sign in, query stack.fauna.url with the claim
+ *   // create a user in stack.userPool at stack.cognitoUrl, sign in, query stack.fauna.url with the claim
  * } finally {
  *   await stack.stop();
  * }
@@ -118,31 +132,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const triggerKey = await createTriggerKey({ endpoint: fauna.url, adminSecret: fauna.rootSecret, stage, createdBy: 'local-stack' });
     report('stack', `local Fauna at ${fauna.url}, trigger key ${triggerKey.id}`);
 
+    // cognito-local sends `region: "local"`; the proxy gives the function the region Cognito would send. It starts
+    // first, without a target: the function must know the pool it serves, which exists only once cognito-local runs.
+    const proxy = await startTriggerProxy({});
+    await track(() => proxy.stop());
+
+    report('stack', 'starting cognito-local');
+    const functionName = offlineFunctionName(options.triggerFunctionKey ?? DEFAULT_TRIGGER_FUNCTION_KEY, stage);
+    const cognito = await startCognitoLocal({
+      dataDir: join(workDir, 'cognito'),
+      lambdaEndpoint: proxy.url,
+      preTokenGenerationFunction: functionName,
+      onOutput: (line) => report('cognito-local', line),
+    });
+    await track(() => cognito.stop());
+    const admin = cognitoAdminClient(cognito.url);
+    let userPool: PoolWithClient;
+    try {
+      userPool = await createPoolWithClient(admin, `cognito-fauna-${stage}`);
+    } finally {
+      admin.destroy();
+    }
+    report('stack', `cognito-local at ${cognito.url}, user pool ${userPool.userPoolId}`);
+
     report('stack', 'starting serverless offline (bundles the handler first)');
     const serviceDir = await copyService(repoRoot, join(workDir, 'service'));
     const offline = await startServerlessOffline({
       serviceDir,
       stage,
       functionKey: options.triggerFunctionKey ?? DEFAULT_TRIGGER_FUNCTION_KEY,
-      env: { FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: triggerKey.secret },
+      env: { FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: triggerKey.secret, USER_POOL_IDS: userPool.userPoolId },
       onOutput: (line) => report('serverless-offline', line),
     });
     await track(() => offline.stop());
+    if (offline.functionName !== functionName) {
+      throw new LocalStackStartError(`serverless offline serves ${offline.functionName}, but cognito-local was told to call ${functionName}.`);
+    }
+    proxy.retarget(offline.lambdaEndpoint);
     report('stack', `serverless offline serves ${offline.functionName} at ${offline.lambdaEndpoint}`);
-
-    // cognito-local sends `region: "local"`; the proxy gives the function the region Cognito would send.
-    const proxy = await startTriggerProxy({ target: offline.lambdaEndpoint });
-    await track(() => proxy.stop());
-
-    report('stack', 'starting cognito-local');
-    const cognito = await startCognitoLocal({
-      dataDir: join(workDir, 'cognito'),
-      lambdaEndpoint: proxy.url,
-      preTokenGenerationFunction: offline.functionName,
-      onOutput: (line) => report('cognito-local', line),
-    });
-    await track(() => cognito.stop());
-    report('stack', `cognito-local at ${cognito.url}`);
 
     return {
       fauna: { url: fauna.url, rootSecret: fauna.rootSecret, clock: fauna.clock },
@@ -150,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaEndpoint: offline.lambdaEndpoint,
       triggerFunctionName: offline.functionName,
       cognitoUrl: cognito.url,
+      userPool,
       triggerInvocations: () => proxy.invocations(),
       stop,
     };

@@ -42,12 +42,14 @@ export interface TriggerProxy {
   url: string;
   /** Every invocation so far, oldest first. */
   invocations(): readonly TriggerInvocation[];
+  /** Points the proxy at serverless-offline once it runs (it starts after cognito-local has made the stack's pool). */
+  retarget(target: string): void;
   stop(): Promise<void>;
 }
 
 export interface TriggerProxyOptions {
-  /** serverless-offline's Lambda endpoint. */
-  target: string;
+  /** serverless-offline's Lambda endpoint; may be given later with `retarget`. */
+  target?: string;
   /** Default {@link DEFAULT_EVENT_REGION}. */
   region?: string;
 }
@@ -62,8 +64,12 @@ export interface TriggerProxyOptions {
 export async function startTriggerProxy(options: TriggerProxyOptions): Promise<TriggerProxy> {
   const region = options.region ?? DEFAULT_EVENT_REGION;
   const invocations: TriggerInvocation[] = [];
+  let target = options.target;
   const server = createServer((request, response) => {
-    forward(request, response, options.target, region, invocations).catch((error: unknown) => {
+    const forwarding = target === undefined
+      ? Promise.reject(new Error('serverless offline is not started yet'))
+      : forward(request, response, target, region, invocations);
+    forwarding.catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: `Trigger proxy could not reach serverless offline: ${error instanceof Error ? error.message : String(error)}` }));
     });
@@ -73,6 +79,9 @@ export async function startTriggerProxy(options: TriggerProxyOptions): Promise<T
   return {
     url: `http://${LOOPBACK_HOST}:${port}`,
     invocations: () => [...invocations],
+    retarget: (next) => {
+      target = next;
+    },
     stop: () => close(server),
   };
 }

@@ -15,5 +15,16 @@ export function renderEventValidatorModule(): string {
   // allErrors so a rejected event lists every problem at once; strict so a schema typo fails the build.
   const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true, esm: true } });
   const validate = ajv.compile(preTokenGenerationEventSchema);
-  return `${HEADER}${standaloneCode(ajv, validate)}\n`;
+  return `${HEADER}${inlineRuntimeRequires(standaloneCode(ajv, validate))}\n`;
+}
+
+/**
+ * ajv's standalone code reaches its code-point counter (used by maxLength) with require(), which an ESM module does
+ * not have; it is replaced by the same count written inline, so the generated module stays dependency-free.
+ */
+function inlineRuntimeRequires(code: string): string {
+  const ucs2 = /const (\w+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/;
+  const inlined = code.replace(ucs2, (_match, name: string) => `const ${name} = (text) => { let length = 0; for (const _ of text) length++; return length; };`);
+  if (inlined.includes('require(')) throw new Error('The generated event validator still calls require(); inline that runtime helper too.');
+  return inlined;
 }

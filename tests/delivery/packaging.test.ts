@@ -155,6 +155,7 @@ describe('serverless package (osls) for every stage', () => {
 
     // Assert
     expect(variables.FAUNA_SECRET_PARAMETER).toBe(params.faunaSecretParameter);
+    expect(variables.USER_POOL_ID_PARAMETER).toBe(params.userPoolIdParameter);
     if (stage !== 'local') {
       expect(variables.FAUNA_ENDPOINT).toBe(params.faunaEndpoint);
       expect(variables.FAUNA_ENDPOINT).toMatch(/^https?:\/\/\S+/);
@@ -163,7 +164,7 @@ describe('serverless package (osls) for every stage', () => {
     expect(secretLooking).toEqual([]);
   });
 
-  it.each(each())('%s: the function may read exactly its SSM parameter', (stage) => {
+  it.each(each())('%s: the function may read exactly its two SSM parameters (the key and the served pool id)', (stage) => {
     // Arrange
     const statements = roleStatements(functionRole(stage));
 
@@ -174,7 +175,26 @@ describe('serverless package (osls) for every stage', () => {
     expect(ssm).toHaveLength(1);
     expect(ssm[0]!.Effect).toBe('Allow');
     expect([...actionsOf(ssm[0]!)].sort()).toEqual(['ssm:GetParameter', 'ssm:GetParameters']);
-    expect(resourcesOf(ssm[0]!)).toEqual([parameterArn(get(stage).params.faunaSecretParameter!)]);
+    expect(resourcesOf(ssm[0]!)).toEqual([parameterArn(get(stage).params.faunaSecretParameter!), parameterArn(get(stage).params.userPoolIdParameter!)]);
+  });
+
+  it.each(each())('%s: the stack writes the served pool id to the SSM String parameter the function reads', (stage) => {
+    // Arrange
+    const { template, params } = get(stage);
+
+    // Act
+    const parameters = resourcesOfType(template, 'AWS::SSM::Parameter');
+
+    // Assert
+    expect(parameters).toHaveLength(1);
+    const properties = parameters[0]![1].Properties;
+    expect(properties).toMatchObject({ Name: params.userPoolIdParameter, Type: 'String' });
+    if (params.poolMode === 'created') {
+      const [poolId] = resourcesOfType(template, 'AWS::Cognito::UserPool')[0]!;
+      expect(properties.Value).toEqual({ Ref: poolId });
+    } else {
+      expect(properties.Value).toBe(params.existingPoolId);
+    }
   });
 
   it.each(each())('%s: the function may decrypt only through SSM, only that parameter, with the configured key', (stage) => {
@@ -292,7 +312,19 @@ describe('Cognito trigger wiring per stage', () => {
     }
   });
 
-  it('created pools: no custom resource and no role besides the functions’ (the trigger’s and revokeFaunaTokens’)', () => {
+  it('created pools: an email change takes effect only once the new address is verified', () => {
+    // Arrange
+    const stages = byMode('created');
+
+    // Act
+    const settings = stages.map((stage) => resourcesOfType(get(stage).template, 'AWS::Cognito::UserPool')[0]![1].Properties.UserAttributeUpdateSettings);
+
+    // Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const setting of settings) expect(setting).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
+  });
+
+    it('created pools: no custom resource and no role besides the functions’ (the trigger’s and revokeFaunaTokens’)', () => {
     // Arrange
     const stages = byMode('created');
 
@@ -457,7 +489,8 @@ describe('stage params checked at package time', () => {
     const statements = roleStatements(result.template!.Resources.IamRoleLambdaExecution!);
     const ssm = statements.find((statement) => actionsOf(statement).includes('ssm:GetParameters'))!;
     const kms = statements.find((statement) => actionsOf(statement).includes('kms:Decrypt'))!;
-    expect(resourcesOf(ssm)).toEqual([expectedArn]);
+    // The second resource is the served-pool parameter (userPoolIdParameter), read in the same call.
+    expect(resourcesOf(ssm)).toEqual([expectedArn, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cognito-fauna/prod/user-pool-id`]);
     expect(render(kms.Condition!.StringEquals!['kms:EncryptionContext:PARAMETER_ARN'])).toBe(expectedArn);
     expect(result.template!.Resources.PreTokenGenerationLambdaFunction!.Properties.Environment).toMatchObject({ Variables: { FAUNA_SECRET_PARAMETER: value } });
   }, 60_000);

@@ -38,7 +38,7 @@ afterAll(async () => {
 /** Signs `sub` in `times` times (as the trigger would) and returns the secrets. */
 async function tokensFor(sub: string, times: number): Promise<string[]> {
   const secrets: string[] = [];
-  for (let i = 0; i < times; i++) secrets.push((await root.query<{ secret: string }>(fql`signIn(${sub}, ${`${sub}@example.com`}, 600, {}, 10)`)).data.secret);
+  for (let i = 0; i < times; i++) secrets.push((await root.query<{ secret: string }>(fql`signIn(${sub}, ${`${sub}@example.com`}, true, 600, { userPoolId: "us-east-1_Test1", clientId: "test", triggerSource: "TokenGeneration_Authentication" }, 10)`)).data.secret);
   return secrets;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { findClaim } from '../../scripts/smoke-invoke.ts';
+import { eventForPool, findClaim } from '../../scripts/smoke-invoke.ts';
 
 const event = (response: Record<string, unknown>) => JSON.stringify({ version: '1', triggerSource: 'TokenGeneration_Authentication', response }, null, 4);
 
@@ -35,5 +35,16 @@ describe('findClaim (smoke check of a deployed trigger)', () => {
 
     // Assert
     expect(claims).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('sends the sample event as the stage\'s pool would (the function refuses other pools), changing nothing else', () => {
+    // Arrange
+    const sample = JSON.stringify({ version: '1', userPoolId: 'us-east-1_Example1', request: { userAttributes: { sub: 's' } } });
+
+    // Act
+    const event = JSON.parse(eventForPool(sample, 'eu-west-1_Served1')) as Record<string, unknown>;
+
+    // Assert
+    expect(event).toEqual({ ...JSON.parse(sample), userPoolId: 'eu-west-1_Served1' });
   });
 });

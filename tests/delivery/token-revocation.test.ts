@@ -72,7 +72,7 @@ describe('revokeFaunaTokens as packaged for every stage', () => {
     expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [ROLE_ID, 'Arn'] });
     expect(variables.FAUNA_SECRET_PARAMETER).toBe(get(stage).params.faunaRevokeSecretParameter);
     expect(variables.FAUNA_SECRET_PARAMETER).not.toBe(get(stage).params.faunaSecretParameter);
-    expect(variables.USER_POOL_ID).toEqual(expectedPoolId(stage));
+    expect(variables.USER_POOL_IDS).toEqual(expectedPoolId(stage));
     expect(fn.Properties.Timeout).toBeLessThanOrEqual(15);
   });
 

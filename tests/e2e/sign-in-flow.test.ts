@@ -70,7 +70,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     await seedProducts(stack.fauna);
     const admin = cognitoAdminClient(stack.cognitoUrl);
     try {
-      const pool = await createPoolWithClient(admin, 'cognito-fauna-e2e');
+      const pool = stack.userPool;
       user = await createConfirmedUser(admin, pool.userPoolId, { email: EMAIL, password: PASSWORD });
       signInConfig = { ...pool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
     } finally {
@@ -236,5 +236,24 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
     expect(before.id).toBe(idTokenClaims(first.session)[USER_ID_CLAIM]);
     await expect(after).rejects.toThrow(AuthenticationError);
     await expect(after).rejects.toMatchObject({ httpStatus: 401 });
+  });
+
+  it('refuses the sign-in of a user of another pool in the same cognito-local: the function serves only the stack\'s pool', async () => {
+    // Arrange
+    const admin = cognitoAdminClient(running().cognitoUrl);
+    let otherConfig: typeof signInConfig;
+    try {
+      const otherPool = await createPoolWithClient(admin, 'cognito-fauna-elsewhere');
+      await createConfirmedUser(admin, otherPool.userPoolId, { email: EMAIL, password: PASSWORD });
+      otherConfig = { ...otherPool, endpoint: `${running().cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
+    } finally {
+      admin.destroy();
+    }
+
+    // Act
+    const attempt = client.signIn(otherConfig, { username: EMAIL, password: PASSWORD });
+
+    // Assert
+    await expect(attempt).rejects.toThrow(/PreTokenGeneration|not understood/);
   });
 });

@@ -14,7 +14,7 @@ import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/sign
 import type { SignInConfig } from '../../examples/signin.ts';
 import { createRevokeFaunaTokensHandler, type RevokeFaunaTokensHandler } from '../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
-import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../../local/stack/cognito-admin.ts';
+import { cognitoAdminClient, createConfirmedUser } from '../../local/stack/cognito-admin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
@@ -67,7 +67,8 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
     stack = await startLocalStack({ onOutput: (source, line) => captureText(source, `${line}\n`) });
     const admin = cognitoAdminClient(stack.cognitoUrl);
     try {
-      const pool = await createPoolWithClient(admin, 'cognito-fauna-e2e-revocation');
+      // The stack's own pool: the trigger serves only that one.
+      const pool = stack.userPool;
       user = await createConfirmedUser(admin, pool.userPoolId, { email: EMAIL, password: PASSWORD });
       signInConfig = { ...pool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
     } finally {
@@ -77,7 +78,7 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
     recordSecret(key.secret, 'e2e revoke key');
     const { logger, metrics } = observabilityWritingTo(logs);
     revoker = createRevokeFaunaTokensHandler(
-      { STAGE: 'local', FAUNA_ENDPOINT: stack.fauna.url, FAUNA_SECRET: key.secret, USER_POOL_ID: signInConfig.userPoolId },
+      { STAGE: 'local', FAUNA_ENDPOINT: stack.fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: signInConfig.userPoolId },
       { logger, metrics },
     );
   }, STACK_START_TIMEOUT_MS);

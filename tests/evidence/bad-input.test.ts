@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
+import { normaliseEmail } from '../../lib/email.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
@@ -18,7 +19,7 @@ const HANG_LIMIT_MS = 4500;
 const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
 
 /** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
-const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ')'];
+const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ', ', ')'];
 
 const USER_TRIGGER_SOURCES = [
   'TokenGeneration_HostedAuth',
@@ -54,13 +55,15 @@ interface GeneratedEvent {
   expect: Expectation;
   event: unknown;
   /** For `signIn`: the identity the event must leave in the database. */
-  identity?: { sub: string; email: string };
+  identity?: { sub: string; email: string | null };
 }
 
 // Every valid sign-in gets its own user, so the database's expected content is simply one identity per accepted event.
 let userCounter = 0;
 
 const noWhitespaceOrAt = (text: string): string => text.replace(/[\s@]/gu, '');
+/** At most `n` code points (the event schema and signIn bound sub and email by code points). */
+const firstCodePoints = (text: string, n: number): string => Array.from(text).slice(0, n).join('');
 const textPiece = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
@@ -80,15 +83,15 @@ const validSignIn: fc.Arbitrary<GeneratedEvent> = fc
   })
   .map(({ version, triggerSource, subTail, local, domain, padding, upper }) => {
     const n = ++userCounter;
-    const sub = `u${n}-${subTail}`;
-    const storedLocal = `u${n}.${noWhitespaceOrAt(local)}`;
-    const storedDomain = noWhitespaceOrAt(domain) || 'example.com';
+    const sub = firstCodePoints(`u${n}-${subTail}`, 128);
+    const storedLocal = firstCodePoints(`u${n}.${noWhitespaceOrAt(local)}`, 120);
+    const storedDomain = firstCodePoints(noWhitespaceOrAt(domain), 120) || 'example.com';
     const rawEmail = `${padding}${storedLocal}@${storedDomain}${padding}`;
     const event = signInEvent(sub, upper ? rawEmail.toUpperCase() : rawEmail);
     event.version = version;
     event.triggerSource = triggerSource;
     if (version !== '1') event.response = { claimsAndScopeOverrideDetails: null };
-    const email = (upper ? rawEmail.toUpperCase() : rawEmail).trim().toLowerCase();
+    const email = normaliseEmail(upper ? rawEmail.toUpperCase() : rawEmail);
     return { expect: 'signIn' as const, event, identity: { sub, email } };
   });
 
@@ -97,7 +100,7 @@ const machineToMachine: fc.Arbitrary<GeneratedEvent> = fc.record({ scope: textPi
   event.version = '3';
   event.triggerSource = 'TokenGeneration_ClientCredentials';
   event.request = { userAttributes: {}, scopes: [scope], clientMetadata: {} };
-  event.callerContext.clientId = `c${noWhitespaceOrAt(client)}`;
+  event.callerContext.clientId = firstCodePoints(`c${noWhitespaceOrAt(client)}`, 128);
   event.response = { claimsAndScopeOverrideDetails: null };
   return { expect: 'passThrough' as const, event };
 });
@@ -117,7 +120,6 @@ const dropRequired: Mutation[] = [
   (e) => delete (e as Partial<PreTokenGenerationEvent>).response,
   (e) => delete (e.request as Partial<PreTokenGenerationEvent['request']>).userAttributes,
   (e) => delete e.request.userAttributes.sub,
-  (e) => delete e.request.userAttributes.email,
   (e) => delete (e.callerContext as Partial<PreTokenGenerationEvent['callerContext']>).clientId,
 ];
 const wrongStringType: Mutation[] = [
@@ -189,7 +191,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
   let proxy: RecordingProxy;
   let ssm: SsmStub;
   let service: ServiceUnderTest;
-  const signedIn: { identity: { sub: string; email: string }; userId: string; secret: string }[] = [];
+  const signedIn: { identity: { sub: string; email: string | null }; userId: string; secret: string }[] = [];
   const counts: Record<Expectation, number> = { signIn: 0, passThrough: 0, reject: 0, either: 0 };
 
   beforeAll(async () => {
@@ -257,7 +259,8 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
         placeholders: fragments.filter((fragment) => typeof fragment !== 'string').map((fragment) => Object.keys(fragment as object)),
         hasArguments: body.arguments !== undefined,
         values: JSON.stringify([(fragments[1] as { value: unknown }).value, (fragments[3] as { value: unknown }).value]),
-        ttl: (fragments[5] as { value: unknown }).value,
+        emailVerified: (fragments[5] as { value: unknown }).value,
+        ttl: (fragments[7] as { value: unknown }).value,
       };
     });
 
@@ -266,9 +269,10 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     for (const shape of shapes) {
       expect(shape).toEqual({
         text: QUERY_TEXT_PIECES,
-        placeholders: [['value'], ['value'], ['value'], ['object'], ['value']],
+        placeholders: [['value'], ['value'], ['value'], ['value'], ['object'], ['value']],
         hasArguments: false,
         values: expect.any(String),
+        emailVerified: expect.any(Boolean),
         ttl: { '@int': String(DEFAULT_TOKEN_TTL_SECONDS) },
       });
       expect(expectedValues.has(shape.values)).toBe(true);
@@ -282,7 +286,8 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     // Assert
     const byUserId = new Map(customers.map((customer) => [customer.id, customer]));
     expect(customers).toHaveLength(signedIn.length);
-    for (const { identity, userId } of signedIn) expect(byUserId.get(userId)).toEqual({ id: userId, ...identity });
+    // The sample event's email is verified, so every normalisable email is stored; one without a safe form (null) is not.
+    for (const { identity, userId } of signedIn) expect(byUserId.get(userId)).toEqual({ id: userId, sub: identity.sub, email: identity.email });
   });
 
   it('granted secrets that authenticate as their identity (a sample of 100)', async () => {

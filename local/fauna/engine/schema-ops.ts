@@ -12,7 +12,7 @@ import { UniqueViolationError } from '../storage/store.ts';
 import type { Principal, SchemaApiError, SchemaDiffKind, SchemaStatus, SchemaUpdateOptions } from './api.ts';
 import type { Database } from './context.ts';
 import { Schema } from './schema.ts';
-import { describeDiff, validateItems } from './schema-changes.ts';
+import { describeDiff, missingBackfill, validateItems } from './schema-changes.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 
@@ -67,9 +67,18 @@ function prepareSchema(state: EngineState, principal: Principal, files: SchemaFi
     if (error instanceof FslSyntaxError || error instanceof FqlSyntaxError) return { httpStatus: 400, message: error.message };
     throw error;
   }
-  const problem = validateItems(items);
+  const problem = validateItems(items) ?? missingBackfill(items, (name) => storedData(db, name));
   if (problem) return { httpStatus: 400, message: problem };
   return { db, files: merged, items };
+}
+
+/** The user fields of a collection's stored documents (none when the collection does not exist yet). */
+function* storedData(db: Database, collection: string): Iterable<Record<string, unknown>> {
+  if (!db.schema.items.collections.some((coll) => coll.name === collection)) return;
+  for (const id of db.store.ids(collection)) {
+    const doc = db.store.get(collection, id);
+    if (doc) yield doc.data as Record<string, unknown>;
+  }
 }
 
 /** `POST /schema/1/diff` and `/validate`. */

@@ -321,7 +321,7 @@ export class SchemaConverter {
           this.noAnnotations(member);
           this.noName(member);
           singles.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
-          this.migrations(member);
+          this.migrations(def, member);
           break;
         default:
           this.error(`Invalid field or member \`${kw}\``, member.keyword.span);
@@ -330,7 +330,7 @@ export class SchemaConverter {
     return def;
   }
 
-  private migrations(member: FslNode): void {
+  private migrations(def: CollectionDef, member: FslNode): void {
     const value = this.requireValue(member);
     if (value === null) return;
     if (value.kind !== 'block') {
@@ -343,6 +343,10 @@ export class SchemaConverter {
     }
     for (const item of value.items) {
       if (!MIGRATIONS.has(item.keyword.text)) this.error('Expected a migration', item.span);
+      if (item.keyword.text === 'backfill' && item.value !== null) {
+        const field = /^\s*\.([A-Za-z_][A-Za-z0-9_]*)/.exec(this.source.slice(item.value.span.start, item.value.span.end))?.[1];
+        if (field) (def.backfills ??= []).push(field);
+      }
     }
   }
 

@@ -46,6 +46,8 @@ export interface CollectionDef {
   historyDays: number | null;
   /** Explicit `document_ttls`; when null, Fauna's default applies (true only if the collection has no field definitions). */
   documentTtls: boolean | null;
+  /** Top-level fields named by `backfill .field = …` in the migrations block (checked, not applied, by the emulator). */
+  backfills?: string[];
 }
 
 export type PrivilegeAction =

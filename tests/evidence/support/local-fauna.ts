@@ -17,7 +17,7 @@ export interface EvidenceFauna {
   /** A driver client authenticated with the root secret, for checking what the database holds. */
   root: Client;
   /** Every Customer document, as `{ id, sub, email }`. */
-  customers(): Promise<{ id: string; sub: string; email: string }[]>;
+  customers(): Promise<{ id: string; sub: string | null; email: string | null }[]>;
   /** The Customer document the secret authenticates as (`Query.identity()`), or null. */
   identityOf(secret: string): Promise<string | null>;
   stop(): Promise<void>;
@@ -38,7 +38,7 @@ export async function startEvidenceFauna(): Promise<EvidenceFauna> {
     triggerKey,
     root,
     async customers() {
-      const page = await root.query<{ id: string; sub: string; email: string }[]>(
+      const page = await root.query<{ id: string; sub: string | null; email: string | null }[]>(
         fql`Customer.all().map((c) => { id: c.id, sub: c.sub, email: c.email }).toArray()`,
       );
       return page.data;

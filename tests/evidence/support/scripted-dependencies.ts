@@ -83,7 +83,7 @@ export async function startScriptedFauna(initialKey: string): Promise<ScriptedFa
       } else {
         minted++;
         body = {
-          data: { userId: '412654807560487456', secret: `fnScriptedMintedToken${String(minted).padStart(20, '0')}`, expiresAt: { '@time': '2099-01-01T00:00:00Z' }, created: false },
+          data: { userId: '412654807560487456', secret: `fnScriptedMintedToken${String(minted).padStart(20, '0')}`, expiresAt: { '@time': '2099-01-01T00:00:00Z' }, created: false, outcome: 'existing' },
           static_type: 'Any',
           summary: '',
           txn_ts: 1,

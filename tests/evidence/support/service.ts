@@ -28,9 +28,12 @@ process.stdout.write(`${DEBUG_SWITCHES_MARKER}\n`);
 /** The SSM parameter the evidence suites configure; its value is the trigger key. */
 export const SECRET_PARAMETER = '/cognito-fauna/evidence/fauna-secret';
 
+/** The user pool the sample events (events/) come from, which the evidence stage serves. */
+export const SERVED_POOL_ID = 'us-east-1_Example1';
+
 /** The whole environment of a deployed stage, with the production defaults for everything else. */
 export function stageEnvironment(faunaEndpoint: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { STAGE: 'dev', FAUNA_ENDPOINT: faunaEndpoint, FAUNA_SECRET_PARAMETER: SECRET_PARAMETER, ...extra };
+  return { STAGE: 'dev', FAUNA_ENDPOINT: faunaEndpoint, FAUNA_SECRET_PARAMETER: SECRET_PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, ...extra };
 }
 
 export { LogLines };

@@ -18,6 +18,9 @@ import type { BundleChildReport } from './support/bundle-child.ts';
 import { type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
 
 const PARAMETER = '/cognito-fauna/bundle/fauna-secret';
+/** The served user pool id, as the stack writes it (a String parameter, read in the same call as the key). */
+const POOL_PARAMETER = '/cognito-fauna/bundle/user-pool-id';
+const SERVED_POOL_ID = 'us-east-1_Example1';
 const CHILD = join(SERVICE_DIR, 'tests', 'integration', 'aws', 'support', 'bundle-child.ts');
 
 let buildDir: string;
@@ -35,6 +38,7 @@ function runContainer(ssm: SsmEmulator, events: PreTokenGenerationEvent[]): Prom
         STAGE: 'bundle',
         FAUNA_ENDPOINT: fauna.url,
         FAUNA_SECRET_PARAMETER: PARAMETER,
+        USER_POOL_ID_PARAMETER: POOL_PARAMETER,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'ASIABUNDLETEST',
         AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
@@ -92,7 +96,7 @@ describe('the bundled handler, as packaged (real bundle in a fresh process; loca
 
   it('grants a working Fauna secret on sign-in and reads SSM once across several invocations', async () => {
     // Arrange
-    const ssm = await startSsmEmulator({ [PARAMETER]: fauna.triggerKey });
+    const ssm = await startSsmEmulator({ [PARAMETER]: fauna.triggerKey, [POOL_PARAMETER]: SERVED_POOL_ID });
     const events = [signInEvent('bundle-user-1', 'bundle.one@example.com'), signInEvent('bundle-user-1', 'bundle.one@example.com'), signInEvent('bundle-user-2', 'bundle.two@example.com')];
 
     // Act
@@ -113,6 +117,7 @@ describe('the bundled handler, as packaged (real bundle in a fresh process; loca
     expect(claims[0]!.userId).toBe(claims[1]!.userId);
     expect(claims[2]!.userId).not.toBe(claims[0]!.userId);
     expect(ssm.requests).toHaveLength(1);
+    expect([...(ssm.requests[0]!.body.Names as string[])].sort()).toEqual([PARAMETER, POOL_PARAMETER].sort());
     expect(ssm.requests[0]!.headers.authorization).toContain('Credential=ASIABUNDLETEST/');
     expect(ssm.requests[0]!.headers['x-amz-security-token']).toBe('bundle-test-session');
     expect(run.logs).toContain('Sign-in granted a Fauna token');
@@ -120,7 +125,7 @@ describe('the bundled handler, as packaged (real bundle in a fresh process; loca
 
   it('fails closed when SSM denies access and logs a line naming AccessDeniedException', async () => {
     // Arrange
-    const ssm = await startSsmEmulator({ [PARAMETER]: fauna.triggerKey });
+    const ssm = await startSsmEmulator({ [PARAMETER]: fauna.triggerKey, [POOL_PARAMETER]: SERVED_POOL_ID });
     ssm.setFault({ kind: 'error', status: 400, type: 'AccessDeniedException', message: 'User is not authorized to perform: ssm:GetParameters' });
 
     // Act
@@ -136,5 +141,27 @@ describe('the bundled handler, as packaged (real bundle in a fresh process; loca
     const failure = run.logs.split('\n').find((line) => line.includes('"Sign-in failed"'));
     expect(failure).toBeDefined();
     expect(JSON.parse(failure!).error).toMatchObject({ name: 'SecretUnavailableError', cause: 'AccessDeniedException' });
+  });
+
+  it('refuses an event from a user pool the stage does not serve (pool id read from SSM with the key), before any Fauna call', async () => {
+    // Arrange
+    const ssm = await startSsmEmulator({ [PARAMETER]: fauna.triggerKey, [POOL_PARAMETER]: SERVED_POOL_ID });
+    const foreign = signInEvent('bundle-user-4', 'bundle.four@example.com');
+    foreign.userPoolId = 'us-east-1_SomeoneElse';
+    const before = (await fauna.customers()).length;
+
+    // Act
+    let run;
+    try {
+      run = await runContainer(ssm, [foreign]);
+    } finally {
+      await ssm.stop();
+    }
+
+    // Assert
+    expect(run.reports[0]).toMatchObject({ ok: false, name: 'SignInRejectedError' });
+    const failure = run.logs.split('\n').find((line) => line.includes('"Sign-in failed"'));
+    expect(JSON.parse(failure!).error).toMatchObject({ name: 'ForeignUserPoolError' });
+    expect((await fauna.customers()).length).toBe(before);
   });
 });

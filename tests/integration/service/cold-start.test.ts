@@ -19,7 +19,7 @@ function coldStart(env: Record<string, string>): { status: number | null; output
 describe('the Lambda entry module at cold start (real module load, no stubs)', () => {
   it('loads with a valid local configuration', () => {
     // Act
-    const result = coldStart({ STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:8443', FAUNA_SECRET: 'fnAcoldStartCheckKey0000' });
+    const result = coldStart({ STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:8443', FAUNA_SECRET: 'fnAcoldStartCheckKey0000', USER_POOL_IDS: 'local_Abc123' });
 
     // Assert
     expect(result.output).toContain('loaded');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { fql } from 'fauna';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import {
@@ -8,6 +9,7 @@ import {
   type LocalFauna,
   queryAs,
   sampleEvent,
+  SERVED_POOL_ID,
   type Service,
   signInEvent,
   ssmCalls,
@@ -31,7 +33,7 @@ function newUser(): { sub: string; email: string } {
 }
 
 function deployedEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, ...extra };
+  return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, ...extra };
 }
 
 function start(extra: Record<string, string> = {}): Service {
@@ -121,11 +123,11 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(await customersWithEmail(fauna, changedEmail)).toBe(1);
   });
 
-  it('links an identity that already existed for the email to the Cognito sub', async () => {
+  it('links an identity that already existed for the verified email, without a sub, to the Cognito sub', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
-    const existingId = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${user.email}, sub: "pre-cognito" }).id`);
+    const existingId = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${user.email} }).id`);
     const handler = start();
 
     // Act
@@ -271,7 +273,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
   it('rejects an invalid event with a message naming what is wrong, and logs no value of it', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
-    const event = sampleEvent('invalid/missing-email.json');
+    const event = sampleEvent('invalid/sub-too-long.json');
     const handler = start();
 
     // Act
@@ -280,8 +282,73 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     // Assert
     await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError', message: 'Sign-in request was not understood. Please try again' });
     const [failure] = handler.logs.records('Sign-in failed');
-    expect(failure?.error).toMatchObject({ name: 'InvalidEventError', message: expect.stringContaining("/request/userAttributes must have required property 'email'") });
+    expect(failure?.error).toMatchObject({ name: 'InvalidEventError', message: expect.stringContaining('/request/userAttributes/sub must NOT have more than 128 characters') });
     expect(handler.logs.text).not.toContain(event.request.userAttributes.sub);
+  });
+
+  it('refuses cognito-local\'s version "0" on a deployed stage and accepts it on the local stage', async () => {
+    // Arrange
+    holdSecret(ssm, PARAMETER, key.secret);
+    const user = newUser();
+    const event = { ...signInEvent(user.sub, user.email), version: '0' };
+    const deployed = start();
+    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID });
+
+    // Act
+    const onDeployed = deployed.invoke(event);
+    const onLocal = local.invoke(event).finally(() => local.dispose());
+
+    // Assert
+    await expect(onDeployed).rejects.toMatchObject({ message: 'Sign-in request was not understood. Please try again' });
+    expect(deployed.logs.records('Sign-in failed')[0]?.error).toMatchObject({ message: expect.stringContaining('/version must be 1, 2 or 3') });
+    expect(idTokenClaims(await onLocal).userId).toEqual(expect.any(String));
+  });
+
+  it('reads the served pool id with the key in ONE GetParameters call, then refuses other pools before Fauna', async () => {
+    // Arrange
+    const poolParameter = '/cognito-fauna/dev/user-pool-id';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: PARAMETER, Type: 'SecureString', Value: key.secret, Version: 1 },
+        { Name: poolParameter, Type: 'String', Value: SERVED_POOL_ID, Version: 1 },
+      ],
+      InvalidParameters: [],
+    });
+    const user = newUser();
+    const handler = start({ USER_POOL_IDS: '', USER_POOL_ID_PARAMETER: poolParameter });
+    const foreign = { ...signInEvent(user.sub, user.email), userPoolId: 'us-east-1_Other1' };
+
+    // Act
+    const served = idTokenClaims(await handler.invoke(signInEvent(user.sub, user.email)));
+    const refused = handler.invoke(foreign);
+
+    // Assert
+    expect(served.userId).toEqual(expect.any(String));
+    await expect(refused).rejects.toMatchObject({ name: 'SignInRejectedError' });
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'ForeignUserPoolError' });
+    expect(ssmCalls(ssm)).toBe(1);
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual([PARAMETER, poolParameter]);
+  });
+
+  it('fails the sign-in, naming the parameter, when the served-pool parameter holds no pool id (e.g. existingPoolId left "*")', async () => {
+    // Arrange
+    const poolParameter = '/cognito-fauna/dev/user-pool-id';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: PARAMETER, Type: 'SecureString', Value: key.secret, Version: 1 },
+        { Name: poolParameter, Type: 'String', Value: '*', Version: 1 },
+      ],
+      InvalidParameters: [],
+    });
+    const user = newUser();
+    const handler = start({ USER_POOL_IDS: '', USER_POOL_ID_PARAMETER: poolParameter });
+
+    // Act
+    const result = handler.invoke(signInEvent(user.sub, user.email));
+
+    // Assert
+    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError' });
+    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'ServedPoolsUnavailableError', message: expect.stringContaining(poolParameter) });
   });
 
   it('fetches the key from SSM once across many warm invocations', async () => {
@@ -335,7 +402,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'FaunaUnauthorizedError' });
   });
 
-  it('fails the sign-in when a changed email already belongs to another identity, keeping both intact', async () => {
+  it('keeps a user on their own identity when their new verified email belongs to another identity, moving no email', async () => {
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const first = newUser();
@@ -344,12 +411,14 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     await handler.invoke(signInEvent(first.sub, first.email));
     await handler.invoke(signInEvent(second.sub, second.email));
 
+    const firstId = idTokenClaims(await handler.invoke(signInEvent(first.sub, first.email))).userId;
+
     // Act
-    const result = handler.invoke(signInEvent(first.sub, second.email));
+    const claims = idTokenClaims(await handler.invoke(signInEvent(first.sub, second.email)));
 
     // Assert
-    await expect(result).rejects.toMatchObject({ name: 'SignInRejectedError' });
-    expect(handler.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'IdentityConflictError' });
+    expect(claims.userId).toBe(firstId);
+    expect(handler.logs.records('Verified email not stored: another identity holds it; the user keeps their own identity')[0]).toMatchObject({ outcome: 'email_held' });
     expect(await customersWithEmail(fauna, first.email)).toBe(1);
     expect(await customersWithEmail(fauna, second.email)).toBe(1);
   });

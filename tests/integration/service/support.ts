@@ -16,6 +16,8 @@ import { recordSecret } from '../../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
 
 export const SCHEMA_DIR = new URL('../../../fauna/', import.meta.url).pathname;
+/** The user pool the sample events (events/) come from; the suites' stage serves it (USER_POOL_IDS). */
+export const SERVED_POOL_ID = 'us-east-1_Example1';
 export type { LocalFauna };
 
 /** Starts the local Fauna endpoint on a free port with the service's schema. */

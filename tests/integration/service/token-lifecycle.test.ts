@@ -9,7 +9,7 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, fql } from 'fauna';
 import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
-import { idTokenClaims, type LocalFauna, queryAs, type Service, signInEvent, startFauna, startService, stubSsm, triggerKey } from './support.ts';
+import { idTokenClaims, type LocalFauna, queryAs, SERVED_POOL_ID, type Service, signInEvent, startFauna, startService, stubSsm, triggerKey } from './support.ts';
 import { cloudTrailEvent, emfRecords, revocationEventFor, type RevocationService, revokeKey, startRevocationService } from './support-revocation.ts';
 
 const TRIGGER_PARAMETER = '/cognito-fauna/dev/fauna-secret';
@@ -36,7 +36,7 @@ function holdSecrets(triggerSecret: string, revokeSecret: string): void {
 }
 
 function startRevoker(): RevocationService {
-  revoker = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_ID: POOL_ID });
+  revoker = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_IDS: POOL_ID });
   return revoker;
 }
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   fauna = await startFauna();
   const [triggerSecret, revokeSecret] = [(await triggerKey(fauna)).secret, (await revokeKey(fauna)).secret];
   holdSecrets(triggerSecret, revokeSecret);
-  trigger = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: TRIGGER_PARAMETER });
+  trigger = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: TRIGGER_PARAMETER, USER_POOL_IDS: SERVED_POOL_ID });
 });
 
 afterEach(() => {
@@ -100,7 +100,7 @@ describe('bounded tokens: signIn keeps at most MAX_TOKENS_PER_IDENTITY live toke
 
   it('honours a smaller MAX_TOKENS_PER_IDENTITY, and caps one user without touching another', async () => {
     // Arrange
-    const capped = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: TRIGGER_PARAMETER, MAX_TOKENS_PER_IDENTITY: '2' });
+    const capped = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: TRIGGER_PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, MAX_TOKENS_PER_IDENTITY: '2' });
     const [user, other] = [newUser(), newUser()];
     const otherSecret = await signIn(other);
 
@@ -236,7 +236,7 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
 
   it('throws when Fauna is unreachable, so that Lambda retries the event, and counts the failure', async () => {
     // Arrange
-    const down = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_ID: POOL_ID });
+    const down = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_IDS: POOL_ID });
 
     // Act
     const outcome = down.invoke(revocationEventFor('admin-disable-user.json', POOL_ID, newUser().sub));
@@ -259,7 +259,7 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
 
     // Act
     const codes = await Promise.all([
-      codeOf(fql`signIn("x", "x@example.com", 60, {}, 10)`),
+      codeOf(fql`signIn("x", "x@example.com", true, 60, { userPoolId: "us-east-1_Test1", clientId: "test", triggerSource: "TokenGeneration_Authentication" }, 10)`),
       codeOf(fql`Customer.bySub(${user.sub}).first()!.email`),
       codeOf(fql`Token.create({ document: Customer.bySub(${user.sub}).first()! })`),
       codeOf(fql`trimTokens(Customer.bySub(${user.sub}).first()!, 1)`),
@@ -278,7 +278,7 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
     ssm.on(GetParametersCommand, { Names: [parameter] }).resolvesOnce(answer('fnDeletedRevokeKey000000000000000000000')).resolves(answer(secret));
     const user = newUser();
     const userSecret = await signIn(user);
-    const handler = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: parameter, USER_POOL_ID: POOL_ID });
+    const handler = startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: parameter, USER_POOL_IDS: POOL_ID });
 
     // Act
     let outcome;
@@ -296,10 +296,10 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
     expect(handler.logs.text).not.toContain('fnDeletedRevokeKey');
   });
 
-  it('stops at cold start with a ConfigError naming USER_POOL_ID when the pool id is missing or a wildcard', () => {
-    for (const value of ['', '*']) {
-      expect(() => startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_ID: value })).toThrow(
-        expect.objectContaining({ name: 'ConfigError', setting: 'USER_POOL_ID' }),
+  it('stops at cold start with a ConfigError naming USER_POOL_IDS when the pool id is a wildcard, or two pools', () => {
+    for (const value of ['*', 'us-east-1_EXAMPLE12,us-east-1_Other99']) {
+      expect(() => startRevocationService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: REVOKE_PARAMETER, USER_POOL_IDS: value })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', setting: 'USER_POOL_IDS' }),
       );
     }
   });

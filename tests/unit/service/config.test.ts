@@ -16,6 +16,7 @@ const minimal = {
   STAGE: 'dev',
   FAUNA_ENDPOINT: 'https://fauna.dev.example.internal:8443',
   FAUNA_SECRET_PARAMETER: '/cognito-fauna/dev/fauna-secret',
+  USER_POOL_ID_PARAMETER: '/cognito-fauna/dev/user-pool-id',
 };
 
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
@@ -36,6 +37,7 @@ describe('parseConfig', () => {
     // Assert
     expect(config).toEqual({
       stage: 'dev',
+      userPoolSource: { kind: 'ssm', parameterName: '/cognito-fauna/dev/user-pool-id' },
       faunaEndpoint: new URL('https://fauna.dev.example.internal:8443'),
       secretSource: {
         kind: 'ssm',
@@ -158,10 +160,11 @@ describe('parseConfig', () => {
 
   it('takes the key from FAUNA_SECRET on the local stage', () => {
     // Act
-    const config = parseConfig({ STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:8443', FAUNA_SECRET: 'fnAlocalkeyvalue0000' });
+    const config = parseConfig({ STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:8443', FAUNA_SECRET: 'fnAlocalkeyvalue0000', USER_POOL_IDS: 'local_Abc123' });
 
     // Assert
     expect(config.secretSource).toEqual({ kind: 'environment', secret: 'fnAlocalkeyvalue0000' });
+    expect(config.userPoolSource).toEqual({ kind: 'environment', ids: ['local_Abc123'] });
     expect(config.faunaSessionIdleMs).toBe(LOCAL_FAUNA_SESSION_IDLE_MS);
   });
 
@@ -186,5 +189,33 @@ describe('parseConfig', () => {
     // Assert
     expect(error.setting).toBe('FAUNA_SECRET_PARAMETER');
     expect(error.message).toContain('FAUNA_SECRET');
+  });
+
+  describe('served user pools', () => {
+    it('reads several pool ids from USER_POOL_IDS, trimmed', () => {
+      // Act
+      const config = parseConfig({ ...minimal, USER_POOL_ID_PARAMETER: undefined, USER_POOL_IDS: ' us-east-1_Abc123 , us-gov-west-1_Def456 ' });
+
+      // Assert
+      expect(config.userPoolSource).toEqual({ kind: 'environment', ids: ['us-east-1_Abc123', 'us-gov-west-1_Def456'] });
+    });
+
+    it.each(['not a pool', 'us-east-1_Abc, x', ','])('rejects USER_POOL_IDS=%j, naming the setting', (value) => {
+      expect(configErrorOf({ ...minimal, USER_POOL_IDS: value }).setting).toBe('USER_POOL_IDS');
+    });
+
+    it('requires the served pools, naming both ways to give them', () => {
+      // Act
+      const error = configErrorOf({ ...minimal, USER_POOL_ID_PARAMETER: undefined });
+
+      // Assert
+      expect(error.setting).toBe('USER_POOL_ID_PARAMETER');
+      expect(error.message).toContain('USER_POOL_IDS');
+    });
+
+    it('refuses USER_POOL_ID_PARAMETER when the key comes from the environment (nothing would read SSM)', () => {
+      const error = configErrorOf({ STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:8443', FAUNA_SECRET: 'fnAlocalkeyvalue0000', USER_POOL_ID_PARAMETER: '/p' });
+      expect(error.setting).toBe('USER_POOL_ID_PARAMETER');
+    });
   });
 });

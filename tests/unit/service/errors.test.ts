@@ -18,9 +18,11 @@ import {
   UnexpectedError,
   FaunaUnauthorizedError,
   FaunaUnavailableError,
+  ConcurrentSignInError,
   IdentityConflictError,
   InvalidEventError,
   mapFaunaError,
+  SignInArgumentError,
   summariseError,
 } from '../../../lib/errors.ts';
 
@@ -34,7 +36,7 @@ describe('mapFaunaError', () => {
     [
       'ConstraintFailureError',
       new ConstraintFailureError({ error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [{ paths: [['email']], message: 'Failed unique constraint' }] } }, 400),
-      IdentityConflictError,
+      ConcurrentSignInError,
     ],
     ['NetworkError', new NetworkError('connection refused', { cause: new Error('ECONNREFUSED') }), FaunaUnavailableError],
     ['QueryTimeoutError', new QueryTimeoutError(failure('time_out'), 440), FaunaUnavailableError],
@@ -45,7 +47,9 @@ describe('mapFaunaError', () => {
     ['AuthorizationError (forbidden)', new AuthorizationError(failure('forbidden'), 403), FaunaQueryError],
     ['QueryRuntimeError (permission_denied)', new QueryRuntimeError(failure('permission_denied'), 400), FaunaQueryError],
     ['QueryCheckError (invalid_query)', new QueryCheckError(failure('invalid_query'), 400), FaunaQueryError],
-    ['AbortError', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: 'x' } }, 400), FaunaQueryError],
+    ['AbortError with another value', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: 'x' } }, 400), FaunaQueryError],
+    ['AbortError identity_conflict (signIn refused)', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: { code: 'identity_conflict', message: 'm' } } }, 400), IdentityConflictError],
+    ['AbortError invalid_argument (signIn refused its arguments)', new AbortError({ error: { code: 'abort', message: 'Query aborted.', abort: { code: 'invalid_argument', message: 'm' } } }, 400), SignInArgumentError],
     ['a plain Error (not the driver\'s: a bug)', new Error('boom'), UnexpectedError],
     ['a TypeError (a bug in lib/)', new TypeError('cannot read properties of undefined'), UnexpectedError],
   ])('maps %s to the right class, keeping it as the cause', (_label, driverError, expected) => {

@@ -30,7 +30,7 @@ describe('the precompiled event validator', () => {
 
   it('names the missing attribute without quoting any value of the event', () => {
     // Arrange
-    const event = load('invalid/missing-email.json');
+    const event = load('invalid/missing-sub.json');
 
     // Act
     validate(event);
@@ -38,7 +38,28 @@ describe('the precompiled event validator', () => {
       .map((error) => `${error.instancePath} ${error.message}`);
 
     // Assert
-    expect(messages).toContain("/request/userAttributes must have required property 'email'");
-    expect(messages.join('\n')).not.toContain('3f1c2a9e');
+    expect(messages).toContain("/request/userAttributes must have required property 'sub'");
+    expect(messages.join('\n')).not.toContain('Ada.Lovelace');
+  });
+
+  it.each(['us-east-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1', 'eusc-de-east-1', 'ap-southeast-5', 'il-central-1'])(
+    'accepts the region name %s (every AWS partition)',
+    (region) => {
+      expect(validate({ ...(load('pretoken.json') as object), region })).toBe(true);
+    },
+  );
+
+  it.each(['US-EAST-1', 'us-east', 'useast1', 'local', 'us-east-100'])('rejects the region name %j', (region) => {
+    expect(validate({ ...(load('pretoken.json') as object), region })).toBe(false);
+  });
+
+  it('accepts a user without an email (phone-only) and refuses an email_verified that is not the string Cognito sends', () => {
+    // Arrange
+    const phoneOnly = load('pretoken-no-email.json');
+    const booleanVerified = load('invalid/email-verified-not-a-string.json');
+
+    // Act / Assert
+    expect(validate(phoneOnly)).toBe(true);
+    expect(validate(booleanVerified)).toBe(false);
   });
 });

@@ -1,8 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, FaunaUnavailableError, InvalidEventError, SecretUnavailableError } from '../../../lib/errors.ts';
+import { ConfigError, FaunaUnavailableError, ForeignUserPoolError, IdentityConflictError, InvalidEventError, SecretUnavailableError } from '../../../lib/errors.ts';
 import { applyFailPolicy, SignInRejectedError } from '../../../lib/fail-policy.ts';
 
 describe('applyFailPolicy', () => {
+  it.each(['closed', 'open'] as const)('rejects an identity conflict when the policy is %s: a decision, not an outage', (policy) => {
+    // Act
+    const outcome = applyFailPolicy(new IdentityConflictError('conflict'), policy);
+
+    // Assert
+    expect(outcome.action).toBe('reject');
+    expect(outcome.action === 'reject' && outcome.error.message).toBe('This account cannot be signed in until support resolves an identity conflict. Please contact support');
+  });
+
+  it.each(['closed', 'open'] as const)('rejects an event from a pool this function does not serve when the policy is %s', (policy) => {
+    expect(applyFailPolicy(new ForeignUserPoolError('elsewhere'), policy).action).toBe('reject');
+  });
+
   it('fails closed with a short message that names only the failing part', () => {
     // Arrange
     const cause = new FaunaUnavailableError('Fauna is unreachable at https://fauna.internal for ada@example.com');
