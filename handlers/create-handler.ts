@@ -55,7 +55,7 @@ export interface PreTokenGenerationHandler {
 }
 
 /**
- * @param env - the Lambda environment (`process.env`); see README "Configuration"
+ * @param env - the Lambda environment (`process.env`); see the README's "Configuration"
  * @throws {ConfigError} at cold start when a setting is missing or malformed
  */
 export function createPreTokenGenerationHandler(env: Environment, overrides: HandlerOverrides = {}): PreTokenGenerationHandler {

@@ -202,7 +202,7 @@ export function mapFaunaError(error: unknown): SignInError {
   const options = { cause: error };
   if (error instanceof AuthenticationError) {
     return new FaunaUnauthorizedError(
-      'Fauna rejected the key (unauthorized). Store a valid key with the pretokenTrigger role in the SSM parameter (see README, "Fauna key").',
+      'Fauna rejected the key (unauthorized). Store a valid key with the pretokenTrigger role in the SSM parameter (see docs/deploy.md, "Setting up a new stage from zero").',
       options,
     );
   }

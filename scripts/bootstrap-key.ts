@@ -94,7 +94,7 @@ export async function bootstrapKey(options: BootstrapKeyOptions, deps: Bootstrap
   const oldKeyIds = await listTriggerKeyIds({ ...connection, stage: options.stage, role });
   if (oldKeyIds.length > 0 && !options.rotate) {
     throw new KeyBootstrapRefusedError(
-      `Stage ${options.stage} already has trigger key(s) ${oldKeyIds.join(', ')}. To replace them run with --rotate (see README, "Rotating the trigger key").`,
+      `Stage ${options.stage} already has trigger key(s) ${oldKeyIds.join(', ')}. To replace them run with --rotate (see docs/deploy.md, "Rotating the trigger key").`,
     );
   }
 

@@ -83,7 +83,7 @@ export async function listTriggerKeyIds(
 
 /**
  * Deletes a key by id. Every secret of that key stops working at once, so delete an old trigger key only
- * after the Lambda's SSM cache has expired (see the README's key rotation procedure).
+ * after the Lambda's SSM cache has expired (see docs/deploy.md, "Rotating the trigger key").
  *
  * @throws {FaunaAdminError} when the key does not exist, or as {@link createTriggerKey}.
  */

@@ -324,6 +324,23 @@ describe('Cognito trigger wiring per stage', () => {
     for (const setting of settings) expect(setting).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
   });
 
+  it('created pools: the app client cannot write the verification flags the trigger trusts (email_verified, phone_number_verified)', () => {
+    // Arrange
+    const stages = byMode('created');
+
+    // Act
+    const writable = stages.map((stage) => resourcesOfType(get(stage).template, 'AWS::Cognito::UserPoolClient')[0]![1].Properties.WriteAttributes);
+
+    // Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const attributes of writable) {
+      expect(Array.isArray(attributes)).toBe(true);
+      expect(attributes).toContain('email');
+      expect(attributes).not.toContain('email_verified');
+      expect(attributes).not.toContain('phone_number_verified');
+    }
+  });
+
     it('created pools: no custom resource and no role besides the functions’ (the trigger’s and revokeFaunaTokens’)', () => {
     // Arrange
     const stages = byMode('created');
