@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CAPTURE_DIR_ENV } from '../tests/helpers/log-capture.ts';
+
+/** Where the first run copies every log line to (tests/helpers/log-capture.ts reads it); the runner owns the name. */
+export const CAPTURE_DIR_ENV = 'EVIDENCE_CAPTURE_DIR';
 
 /** The suite that must run last; jest.config.js ignores it so that a plain run never starts it too early. */
 export const AUDIT_SUITE = 'tests/evidence/secrets-audit.test.ts';

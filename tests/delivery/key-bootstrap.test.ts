@@ -10,7 +10,7 @@ import { startLocalFauna } from '../../local/fauna/index.ts';
 import type { LocalFauna } from '../../local/fauna/index.ts';
 import { bootstrapKey, KeyBootstrapRefusedError, KeyStoreError } from '../../scripts/bootstrap-key.ts';
 import type { BootstrapKeyOptions } from '../../scripts/bootstrap-key.ts';
-import { deleteKey, listTriggerKeyIds } from '../../scripts/lib/fauna-admin.ts';
+import { deleteKey, listTriggerKeyIds } from '../../tools/fauna-admin.ts';
 
 const ROOT_SECRET = 'fnAdminRootSecretForKeyBootstrapTests1';
 const PARAMETER = '/cognito-fauna/test/fauna-key';

@@ -15,7 +15,7 @@ import type { Stage } from '../../scripts/package-stage.ts';
 import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
 import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
-import { MetricName } from '../../lib/sign-in.ts';
+import { MetricName } from '../../lib/observability.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
 import type { Resource, Statement, Template } from './support/cloudformation.ts';
 

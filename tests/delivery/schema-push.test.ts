@@ -9,7 +9,8 @@ import { Client, fql } from 'fauna';
 import { startLocalFauna } from '../../local/fauna/index.ts';
 import type { LocalFauna } from '../../local/fauna/index.ts';
 import { pushSchema, SchemaDeletionRefusedError } from '../../scripts/push-schema.ts';
-import { readFslFiles, SchemaApiError, schemaDiff, schemaUpdate, StaleSchemaVersionError } from '../../scripts/lib/schema-api.ts';
+import { readFslFiles } from '../../tools/fsl-files.ts';
+import { SchemaApiError, schemaDiff, schemaUpdate, StaleSchemaVersionError } from '../../tools/schema-api.ts';
 import { runScript } from './support/run-script.ts';
 
 // Not Fauna's default `secret`: a distinctive value, so "never printed" can be checked by searching for it.

@@ -6,7 +6,7 @@ import { SILENT_DRIVER_LOG } from '../../../lib/fauna-client.ts';
 import { randomBytes } from 'node:crypto';
 import { Client, fql } from 'fauna';
 import { startLocalFauna } from '../../../local/fauna/index.ts';
-import { createTriggerKey } from '../../../scripts/lib/fauna-admin.ts';
+import { createTriggerKey } from '../../../tools/fauna-admin.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 
 export interface EvidenceFauna {

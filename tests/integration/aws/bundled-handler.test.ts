@@ -67,7 +67,7 @@ beforeAll(async () => {
   bundleFile = join(buildDir, 'preTokenGeneration.mjs');
   const result = await build({
     ...serverlessEsbuildOptions(),
-    entryPoints: [join(SERVICE_DIR, 'handlers', 'preTokenGeneration.ts')],
+    entryPoints: [join(SERVICE_DIR, 'handlers', 'pre-token-generation.ts')],
     outfile: bundleFile,
     metafile: true,
     logLevel: 'error',

@@ -11,7 +11,7 @@ import { Client, fql, type QueryValue } from 'fauna';
 import { createPreTokenGenerationHandler } from '../../../handlers/create-handler.ts';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { type LocalFauna, startLocalFauna } from '../../../local/fauna/index.ts';
-import { createTriggerKey } from '../../../scripts/lib/fauna-admin.ts';
+import { createTriggerKey } from '../../../tools/fauna-admin.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../../helpers/log-lines.ts';
 

@@ -14,7 +14,8 @@ import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
 import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, obj } from './args.ts';
-import { allDocs, idArg, NO_METHOD } from './collection.ts';
+import { allDocs, idArg } from './collection.ts';
+import { NO_METHOD } from './args.ts';
 import { setMethods } from './set.ts';
 
 const denied = (span: Span) => new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });

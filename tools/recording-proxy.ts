@@ -1,11 +1,11 @@
 /**
  * A recording HTTP/2 cleartext proxy in front of a Fauna endpoint (the local Fauna in these tests): it forwards every
  * request unchanged and keeps what went over the wire, so a test can count the Fauna requests of one sign-in and read
- * the exact query the service sent. Secrets in answers are recorded for the secrets audit (never logged).
+ * the exact query the service sent. Every secret it sees (the bearer sent, `fn…` secrets in answers) goes to
+ * `onSecret` (the test suites hand it to the secrets audit); it is never logged.
  */
-import { connect, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { recordSecret } from '../../helpers/log-capture.ts';
+import { connect, type ClientHttp2Session } from 'node:http2';
+import { startH2cServer } from './h2c-server.ts';
 
 /** One request the proxy forwarded, with the answer it got. */
 export interface WireExchange {
@@ -46,14 +46,17 @@ function parseJson(body: Buffer): unknown {
 }
 
 /**
- * Starts a proxy on 127.0.0.1 (free port) forwarding to `upstreamUrl`.
+ * Starts a proxy on 127.0.0.1 (free port) forwarding to `upstreamUrl`; `onSecret(secret, what)` sees every secret.
  *
  * @example
- * const proxy = await startRecordingProxy(fauna.url);
+ * const proxy = await startRecordingProxy(fauna.url, { onSecret: recordSecret });
  * // point the service's FAUNA_ENDPOINT at proxy.url, sign in, then:
  * expect(proxy.exchanges().filter((e) => e.path === '/query/1')).toHaveLength(1);
  */
-export async function startRecordingProxy(upstreamUrl: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  upstreamUrl: string,
+  { onSecret = () => undefined }: { onSecret?: (secret: string, what: string) => void } = {},
+): Promise<RecordingProxy> {
   let exchanges: WireExchange[] = [];
   let upstream: ClientHttp2Session | undefined;
   const upstreamSession = (): ClientHttp2Session => {
@@ -64,18 +67,11 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
     return upstream;
   };
 
-  const server: Http2Server = createServer();
-  const sessions = new Set<ServerHttp2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
-  server.on('stream', (stream, headers) => {
-    stream.on('error', () => undefined);
+  const server = await startH2cServer((stream, headers) => {
     void (async () => {
       const body = await readAll(stream);
       const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''));
-      if (bearer) recordSecret(bearer[1], 'secret the service sent');
+      if (bearer) onSecret(bearer[1]!, 'secret the service sent');
       const forwarded: Record<string, string | string[] | undefined> = {};
       for (const [name, value] of Object.entries(headers)) {
         if (name === ':authority' || name === ':scheme') continue;
@@ -91,7 +87,7 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
         readAll(request),
       ]);
       const responseText = responseBody.toString('utf8');
-      for (const match of responseText.matchAll(SECRET_IN_JSON)) recordSecret(match[1], 'secret seen on the wire');
+      for (const match of responseText.matchAll(SECRET_IN_JSON)) onSecret(match[1]!, 'secret seen on the wire');
       exchanges.push({ path: String(headers[':path']), request: parseJson(body), status: Number(responseHeaders[':status']), response: responseText });
       const { ':status': status, ...rest } = responseHeaders;
       stream.respond({ ...(rest as Record<string, string>), ':status': Number(status), 'content-length': responseBody.length });
@@ -99,21 +95,13 @@ export async function startRecordingProxy(upstreamUrl: string): Promise<Recordin
     })().catch(() => {
       if (!stream.destroyed) stream.close(2 /* INTERNAL_ERROR */);
     });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  }, () => upstream?.close());
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     exchanges: () => exchanges,
     reset: () => {
       exchanges = [];
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const session of sessions) session.destroy();
-        upstream?.close();
-      }),
+    stop: server.stop,
   };
 }

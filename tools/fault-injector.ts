@@ -4,10 +4,11 @@
  * all. It is not a Fauna emulator; the real local Fauna (local/fauna/) serves every test that needs a working database.
  * It binds 127.0.0.1 on a free port.
  */
-import { createServer, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { startH2cServer } from './h2c-server.ts';
 
 /** What the injector answers to every `POST /query/1`. */
 export type Fault =
@@ -50,15 +51,7 @@ function answer(stream: ServerHttp2Stream, fault: Fault): void {
  */
 export async function startFaultInjector(fault: Fault): Promise<FaultInjector> {
   let received = 0;
-  const server: Http2Server = createServer();
-  // http2 servers do not list their sessions, and a hung stream would keep close() waiting: track them to end them.
-  const sessions = new Set<ServerHttp2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
-  server.on('stream', (stream, headers) => {
-    stream.on('error', () => undefined); // the client may reset a hung stream; that is expected here
+  const server = await startH2cServer((stream, headers) => {
     if (headers[':path'] === '/ping') {
       stream.respond({ ':status': 200 });
       stream.end(JSON.stringify({ resource: 'Scope write is OK' }));
@@ -68,17 +61,7 @@ export async function startFaultInjector(fault: Fault): Promise<FaultInjector> {
     stream.resume(); // drain the request body; its content does not matter to a fault
     stream.on('end', () => answer(stream, fault));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => received,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const session of sessions) session.destroy();
-      }),
-  };
+  return { url: server.url, requests: () => received, stop: server.stop };
 }
 
 /**

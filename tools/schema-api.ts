@@ -3,17 +3,10 @@
  * (fauna-shell `schema push`: diff first, then update with the diff's version). Works against a self-hosted
  * FaunaDB and the local endpoint alike; needs an admin secret.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { SchemaFile } from './fsl-files.ts';
 
 /** Schema pushes upload a handful of small files; a slow answer means something is wrong. */
 export const DEFAULT_SCHEMA_API_TIMEOUT_MS = 30_000;
-
-/** One FSL file as uploaded: the multipart field name is its path relative to the schema folder. */
-export interface FslFile {
-  filename: string;
-  content: string;
-}
 
 export interface SchemaApiConnection {
   /** Fauna endpoint URL, e.g. `http://127.0.0.1:8443`. */
@@ -48,23 +41,10 @@ export class StaleSchemaVersionError extends SchemaApiError {
 }
 
 /**
- * Reads every `*.fsl` file directly in `dir`, sorted by name.
- *
- * @throws {SchemaApiError} (status 0) when the folder holds no FSL file, because pushing nothing would delete the whole schema.
- */
-export async function readFslFiles(dir: string): Promise<FslFile[]> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.fsl')).sort();
-  if (names.length === 0) {
-    throw new SchemaApiError(`No schema files (*.fsl) in ${path.resolve(dir)}: pass --dir <folder with .fsl files>.`, 0);
-  }
-  return Promise.all(names.map(async (filename) => ({ filename, content: await readFile(path.join(dir, filename), 'utf8') })));
-}
-
-/**
  * Validates `files` against the database's active schema and returns the diff and the current version.
  * Nothing is changed.
  */
-export async function schemaDiff(connection: SchemaApiConnection, files: FslFile[]): Promise<SchemaDiffResult> {
+export async function schemaDiff(connection: SchemaApiConnection, files: SchemaFile[]): Promise<SchemaDiffResult> {
   const body = await callSchemaApi(connection, 'POST', '/schema/1/diff', new URLSearchParams({ staged: 'false' }), files);
   const diff = typeof body.diff === 'string' ? body.diff : '';
   return { version: readVersion(body), diff: NO_CHANGES.test(diff) ? '' : diff };
@@ -81,13 +61,13 @@ const NO_CHANGES = /^\s*(no (logical |schema )?changes\.?)?\s*$/i;
  * @returns the new schema version.
  * @throws {StaleSchemaVersionError} when `version` is no longer the current schema version.
  */
-export async function schemaUpdate(connection: SchemaApiConnection, files: FslFile[], version: number): Promise<number> {
+export async function schemaUpdate(connection: SchemaApiConnection, files: SchemaFile[], version: number): Promise<number> {
   const query = new URLSearchParams({ version: String(version), staged: 'false' });
   return readVersion(await callSchemaApi(connection, 'POST', '/schema/1/update', query, files));
 }
 
 /** Fetches the active schema as files (`GET /schema/1/files`, then each file). */
-export async function fetchSchemaFiles(connection: SchemaApiConnection): Promise<FslFile[]> {
+export async function fetchSchemaFiles(connection: SchemaApiConnection): Promise<SchemaFile[]> {
   const listing = await callSchemaApi(connection, 'GET', '/schema/1/files');
   const entries = Array.isArray(listing.files) ? (listing.files as { filename: string }[]) : [];
   return Promise.all(
@@ -103,7 +83,7 @@ async function callSchemaApi(
   method: 'GET' | 'POST',
   apiPath: string,
   query?: URLSearchParams,
-  files?: FslFile[],
+  files?: SchemaFile[],
 ): Promise<Record<string, unknown>> {
   const url = new URL(apiPath, connection.endpoint);
   if (query) url.search = query.toString();
@@ -125,7 +105,7 @@ async function callSchemaApi(
 }
 
 // Fauna's CLI sends one part per file whose field name is the file's path; the core reads the name, not a filename.
-function toMultipart(files: FslFile[]): FormData {
+function toMultipart(files: SchemaFile[]): FormData {
   const form = new FormData();
   for (const file of files) form.set(file.filename, new Blob([file.content]));
   return form;
