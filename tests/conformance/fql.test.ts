@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Document, NullDocument, fql, type QueryValue } from 'fauna';
-import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 

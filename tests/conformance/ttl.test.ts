@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError, Document, NullDocument, fql } from 'fauna';
-import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 /** Short enough to wait for against a real Fauna. */
 const TTL_SECONDS = 3;

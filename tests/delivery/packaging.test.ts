@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
 import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
-import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
-import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
+import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
+import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './helpers/cloudformation.ts';
 import { MetricName } from '../../lib/observability.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
-import type { Resource, Statement, Template } from './support/cloudformation.ts';
+import type { Resource, Statement, Template } from './helpers/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';
 const FUNCTION_ID = 'PreTokenGenerationLambdaFunction';

@@ -11,7 +11,7 @@ import type { LocalFauna } from '../../local/fauna/index.ts';
 import { pushSchema, SchemaDeletionRefusedError } from '../../scripts/push-schema.ts';
 import { readFslFiles } from '../../tools/fsl-files.ts';
 import { SchemaApiError, schemaDiff, schemaUpdate, StaleSchemaVersionError } from '../../tools/schema-api.ts';
-import { runScript } from './support/run-script.ts';
+import { runScript } from './helpers/run-script.ts';
 
 // Not Fauna's default `secret`: a distinctive value, so "never printed" can be checked by searching for it.
 const ROOT_SECRET = 'fnAdminRootSecretForDeliveryTests0001';

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
 import {
@@ -17,7 +17,7 @@ import {
   stubSsmWithSecret,
   type ServiceUnderTest,
   type SsmStub,
-} from './support/service.ts';
+} from './helpers/service.ts';
 
 /** Lambda runs one invocation per container at a time, so a burst is spread over containers (handler instances). */
 const CONTAINERS = 8;

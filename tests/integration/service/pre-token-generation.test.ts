@@ -2,28 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { fql } from 'fauna';
 import { recordSecret } from '../../helpers/log-capture.ts';
-import {
-  customersWithEmail,
-  holdSecret,
-  idTokenClaims,
-  type LocalFauna,
-  queryAs,
-  sampleEvent,
-  SERVED_POOL_ID,
-  type Service,
-  signInEvent,
-  ssmCalls,
-  startFauna,
-  startService,
-  stubSsm,
-  triggerKey,
-} from './support.ts';
+import { customersWithEmail, type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
+import { holdSecret, idTokenClaims, sampleEvent, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, ssmCalls, startService, stubSsm } from '../../helpers/service.ts';
 
 const PARAMETER = '/cognito-fauna/dev/fauna-secret';
 const ssm = stubSsm();
 let fauna: LocalFauna;
 let key: { id: string; secret: string };
-let service: Service | undefined;
+let service: ServiceUnderTest | undefined;
 let users = 0;
 
 /** A Cognito user no other test uses. */
@@ -36,8 +22,8 @@ function deployedEnv(extra: Record<string, string> = {}): Record<string, string>
   return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, ...extra };
 }
 
-function start(extra: Record<string, string> = {}): Service {
-  service = startService(deployedEnv(extra));
+function start(extra: Record<string, string> = {}): ServiceUnderTest {
+  service = startService(deployedEnv(extra), { logLevel: 'DEBUG' });
   return service;
 }
 
@@ -292,7 +278,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     const user = newUser();
     const event = { ...signInEvent(user.sub, user.email), version: '0' };
     const deployed = start();
-    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID });
+    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID }, { logLevel: 'DEBUG' });
 
     // Act
     const onDeployed = deployed.invoke(event);
@@ -450,7 +436,7 @@ describe('the handler when Fauna is down (SSM stubbed with aws-sdk-client-mock)'
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
-    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl });
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl }, { logLevel: 'DEBUG' });
     const started = performance.now();
 
     // Act
@@ -467,7 +453,7 @@ describe('the handler when Fauna is down (SSM stubbed with aws-sdk-client-mock)'
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
     const event = signInEvent(user.sub, user.email);
-    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl, FAIL_POLICY: 'open' });
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl, FAIL_POLICY: 'open' }, { logLevel: 'DEBUG' });
     const started = performance.now();
 
     // Act
