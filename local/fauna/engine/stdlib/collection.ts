@@ -1,7 +1,10 @@
 /**
  * User collections (`Customer.create/byId/all/where/firstWhere/<index>`) and the `Collection` module
- * (CORE: stdlib/Collections.scala). Index lookups use storage's hash-map indexes; results are ordered by the index
+ * (core: Collections.scala). Index lookups use storage's hash-map indexes; results are ordered by the index
  * `values`, then by id.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Collections.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { mayEver } from '../../auth/permissions.ts';

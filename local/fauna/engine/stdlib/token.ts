@@ -1,6 +1,10 @@
 /**
- * The `Token` and `Key` modules (CORE: stdlib/Tokens.scala, Keys.scala): credentials whose secret is shown only in the
+ * The `Token` and `Key` modules (core: Tokens.scala and Keys.scala): credentials whose secret is shown only in the
  * result of the query that created them and stored only as a hash.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Tokens.scala
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Keys.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';

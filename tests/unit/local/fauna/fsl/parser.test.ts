@@ -338,7 +338,7 @@ describe('parseSchemaFile errors', () => {
 });
 
 describe('parseSchemaFile diagnostics rendered as the core renders them', () => {
-  // Expected texts follow the core's FSL parser tests, which name the source `*fsl*` (CORE: FSLParserSpec.scala).
+  // Expected texts follow the core's FSL parser tests, which name the source `*fsl*` (core test: https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+FSLParserSpec).
   it.each([
     ['a check without a name', 'collection Foo {\n  check ((doc) => doc.ok)\n}\n', [
       'error: Missing required name',
