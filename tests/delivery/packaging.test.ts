@@ -2,6 +2,9 @@
  * The real Serverless CLI (osls) packages every stage once per run, without AWS credentials, and these tests read
  * the CloudFormation it produced. Expected values come from the stage's params in serverless.yml, so the tests
  * check that the framework turned each stage's configuration into the right infrastructure.
+ *
+ * One file on purpose (about 680 lines): packaging every stage costs tens of seconds, so all assertions share the one
+ * packaging run of this file; split into several files, each would package again.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';

@@ -3,6 +3,9 @@
  * projection, and method dispatch to the standard library (engine/stdlib/). Semantics follow
  * core: FQLInterpreter.scala, as summarised in PROTOCOL.md §6.
  *
+ * One file on purpose (just over 400 lines): the expression switch and its operators are one mutually recursive unit;
+ * the standard library already lives apart (engine/stdlib/) and calls back through the context.
+ *
  * Fauna core sources:
  * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/FQLInterpreter.scala
  */

@@ -3,6 +3,8 @@
  *
  * Newlines are not tokens: each token records whether a line break separated it from the previous one (`nl`), because
  * FQL gives a newline meaning only in a few places (statement separator, no call/index/projection across a line break).
+ *
+ * One file on purpose (just over 400 lines): one scanner over one cursor; the string, number and comment rules share it.
  */
 import { FqlSyntaxError } from './errors.ts';
 

@@ -1,3 +1,9 @@
+/**
+ * The real Pre Token Generation handler (Middy chain included) against the local Fauna, SSM stubbed with
+ * aws-sdk-client-mock: identities, every event shape and its claims, metrics, the served pools, the key (cached, refetched
+ * after a 401, unreadable) and the handler when Fauna is down. One file (about 470 lines) because every test shares one
+ * local Fauna, one trigger key and one SSM stub.
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { fql } from 'fauna';
