@@ -105,7 +105,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     expect(first.data).toBeInstanceOf(Page);
     expect(first.data.data).toHaveLength(16);
     expect(typeof first.data.after).toBe('string');
-    expect(pages.flat().map((doc) => (doc as unknown as { price: number }).price)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(pages.flat().map((doc) => (doc as unknown as { price: number }).price)).toEqual(Array.from({ length: 20 }, (_, i) => 19 - i)); // byName's values: desc(.price)
   });
 
   it('sends arguments of every driver type as tagged values the server decodes', async () => {

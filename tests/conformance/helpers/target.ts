@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, FetchClient, fql, ServiceError, type ClientConfiguration } from 'fauna';
 import type { AdjustableClock } from '../../../local/fauna/clock.ts';
 import { startLocalFauna } from '../../../local/fauna/index.ts';
+import { IDENTITY_FIXTURE } from '../../helpers/identity-fixture.ts';
 
 /** The driver's two transports: Node's HTTP/2 client (the default under Node) and the fetch (HTTP/1.1) client. */
 export const TRANSPORTS = ['http2', 'fetch'] as const;
@@ -27,7 +28,7 @@ export interface ConformanceTarget {
   /** A driver client; closed by `close()` unless closed earlier. */
   client(options?: { transport?: Transport; secret?: string } & Partial<ClientConfiguration>): Client;
   /** Pushes FSL files through the schema API exactly as the Fauna CLI v4 does (FormData, Bearer secret). */
-  pushSchema(files: Record<string, string>, params?: Record<string, string>, secret?: string): Promise<SchemaApiResponse>;
+  pushSchema(files: Readonly<Record<string, string>>, params?: Record<string, string>, secret?: string): Promise<SchemaApiResponse>;
   /** A raw schema API call (GET or POST), for the tests of the schema endpoints themselves. */
   schemaApi(method: 'GET' | 'POST', path: string, options?: { body?: FormData | string; secret?: string; params?: Record<string, string> }): Promise<SchemaApiResponse>;
   /** Lets `ms` of database time pass: instantly on the local clock, by waiting against a real Fauna. */
@@ -116,67 +117,8 @@ function buildTarget(
   };
 }
 
-/** The identity schema of this project, reduced to what the conformance tests need. */
-export const IDENTITY_SCHEMA = {
-  'collections.fsl': `
-collection Customer {
-  email: String
-  sub: String
-  name: String?
-
-  unique [.email]
-  unique [.sub]
-
-  index byEmail {
-    terms [.email]
-  }
-  index bySub {
-    terms [.sub]
-  }
-}
-
-collection Product {
-  name: String
-  price: Int?
-  index byName {
-    terms [.name]
-    values [.price]
-  }
-}
-
-collection Note {
-  *: Any
-}
-`,
-  'roles.fsl': `
-role customer {
-  membership Customer
-
-  privileges Product {
-    read
-  }
-
-  privileges Customer {
-    read {
-      predicate ((doc) => Query.identity() == doc)
-    }
-  }
-}
-`,
-  'functions.fsl': `
-@role(server)
-function signIn(sub, email, ttlSeconds) {
-  let found = Customer.bySub(sub).first() ?? Customer.byEmail(email).first()
-  let identity = if (found == null) {
-    Customer.create({ sub: sub, email: email })
-  } else {
-    found!
-  }
-  let token = Token.create({ document: identity, ttl: Time.now().add(ttlSeconds, "seconds") })
-  { userId: identity.id, secret: token.secret, created: found == null }
-}
-`,
-} as const;
+/** The identity schema fixture, shared with the engine's unit tests (see tests/helpers/identity-fixture.ts). */
+export const IDENTITY_SCHEMA = IDENTITY_FIXTURE;
 
 /** Pushes IDENTITY_SCHEMA and fails loudly if the target rejects it. */
 export async function pushIdentitySchema(target: ConformanceTarget): Promise<void> {

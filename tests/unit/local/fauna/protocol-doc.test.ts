@@ -18,7 +18,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const sources = [...filesUnder(LOCAL_FAUNA), ...filesUnder(join(ROOT, 'tests/conformance')), ...filesUnder(join(ROOT, 'tests/unit/local-fauna'))];
+const sources = [...filesUnder(LOCAL_FAUNA), ...filesUnder(join(ROOT, 'tests/conformance')), ...filesUnder(join(ROOT, 'tests/unit/local/fauna'))];
 
 describe('local/fauna/PROTOCOL.md', () => {
   it('is the only protocol reference: no file points to notes outside the repository', () => {

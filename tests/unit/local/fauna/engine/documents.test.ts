@@ -182,7 +182,7 @@ describe('documents, indexes and sets on the engine', () => {
 
   it('lists collection definitions', () => {
     const db = makeDb(SERVICE_FSL);
-    expect(db.data('Collection.all().map(.name).toArray()')).toEqual(['Customer', 'Product']);
+    expect(db.data('Collection.all().map(.name).toArray()')).toEqual(['Customer', 'Product', 'Note']);
     expect(db.data('Collection.byName("Customer")!.indexes.byEmail.terms')).toEqual([{ field: '.email', mva: false }]);
     expect(db.data('Collection.byName("Nope")')).toMatchObject({ '@ref': { name: 'Nope', exists: false } });
   });

@@ -6,6 +6,7 @@ import { AdjustableClock } from '../../../../../local/fauna/clock.ts';
 import type { Engine, Principal, QueryOutcome, QueryRequest, ValueFormat } from '../../../../../local/fauna/engine/api.ts';
 import { createEngine, loadSchemaFiles } from '../../../../../local/fauna/engine/engine.ts';
 import { statusOf } from '../../../../../local/fauna/http/errors.ts';
+import { IDENTITY_FIXTURE } from '../../../../helpers/identity-fixture.ts';
 
 export const ROOT: Principal = { kind: 'root' };
 export const ROOT_SECRET = 'secret';
@@ -22,7 +23,7 @@ export interface TestDb {
   login(secret: string): Principal;
 }
 
-export function makeDb(fsl: string | Record<string, string> = ''): TestDb {
+export function makeDb(fsl: string | Readonly<Record<string, string>> = ''): TestDb {
   const clock = new AdjustableClock();
   const engine = createEngine({ clock, rootSecret: ROOT_SECRET });
   const files = typeof fsl === 'string' ? { 'main.fsl': fsl } : fsl;
@@ -61,52 +62,8 @@ export function makeDb(fsl: string | Record<string, string> = ''): TestDb {
   };
 }
 
-/** The FSL the service uses (a copy, so these tests do not depend on the service's schema evolving). */
-export const SERVICE_FSL = `
-collection Customer {
-  email: String
-  sub: String
-  unique [.email]
-  unique [.sub]
-  index byEmail {
-    terms [.email]
-  }
-  index bySub {
-    terms [.sub]
-  }
-}
-
-collection Product {
-  name: String
-  price: Int?
-  *: Any
-  index byName {
-    terms [.name]
-    values [desc(.price)]
-  }
-}
-
-role customer {
-  membership Customer
-  privileges Product { read }
-  privileges Customer {
-    read { predicate ((doc) => Query.identity() == doc) }
-  }
-}
-
-role pretokenTrigger {
-  privileges signIn { call }
-}
-
-@role(server)
-function signIn(sub, email, ttlSeconds, meta) {
-  let bySub = Customer.bySub(sub).first()
-  let user = bySub ?? (Customer.byEmail(email).first() ?? Customer.create({ email: email, sub: sub }))
-  let linked = if (user.sub != sub || user.email != email) user.update({ sub: sub, email: email }) else user
-  let token = Token.create({ document: linked, ttl: Time.now().add(ttlSeconds, "seconds"), data: meta })
-  { userId: linked.id, secret: token.secret, expiresAt: token.ttl, created: bySub == null }
-}
-`;
+/** The identity schema fixture, shared with the conformance suite (see tests/helpers/identity-fixture.ts). */
+export const SERVICE_FSL = IDENTITY_FIXTURE;
 
 /** `{"@int": "n"}` */
 export const int = (n: number | bigint) => ({ '@int': String(n) });
