@@ -1,6 +1,6 @@
 /**
  * Conformance: the tagged and simple wire formats, decoded by the real `fauna` driver on both of its transports.
- * Runs against a fresh local Fauna endpoint, or a real Fauna when FAUNA_ENDPOINT/FAUNA_ROOT_SECRET are set (target.ts).
+ * Runs against a fresh local Fauna endpoint, or a real Fauna when FAUNA_ENDPOINT/FAUNA_ROOT_SECRET are set (helpers/target.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateStub, Document, DocumentReference, Module, NullDocument, Page, TimeStub, fql, type QueryValue } from 'fauna';
