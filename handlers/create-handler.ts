@@ -14,7 +14,8 @@ import { type Environment, LOCAL_STAGE, parseConfig } from '../lib/config.ts';
 import { Deadline, STEPS_END_BY_MS } from '../lib/deadline.ts';
 import { DeadlineExceededError, FailureSource, summariseError } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
-import { handlePreTokenGeneration, MetricName } from '../lib/sign-in.ts';
+import { MetricName } from '../lib/observability.ts';
+import { addFaunaClaims } from '../lib/sign-in.ts';
 import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { logContextMiddleware } from './middleware/log-context.ts';
@@ -93,10 +94,10 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
 
   let coldStart = true;
   let reopened = 0;
-  const signIn = async (event: PreTokenGenerationEvent, context: SignInContext): Promise<PreTokenGenerationEvent> => {
+  const handleTriggerEvent = async (event: PreTokenGenerationEvent, context: SignInContext): Promise<PreTokenGenerationEvent> => {
     const deadline = context.signInDeadline ?? initDeadline;
     try {
-      return await handlePreTokenGeneration(event, {
+      return await addFaunaClaims(event, {
         settings: config,
         fauna,
         currentSecret: () => secrets.current(),
@@ -116,7 +117,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     }
   };
 
-  const handler = middy<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, SignInContext>(signIn, {
+  const handler = middy<PreTokenGenerationEvent, PreTokenGenerationEvent, Error, SignInContext>(handleTriggerEvent, {
     timeoutEarlyInMillis: MIDDY_TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
       throw new DeadlineExceededError('handler', FailureSource.identityService, 'cut off');

@@ -64,7 +64,7 @@ export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
  * @throws {SignInError} a mapped error (see `mapFaunaError`), `DeadlineExceededError` when the deadline left no time,
  *   or `FaunaQueryError` if the answer has the wrong shape
  */
-export async function signInIdentity(
+export async function grantIdentity(
   client: QueryClient,
   request: SignInRequest,
   deadline: Deadline,

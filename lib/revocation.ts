@@ -8,7 +8,7 @@ import { type CloudTrailEvent, parseRevocationEvent, type RevocationRequest } fr
 import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from './errors.ts';
 import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
 import { RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
-import type { SignInLogger, SignInMetrics } from './sign-in.ts';
+import type { ServiceLogger, ServiceMetrics } from './observability.ts';
 
 /**
  * Names apart from the trigger's (same namespace, same `service` dimension): the trigger's alarms on FaunaKeyRefetches
@@ -75,8 +75,8 @@ export interface RevocationDependencies {
   refreshSecret(rejected: string): Promise<string | null>;
   /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
   resolveSub(username: string): Promise<string | null>;
-  logger: SignInLogger;
-  metrics: SignInMetrics;
+  logger: ServiceLogger;
+  metrics: ServiceMetrics;
   now(): number;
 }
 

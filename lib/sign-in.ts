@@ -10,39 +10,8 @@ import { normaliseEmail, redactEmail } from './email.ts';
 import type { Deadline } from './deadline.ts';
 import { FaunaUnauthorizedError, ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
-import { type IdentityGrant, SignInOutcome, signInIdentity } from './identity.ts';
-
-/** Structured logging; the Powertools Logger satisfies it. */
-export interface SignInLogger {
-  info(message: string, ...attributes: Record<string, unknown>[]): void;
-  warn(message: string, ...attributes: Record<string, unknown>[]): void;
-  error(message: string, ...attributes: Record<string, unknown>[]): void;
-}
-
-/** CloudWatch EMF metrics; the Powertools Metrics satisfies it. */
-export interface SignInMetrics {
-  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
-}
-
-export const MetricName = {
-  signIns: 'SignIns',
-  newIdentities: 'NewIdentities',
-  failures: 'SignInFailures',
-  faunaLatency: 'FaunaLatency',
-  keyRefetches: 'FaunaKeyRefetches',
-  keyRefetchesLimited: 'FaunaKeyRefetchesLimited',
-  staleKeyServed: 'FaunaKeyServedStale',
-  connectionsReopened: 'FaunaConnectionsReopened',
-  passThroughs: 'ClientCredentialsPassThroughs',
-  /** Sign-ins refused because the verified email belongs to an identity bound to another user. */
-  identityConflicts: 'IdentityConflicts',
-  /** Sign-ins whose new verified email is held by another identity (granted their own identity; email not moved). */
-  emailsHeld: 'IdentityEmailHeld',
-  /** Identities without `sub` linked to their owner's first verified sign-in. */
-  identitiesLinked: 'IdentitiesLinked',
-  /** Events from a user pool this function does not serve (refused). */
-  foreignPools: 'ForeignUserPoolEvents',
-} as const;
+import { grantIdentity, type IdentityGrant, SignInOutcome } from './identity.ts';
+import { MetricName, type ServiceLogger, type ServiceMetrics } from './observability.ts';
 
 export type SignInSettings = Pick<
   Config,
@@ -63,8 +32,8 @@ export interface SignInDependencies {
   deadline: Deadline;
   /** The ids of the user pools this function serves; events from any other pool are refused before Fauna is called. */
   servedUserPoolIds(): Promise<readonly string[]>;
-  logger: SignInLogger;
-  metrics: SignInMetrics;
+  logger: ServiceLogger;
+  metrics: ServiceMetrics;
   /** Milliseconds, for latency; injectable so tests control it. */
   now(): number;
 }
@@ -75,7 +44,7 @@ export interface SignInDependencies {
  *
  * @throws {SignInError} on any failure; the caller applies the fail policy
  */
-export async function handlePreTokenGeneration(
+export async function addFaunaClaims(
   event: PreTokenGenerationEvent,
   deps: SignInDependencies,
 ): Promise<PreTokenGenerationEvent> {
@@ -166,11 +135,11 @@ async function withKeyRefresh(
 async function timedSignIn(
   deps: SignInDependencies,
   secret: string,
-  request: Parameters<typeof signInIdentity>[1],
+  request: Parameters<typeof grantIdentity>[1],
 ): Promise<IdentityGrant> {
   const started = deps.now();
   try {
-    return await signInIdentity(deps.fauna.clientFor(secret), request, deps.deadline, deps.settings.faunaQueryTimeoutMs);
+    return await grantIdentity(deps.fauna.clientFor(secret), request, deps.deadline, deps.settings.faunaQueryTimeoutMs);
   } finally {
     deps.metrics.addMetric(MetricName.faunaLatency, 'Milliseconds', deps.now() - started);
   }

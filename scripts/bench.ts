@@ -21,12 +21,12 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { startLocalFauna } from '../local/fauna/index.ts';
-import { createTriggerKey } from './lib/fauna-admin.ts';
+import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { type FakeSsmTls, startFakeSsm } from '../bench/fake-ssm.ts';
 import { serverlessEsbuildOptions } from './lib/esbuild-options.ts';
 import type { ChildMessage, ChildTask } from '../bench/child.ts';
-import { startFaultInjector } from '../tests/evidence/support/fault-injector.ts';
-import { startRecordingProxy } from '../tests/evidence/support/recording-proxy.ts';
+import { startFaultInjector } from '../tools/fault-injector.ts';
+import { startRecordingProxy } from '../tools/recording-proxy.ts';
 import { startDelayingProxy } from '../bench/delaying-proxy.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,9 +105,9 @@ async function main(): Promise<void> {
   // Bundles
   const bundles: Record<Variant, { file: string; bytes: number; gzipBytes: number }> = {
     baseline: await bundle('bench/baseline-handler.ts', join(BUILD_DIR, 'baseline.mjs'), SERVERLESS_OPTIONS),
-    'handler (ssm-lite)': await bundle('handlers/preTokenGeneration.ts', join(BUILD_DIR, 'handler-ssm-lite.mjs'), SERVERLESS_OPTIONS),
-    'handler (SDK external)': await bundle('handlers/preTokenGeneration.ts', join(BUILD_DIR, 'handler-sdk-external.mjs'), { ...WITH_REAL_SDK, external: ['@aws-sdk/*'] }),
-    'handler (SDK bundled)': await bundle('handlers/preTokenGeneration.ts', join(BUILD_DIR, 'handler-sdk-bundled.mjs'), { ...WITH_REAL_SDK, external: [] }),
+    'handler (ssm-lite)': await bundle('handlers/pre-token-generation.ts', join(BUILD_DIR, 'handler-ssm-lite.mjs'), SERVERLESS_OPTIONS),
+    'handler (SDK external)': await bundle('handlers/pre-token-generation.ts', join(BUILD_DIR, 'handler-sdk-external.mjs'), { ...WITH_REAL_SDK, external: ['@aws-sdk/*'] }),
+    'handler (SDK bundled)': await bundle('handlers/pre-token-generation.ts', join(BUILD_DIR, 'handler-sdk-bundled.mjs'), { ...WITH_REAL_SDK, external: [] }),
   };
 
   // Servers

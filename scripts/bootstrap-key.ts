@@ -21,8 +21,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from './lib/fauna-admin.ts';
-import type { FaunaAdminConnection } from './lib/fauna-admin.ts';
+import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from '../tools/fauna-admin.ts';
+import type { FaunaAdminConnection } from '../tools/fauna-admin.ts';
 import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
 import { defaultAdminSecretParameter, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 

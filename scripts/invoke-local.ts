@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { startLocalFauna } from '../local/fauna/index.ts';
-import { createTriggerKey } from './lib/fauna-admin.ts';
+import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { extractInvokeResult, maskSecrets } from './lib/invoke-output.ts';
 
 export const DEFAULT_EVENT = 'events/pretoken.json';

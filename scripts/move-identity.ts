@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AbortError, Client, fql, ServiceError } from 'fauna';
-import { deleteKey, FaunaAdminError } from './lib/fauna-admin.ts';
+import { deleteKey, FaunaAdminError } from '../tools/fauna-admin.ts';
 import { defaultAdminSecretParameter, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 /** The role whose only privilege is `moveIdentity { call }` (fauna/roles.fsl). */

@@ -15,8 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { findDeletedItems, formatItem } from './lib/fsl-items.ts';
 import type { SchemaItemRef } from './lib/fsl-items.ts';
-import { fetchSchemaFiles, readFslFiles, SchemaApiError, schemaDiff, schemaUpdate } from './lib/schema-api.ts';
-import type { SchemaApiConnection } from './lib/schema-api.ts';
+import { NoSchemaFilesError, readFslFiles } from '../tools/fsl-files.ts';
+import { fetchSchemaFiles, SchemaApiError, schemaDiff, schemaUpdate } from '../tools/schema-api.ts';
+import type { SchemaApiConnection } from '../tools/schema-api.ts';
 import { defaultAdminSecretParameter, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 export const DEFAULT_SCHEMA_DIR = 'fauna';
@@ -109,7 +110,7 @@ export function reportFailure(error: unknown): number {
     console.error(error.message);
     return 2;
   }
-  if (error instanceof SchemaApiError || error instanceof StageSettingError) {
+  if (error instanceof SchemaApiError || error instanceof StageSettingError || error instanceof NoSchemaFilesError) {
     console.error(error.message);
     return 1;
   }

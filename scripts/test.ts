@@ -7,6 +7,10 @@
  *
  * When `--json --outputFile=F` is given (as `.ci/run` does), both runs write JSON and F receives their sum, so the
  * audit is a counted test like any other. The exit code is non-zero if either run failed.
+ *
+ * A run of the whole suite (no test path or name filter) also collects coverage of lib/ and handlers/, so that the
+ * thresholds in jest.config.js hold on every `npm test`, in CI too; a filtered run (`npm test -- tests/unit`) does not,
+ * since a part of the suite cannot reach them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CAPTURE_DIR_ENV } from '../tests/helpers/log-capture.ts';
+
+/** Where the first run copies every log line to (tests/helpers/log-capture.ts reads it); the runner owns the name. */
+export const CAPTURE_DIR_ENV = 'EVIDENCE_CAPTURE_DIR';
 
 /** The suite that must run last; jest.config.js ignores it so that a plain run never starts it too early. */
 export const AUDIT_SUITE = 'tests/evidence/secrets-audit.test.ts';
@@ -33,6 +39,21 @@ interface SplitArgs {
   jestArgs: string[];
   outputFile: string | undefined;
   json: boolean;
+}
+
+// Arguments that run only part of the suite; `--coverage`/`--collectCoverage` chosen by the caller win as given.
+const SELECTION_FLAGS = ['-t', '--testNamePattern', '--testPathPattern', '--testPathPatterns', '-o', '--onlyChanged', '--changedSince', '--findRelatedTests', '--shard', '--lastCommit'];
+const COVERAGE_FLAGS = ['--coverage', '--collectCoverage'];
+
+/** Whether this run covers the whole suite and so must meet the coverage thresholds (see the header). */
+export function collectsCoverage(jestArgs: string[]): boolean {
+  for (const arg of jestArgs) {
+    const name = arg.split('=')[0]!;
+    if (COVERAGE_FLAGS.includes(name)) return false; // the caller decides: pass it through untouched
+    if (SELECTION_FLAGS.includes(name)) return false;
+    if (!arg.startsWith('-')) return false; // a test path pattern (or a flag's value: then be conservative)
+  }
+  return true;
 }
 
 /** Separates `--json` and `--outputFile` (which this script redirects) from the arguments meant for the first run. */
@@ -83,7 +104,8 @@ function main(args: string[]): number {
   const firstJson = join(captureDir, 'suites.json');
   const auditJson = join(captureDir, 'audit.json');
 
-  const firstStatus = runJest([...jestArgs, ...(wantJson ? ['--json', `--outputFile=${firstJson}`] : [])], env);
+  const coverage = collectsCoverage(jestArgs) ? ['--coverage'] : [];
+  const firstStatus = runJest([...jestArgs, ...coverage, ...(wantJson ? ['--json', `--outputFile=${firstJson}`] : [])], env);
   // The override of testPathIgnorePatterns lifts the config's exclusion of the audit suite for this run only.
   const auditStatus = runJest(
     // The path goes first: --testPathIgnorePatterns takes a list and would swallow a path that follows it.

@@ -9,13 +9,13 @@ import { buildCognitoResponse, type ResponseOptions } from '../../lib/cognito-re
 import type { FailPolicy } from '../../lib/config.ts';
 import { asSignInError, summariseError } from '../../lib/errors.ts';
 import { applyFailPolicy } from '../../lib/fail-policy.ts';
-import { MetricName, type SignInLogger, type SignInMetrics } from '../../lib/sign-in.ts';
+import { MetricName, type ServiceLogger, type ServiceMetrics } from '../../lib/observability.ts';
 
 export interface FailPolicyOptions {
   failPolicy: FailPolicy;
   responseOptions: ResponseOptions;
-  logger: SignInLogger;
-  metrics: SignInMetrics;
+  logger: ServiceLogger;
+  metrics: ServiceMetrics;
 }
 
 /**

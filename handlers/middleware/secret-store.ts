@@ -20,7 +20,7 @@ import type { Context } from 'aws-lambda';
 import type { SecretSource } from '../../lib/config.ts';
 import { type Deadline, Step } from '../../lib/deadline.ts';
 import { SecretUnavailableError, summariseError } from '../../lib/errors.ts';
-import { MetricName, type SignInLogger, type SignInMetrics } from '../../lib/sign-in.ts';
+import { MetricName, type ServiceLogger, type ServiceMetrics } from '../../lib/observability.ts';
 
 /** The name under which the Fauna key is fetched (see {@link ssmParameters}). */
 export const FAUNA_KEY = 'faunaSecret';
@@ -55,8 +55,8 @@ export interface KeyStoreOptions {
   awsClientOptions?: object;
   /** The deadline of the init's prefetch (the first invocation's deadline counts from the same instant). */
   initDeadline: Deadline;
-  logger: SignInLogger;
-  metrics: SignInMetrics;
+  logger: ServiceLogger;
+  metrics: ServiceMetrics;
   /** Monotonic milliseconds (`performance.now`); replaceable for tests. */
   now?: () => number;
   /** Other parameters to fetch in the same GetParameters call as the key, by the name `parameter()` reads them with. */

@@ -9,8 +9,7 @@
  * client.close();
  * await fauna.stop();
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFslFiles } from '../../tools/fsl-files.ts';
 import type { Clock } from './clock.ts';
 import { AdjustableClock } from './clock.ts';
 import type { Engine, EngineSnapshot } from './engine/api.ts';
@@ -112,16 +111,4 @@ async function applySchemaDir(engine: Engine, schemaDir: string): Promise<void> 
   } catch (error) {
     throw new SchemaDirError(schemaDir, (error as Error).message, error);
   }
-}
-
-/** Every `*.fsl` under `root`, named by its path relative to `root` with `/` separators (as the Fauna CLI uploads them). */
-export async function readFslFiles(root: string): Promise<SchemaFile[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.fsl'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-  return Promise.all(
-    paths.map(async (path) => ({ filename: relative(root, path).split(sep).join('/'), content: await readFile(path, 'utf8') })),
-  );
 }

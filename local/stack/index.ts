@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdjustableClock } from '../fauna/clock.ts';
 import { startLocalFauna } from '../fauna/index.ts';
-import { createTriggerKey } from '../../scripts/lib/fauna-admin.ts';
+import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { cognitoAdminClient, createPoolWithClient, type PoolWithClient } from './cognito-admin.ts';
 import { startCognitoLocal } from './cognito-local.ts';
 import { LocalStackStartError } from './errors.ts';

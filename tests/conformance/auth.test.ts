@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError, Document, QueryRuntimeError, ServiceError, fql } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => target.close());
 
 async function signIn(email = uniqueEmail()): Promise<{ userId: string; secret: string; email: string }> {
-  const { data } = await target.client().query<{ userId: string; secret: string }>(fql`signIn(${`sub-${email}`}, ${email}, 3600)`);
+  const { data } = await target.client().query<{ userId: string; secret: string }>(fql`signIn(${`sub-${email}`}, ${email}, 3600, {})`);
   return { ...data, email };
 }
 

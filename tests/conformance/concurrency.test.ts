@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConstraintFailureError, fql } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 

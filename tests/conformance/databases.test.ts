@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AuthenticationError, ServiceError, fql, type QueryValue } from 'fauna';
-import { TRANSPORTS, startTarget, type ConformanceTarget, type Transport } from './target.ts';
+import { AuthenticationError, fql, type QueryValue } from 'fauna';
+import { TRANSPORTS, startTarget, type ConformanceTarget, type Transport, failureOf } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -15,15 +15,6 @@ beforeAll(async () => {
   target = await startTarget();
 });
 afterAll(() => target.close());
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await promise.then(
-    () => new Error('the query succeeded but a failure was expected'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
-}
 
 const uniqueName = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 

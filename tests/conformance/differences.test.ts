@@ -5,8 +5,8 @@
  * (https://github.com/fauna/fauna-js/blob/main/__tests__/integration/query.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { QueryRuntimeError, QueryTimeoutError, ServiceError, fql } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, type ConformanceTarget } from './target.ts';
+import { QueryRuntimeError, QueryTimeoutError, fql } from 'fauna';
+import { TRANSPORTS, pushIdentitySchema, startTarget, type ConformanceTarget, failureOf } from './helpers/target.ts';
 import { randomBytes } from 'node:crypto';
 
 let target: ConformanceTarget;
@@ -16,15 +16,6 @@ beforeAll(async () => {
   await pushIdentitySchema(target);
 });
 afterAll(() => target.close());
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await promise.then(
-    () => new Error('the query succeeded but a failure was expected'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
-}
 
 /** A long pure computation: far more than 100 ms of work on any machine. */
 const LONG_COMPUTATION = fql`Set.sequence(0, 100000000).fold(0, (a, b) => a + b)`;

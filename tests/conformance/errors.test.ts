@@ -11,10 +11,9 @@ import {
   QueryCheckError,
   QueryRuntimeError,
   QueryTimeoutError,
-  ServiceError,
   fql,
 } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget, failureOf } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -23,15 +22,6 @@ beforeAll(async () => {
   await pushIdentitySchema(target);
 });
 afterAll(() => target.close());
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await promise.then(
-    () => new Error('the query succeeded but a failure was expected'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
-}
 
 describe.each(TRANSPORTS)('over the %s transport', (transport) => {
   it('raises QueryCheckError (invalid_query, 400) for a syntax error, with a summary', async () => {

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { startTarget, type ConformanceTarget } from './target.ts';
+import { startTarget, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 let database: string;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Document, NullDocument, fql, type QueryValue } from 'fauna';
-import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -99,8 +99,8 @@ describe('user-defined functions', () => {
     const client = target.client();
     const email = uniqueEmail();
 
-    const first = await client.query<{ userId: string; secret: string; created: boolean }>(fql`signIn(${`sub-${email}`}, ${email}, 60)`);
-    const second = await client.query<{ userId: string; secret: string; created: boolean }>(fql`signIn(${`sub-${email}`}, ${email}, 60)`);
+    const first = await client.query<{ userId: string; secret: string; created: boolean }>(fql`signIn(${`sub-${email}`}, ${email}, 60, {})`);
+    const second = await client.query<{ userId: string; secret: string; created: boolean }>(fql`signIn(${`sub-${email}`}, ${email}, 60, {})`);
 
     expect(first.data.created).toBe(true);
     expect(second.data.created).toBe(false);

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConstraintFailureError, ServiceError, fql, type QueryValue } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, type ConformanceTarget } from './target.ts';
+import { ConstraintFailureError, fql, type QueryValue } from 'fauna';
+import { TRANSPORTS, pushIdentitySchema, startTarget, type ConformanceTarget, failureOf } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -15,15 +15,6 @@ beforeAll(async () => {
   await pushIdentitySchema(target);
 });
 afterAll(() => target.close());
-
-async function failureOf(promise: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await promise.then(
-    () => new Error('the query succeeded but a failure was expected'),
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof ServiceError)) throw outcome;
-  return outcome;
-}
 
 const uniqueName = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 

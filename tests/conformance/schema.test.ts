@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { QueryRuntimeError, fql } from 'fauna';
-import { startTarget, type ConformanceTarget } from './target.ts';
+import { startTarget, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 

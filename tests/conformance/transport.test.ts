@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidRequestError, StreamToken, fql } from 'fauna';
-import { TRANSPORTS, startTarget, type ConformanceTarget } from './target.ts';
+import { TRANSPORTS, startTarget, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError, Document, NullDocument, fql } from 'fauna';
-import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 /** Short enough to wait for against a real Fauna. */
 const TTL_SECONDS = 3;
@@ -20,7 +20,7 @@ afterAll(() => target.close());
 describe('token expiry (local clock advanced; real time against a real Fauna)', () => {
   it('accepts a token before its ttl and answers 401 once the ttl has passed', async () => {
     const email = uniqueEmail();
-    const { data } = await target.client().query<{ secret: string }>(fql`signIn(${`sub-${email}`}, ${email}, ${TTL_SECONDS})`);
+    const { data } = await target.client().query<{ secret: string }>(fql`signIn(${`sub-${email}`}, ${email}, ${TTL_SECONDS}, {})`);
     const client = target.client({ secret: data.secret });
     const before = await client.query<Document>(fql`Query.identity()`);
 

@@ -1,10 +1,10 @@
 /**
  * Conformance: the tagged and simple wire formats, decoded by the real `fauna` driver on both of its transports.
- * Runs against a fresh local Fauna endpoint, or a real Fauna when FAUNA_ENDPOINT/FAUNA_ROOT_SECRET are set (target.ts).
+ * Runs against a fresh local Fauna endpoint, or a real Fauna when FAUNA_ENDPOINT/FAUNA_ROOT_SECRET are set (helpers/target.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateStub, Document, DocumentReference, Module, NullDocument, Page, TimeStub, fql, type QueryValue } from 'fauna';
-import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './target.ts';
+import { TRANSPORTS, pushIdentitySchema, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
 
 let target: ConformanceTarget;
 
@@ -105,7 +105,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     expect(first.data).toBeInstanceOf(Page);
     expect(first.data.data).toHaveLength(16);
     expect(typeof first.data.after).toBe('string');
-    expect(pages.flat().map((doc) => (doc as unknown as { price: number }).price)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(pages.flat().map((doc) => (doc as unknown as { price: number }).price)).toEqual(Array.from({ length: 20 }, (_, i) => 19 - i)); // byName's values: desc(.price)
   });
 
   it('sends arguments of every driver type as tagged values the server decodes', async () => {

@@ -7,7 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
-import { DEPLOY_ROLES_TEMPLATE, deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
+import { DEPLOY_ROLES_TEMPLATE, deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
 
 const OWNER = 'example-org';
 const REPOSITORY = 'cognito-fauna';

@@ -5,8 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startLocalFauna } from '../../local/fauna/index.ts';
 import type { LocalFauna } from '../../local/fauna/index.ts';
-import { createTriggerKey, listTriggerKeyIds } from '../../scripts/lib/fauna-admin.ts';
-import { runScript } from './support/run-script.ts';
+import { createTriggerKey, listTriggerKeyIds } from '../../tools/fauna-admin.ts';
+import { runScript } from './helpers/run-script.ts';
 
 const ROOT_SECRET = 'fnAdminRootSecretForKeyCliTests000001';
 let fauna: LocalFauna;

@@ -5,12 +5,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AuthenticationError, Client, fql, ServiceError } from 'fauna';
+import { AuthenticationError, fql, ServiceError } from 'fauna';
 import { startLocalFauna } from '../../local/fauna/index.ts';
 import type { LocalFauna } from '../../local/fauna/index.ts';
 import { bootstrapKey, KeyBootstrapRefusedError, KeyStoreError } from '../../scripts/bootstrap-key.ts';
 import type { BootstrapKeyOptions } from '../../scripts/bootstrap-key.ts';
-import { deleteKey, listTriggerKeyIds } from '../../scripts/lib/fauna-admin.ts';
+import { deleteKey, listTriggerKeyIds } from '../../tools/fauna-admin.ts';
+import { queryAs } from '../helpers/local-fauna.ts';
 
 const ROOT_SECRET = 'fnAdminRootSecretForKeyBootstrapTests1';
 const PARAMETER = '/cognito-fauna/test/fauna-key';
@@ -40,14 +41,8 @@ const deps = (sleep?: (ms: number) => Promise<void>) => ({ ssm: new SSMClient({ 
 /** The secrets stored through PutParameter so far, in order. */
 const storedSecrets = () => ssmMock.commandCalls(PutParameterCommand).map((call) => call.args[0].input.Value!);
 
-async function query<T>(secret: string, text: ReturnType<typeof fql>): Promise<T> {
-  const client = new Client({ endpoint: new URL(fauna.url), secret });
-  try {
-    return (await client.query(text)).data as T;
-  } finally {
-    client.close();
-  }
-}
+/** Runs `text` with `secret` against the suite's local Fauna (tests/helpers/local-fauna.ts). */
+const query = <T>(secret: string, text: ReturnType<typeof fql>): Promise<T> => queryAs<T>(fauna, secret, text);
 
 const signIn = (secret: string, sub: string) => query<{ userId: string; secret: string }>(secret, fql`signIn(${sub}, ${`${sub}@example.com`}, true, 60, { userPoolId: "us-east-1_Test1", clientId: "test", triggerSource: "TokenGeneration_Authentication" }, 10)`);
 

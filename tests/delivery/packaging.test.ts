@@ -2,6 +2,9 @@
  * The real Serverless CLI (osls) packages every stage once per run, without AWS credentials, and these tests read
  * the CloudFormation it produced. Expected values come from the stage's params in serverless.yml, so the tests
  * check that the framework turned each stage's configuration into the right infrastructure.
+ *
+ * One file on purpose (about 680 lines): packaging every stage costs tens of seconds, so all assertions share the one
+ * packaging run of this file; split into several files, each would package again.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -13,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
 import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
-import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './support/deploy-roles.ts';
-import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './support/cloudformation.ts';
-import { MetricName } from '../../lib/sign-in.ts';
+import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
+import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './helpers/cloudformation.ts';
+import { MetricName } from '../../lib/observability.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
-import type { Resource, Statement, Template } from './support/cloudformation.ts';
+import type { Resource, Statement, Template } from './helpers/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';
 const FUNCTION_ID = 'PreTokenGenerationLambdaFunction';

@@ -7,9 +7,9 @@ import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, Client, fql } from 'fauna';
 import { startLocalFauna, type LocalFauna } from '../../local/fauna/index.ts';
-import { createTriggerKey } from '../../scripts/lib/fauna-admin.ts';
+import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { RevokeCommandError, revokeUserTokens } from '../../scripts/revoke-tokens.ts';
-import { runScript } from './support/run-script.ts';
+import { runScript } from './helpers/run-script.ts';
 
 const ROOT_SECRET = 'fnAdminRootSecretForRevokeCliTests0001';
 const POOL_ID = 'us-east-1_EXAMPLE12';

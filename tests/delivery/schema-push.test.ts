@@ -5,12 +5,14 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Client, fql } from 'fauna';
+import { fql } from 'fauna';
 import { startLocalFauna } from '../../local/fauna/index.ts';
 import type { LocalFauna } from '../../local/fauna/index.ts';
 import { pushSchema, SchemaDeletionRefusedError } from '../../scripts/push-schema.ts';
-import { readFslFiles, SchemaApiError, schemaDiff, schemaUpdate, StaleSchemaVersionError } from '../../scripts/lib/schema-api.ts';
-import { runScript } from './support/run-script.ts';
+import { readFslFiles } from '../../tools/fsl-files.ts';
+import { SchemaApiError, schemaDiff, schemaUpdate, StaleSchemaVersionError } from '../../tools/schema-api.ts';
+import { runScript } from './helpers/run-script.ts';
+import { queryAs } from '../helpers/local-fauna.ts';
 
 // Not Fauna's default `secret`: a distinctive value, so "never printed" can be checked by searching for it.
 const ROOT_SECRET = 'fnAdminRootSecretForDeliveryTests0001';
@@ -33,14 +35,8 @@ afterEach(async () => {
 
 const connection = () => ({ endpoint: fauna.url, adminSecret: ROOT_SECRET });
 
-async function query<T>(secret: string, text: ReturnType<typeof fql>): Promise<T> {
-  const client = new Client({ endpoint: new URL(fauna.url), secret });
-  try {
-    return (await client.query(text)).data as T;
-  } finally {
-    client.close();
-  }
-}
+/** Runs `text` with `secret` against the suite's local Fauna (tests/helpers/local-fauna.ts). */
+const query = <T>(secret: string, text: ReturnType<typeof fql>): Promise<T> => queryAs<T>(fauna, secret, text);
 
 /** fauna/ plus a file declaring a collection nothing references, so a later push of fauna/ alone deletes it. */
 async function schemaWithLegacy(): Promise<string> {

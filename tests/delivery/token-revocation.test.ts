@@ -12,8 +12,8 @@ import { RevocationMetricName } from '../../lib/revocation.ts';
 import { parseSchemaFile } from '../../local/fauna/fsl/parser.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../scripts/lib/stage-settings.ts';
-import { asList, PSEUDO, render, resourcesOfType, roleStatements, type Resource, type Statement, type Template } from './support/cloudformation.ts';
-import { matchesPattern } from './support/event-pattern.ts';
+import { asList, PSEUDO, render, resourcesOfType, roleStatements, type Resource, type Statement, type Template } from './helpers/cloudformation.ts';
+import { matchesPattern } from './helpers/event-pattern.ts';
 
 const FUNCTION_ID = 'RevokeFaunaTokensLambdaFunction';
 const ROLE_ID = 'RevokeFaunaTokensRole';

@@ -15,9 +15,9 @@ import { startCognitoLocal } from '../../local/stack/cognito-local.ts';
 import { LocalStackStartError } from '../../local/stack/errors.ts';
 import { startWithPortRetry } from '../../local/stack/free-port.ts';
 import { startNodeProcess } from '../../local/stack/node-process.ts';
-import { isRunning, waitUntilGone } from './support/processes.ts';
+import { isRunning, waitUntilGone } from './helpers/processes.ts';
 
-const SUPPORT = fileURLToPath(new URL('./support/', import.meta.url));
+const HELPERS = fileURLToPath(new URL('./helpers/', import.meta.url));
 const GONE_WITHIN_MS = 10_000;
 
 interface IdlePids {
@@ -29,9 +29,9 @@ function parsePids(line: string): IdlePids {
   return JSON.parse(line) as IdlePids;
 }
 
-/** Starts `support/stack-owner.ts` and waits for the pids of the idle process it started. */
+/** Starts `helpers/stack-owner.ts` and waits for the pids of the idle process it started. */
 async function startOwner(args: string[], env: Record<string, string> = {}): Promise<{ owner: ChildProcess; pids: IdlePids }> {
-  const owner = spawn(process.execPath, [join(SUPPORT, 'stack-owner.ts'), ...args], {
+  const owner = spawn(process.execPath, [join(HELPERS, 'stack-owner.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
@@ -50,8 +50,8 @@ describe('local stack processes', () => {
     let pidsLine = '';
     const child = await startNodeProcess({
       name: 'idle process',
-      args: [join(SUPPORT, 'idle-process.ts')],
-      cwd: SUPPORT,
+      args: [join(HELPERS, 'idle-process.ts')],
+      cwd: HELPERS,
       env: process.env,
       isReady: (line) => {
         if (line.includes('"ready"')) pidsLine = line;
@@ -73,8 +73,8 @@ describe('local stack processes', () => {
     // Arrange
     const start = startNodeProcess({
       name: 'failing process',
-      args: [join(SUPPORT, 'fails-at-start.ts')],
-      cwd: SUPPORT,
+      args: [join(HELPERS, 'fails-at-start.ts')],
+      cwd: HELPERS,
       env: process.env,
       isReady: () => false,
     });

@@ -20,8 +20,8 @@ import { createBackend } from '../../examples/backend.ts';
 import { IdTokenRejectedError, localIdTokenVerifier, trustedFaunaSecret } from '../../examples/verify-id-token.ts';
 import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../local/stack/sample-data.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
-import { SignInClient } from './support/sign-in-client.ts';
-import type { RemoteSignedIn } from './support/sign-in-client.ts';
+import { SignInClient } from './helpers/sign-in-client.ts';
+import type { RemoteSignedIn } from './helpers/sign-in-client.ts';
 
 /** Three real processes start (one bundles the handler first); a loaded two-core machine needs the slack. */
 const STACK_START_TIMEOUT_MS = 180_000;
@@ -36,7 +36,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
   let signInConfig: SignInConfig;
   let user: CreatedUser;
   let first: RemoteSignedIn;
-  // examples/signin.ts's signIn and refreshSession, run in a worker thread (see support/sign-in-worker.ts for why).
+  // examples/signin.ts's signIn and refreshSession, run in a worker thread (see helpers/sign-in-worker.ts for why).
   const client = new SignInClient();
 
   function running(): LocalStack {

@@ -18,10 +18,10 @@ import { cognitoAdminClient, createConfirmedUser } from '../../local/stack/cogni
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
-import { createTriggerKey } from '../../scripts/lib/fauna-admin.ts';
+import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../helpers/log-lines.ts';
-import { SignInClient } from './support/sign-in-client.ts';
+import { SignInClient } from './helpers/sign-in-client.ts';
 
 const STACK_START_TIMEOUT_MS = 180_000;
 const STACK_STOP_TIMEOUT_MS = 30_000;

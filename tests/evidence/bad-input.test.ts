@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
 import { normaliseEmail } from '../../lib/email.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
-import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
-import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './support/service.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
+import { recordSecret } from '../helpers/log-capture.ts';
+import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
+import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 
 const RUNS = 10_000;
 /** Cognito's budget minus a margin: a generated event that takes longer counts as a hang. */
@@ -196,7 +197,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
 
   beforeAll(async () => {
     fauna = await startEvidenceFauna();
-    proxy = await startRecordingProxy(fauna.url);
+    proxy = await startRecordingProxy(fauna.url, { onSecret: recordSecret });
     ssm = stubSsmWithSecret(fauna.triggerKey);
     service = startService(stageEnvironment(proxy.url));
 

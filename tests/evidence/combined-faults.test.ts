@@ -30,8 +30,8 @@ import {
   SsmFault,
   startScriptedFauna,
   startScriptedSsm,
-} from './support/scripted-dependencies.ts';
-import { grantedClaims, recordEmail, SECRET_PARAMETER, signInEvent, stageEnvironment, startService, TEST_SSM_CLIENT_OPTIONS } from './support/service.ts';
+} from './helpers/scripted-dependencies.ts';
+import { grantedClaims, recordEmail, SECRET_PARAMETER, signInEvent, stageEnvironment, startService, TEST_SSM_CLIENT_OPTIONS } from './helpers/service.ts';
 
 const ANSWER_BUDGET_MS = 4500;
 /** Cases in flight at once: enough to finish in well under 2 minutes, few enough not to starve each other's timers. */
@@ -186,9 +186,9 @@ async function runCase(testCase: Case): Promise<CaseResult> {
       fauna.activate(faults, NEW_KEY);
       ssm.activate(faults, rotated ? [OLD_KEY, NEW_KEY] : [NEW_KEY]);
       started = performance.now();
-      service = startService(env, ssmOptions);
+      service = startService(env, { ssmClientOptions: ssmOptions });
     } else {
-      service = startService(env, ssmOptions);
+      service = startService(env, { ssmClientOptions: ssmOptions });
       await service.invoke(EVENT); // the container is warm: key cached, connection open
       fauna.activate(faults, NEW_KEY);
       ssm.activate(faults, [NEW_KEY]);

@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { AuthenticationError } from 'fauna';
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
 import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../lib/config.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
-import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
+import { recordSecret } from '../helpers/log-capture.ts';
+import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
 import {
   grantedClaims,
   signInEvent,
@@ -18,7 +19,7 @@ import {
   stubSsmWithSecret,
   type ServiceUnderTest,
   type SsmStub,
-} from './support/service.ts';
+} from './helpers/service.ts';
 
 /** Lambda runs one invocation per container at a time, so a burst is spread over containers (handler instances). */
 const CONTAINERS = 8;
@@ -49,7 +50,7 @@ describe('concurrent and repeated sign-ins (real handler, SSM stubbed with aws-s
 
   beforeAll(async () => {
     fauna = await startEvidenceFauna();
-    proxy = await startRecordingProxy(fauna.url);
+    proxy = await startRecordingProxy(fauna.url, { onSecret: recordSecret });
     ssm = stubSsmWithSecret(fauna.triggerKey);
     services = Array.from({ length: CONTAINERS }, () => startService(stageEnvironment(proxy.url)));
   });

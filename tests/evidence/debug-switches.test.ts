@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Client, fql } from 'fauna';
-import { startFaultInjector } from './support/fault-injector.ts';
-import { DEBUG_SWITCHES, grantedClaims, recordEmail, signInEvent, stageEnvironment, startService, stubSsmWithSecret } from './support/service.ts';
-import { startEvidenceFauna } from './support/local-fauna.ts';
+import { startFaultInjector } from '../../tools/fault-injector.ts';
+import { DEBUG_SWITCHES, grantedClaims, recordEmail, signInEvent, stageEnvironment, startService, stubSsmWithSecret } from './helpers/service.ts';
+import { startEvidenceFauna } from '../helpers/local-fauna.ts';
 
 const NOT_A_KEY = 'debug-switch-probe-not-a-real-key';
 

@@ -3,6 +3,7 @@
  * faults come from a fault injector (a tiny HTTP/2 server that speaks just enough of Fauna's protocol to return each
  * one) or from the real local Fauna; SSM is stubbed with aws-sdk-client-mock. For each fault and each fail policy:
  * the documented outcome, an answer within 4.5 s (Cognito allows 5 s), and a message naming the cause.
+ * One matrix, one file (about 410 lines): the rows share the local Fauna, the injectors and the assertions.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -12,12 +13,12 @@ import { ConfigError } from '../../lib/errors.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSM_CLIENT_OPTIONS } from '../../handlers/middleware/secret-store.ts';
-import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from './support/fault-injector.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
+import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from '../../tools/fault-injector.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
+import { observabilityWritingTo } from '../helpers/log-lines.ts';
 import {
   grantedClaims,
   LogLines,
-  quietObservability,
   recordEmail,
   SECRET_PARAMETER,
   signInEvent,
@@ -27,7 +28,7 @@ import {
   stubSsmWithSecret,
   TEST_SSM_CLIENT_OPTIONS,
   type SsmStub,
-} from './support/service.ts';
+} from './helpers/service.ts';
 
 /** Cognito gives the trigger 5 s; the answer must come with a margin for Lambda's own overhead. */
 const ANSWER_BUDGET_MS = 4500;
@@ -315,7 +316,7 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
       const silent = await startSilentHttpServer();
       cleanups.push(() => silent.stop());
       const started = performance.now();
-      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(silent.url));
+      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), { ssmClientOptions: ssmOptions(silent.url) });
       cleanups.push(() => service.dispose());
 
       // Act: the cold start (init, where the SSM fetch begins) and the invocation count against one budget
@@ -352,7 +353,7 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
       );
       const ssmUrl = `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
       const started = performance.now();
-      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), ssmOptions(ssmUrl));
+      const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: policy }), { ssmClientOptions: ssmOptions(ssmUrl) });
       cleanups.push(() => service.dispose());
 
       // Act
@@ -375,7 +376,7 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
     const ssm = stubSsmWithSecret(fauna.triggerKey);
     cleanups.push(() => ssm.restore());
     const broken = { query: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'data')")), close: () => undefined };
-    const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), undefined, { createFaunaClient: () => broken as never });
+    const service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), { createFaunaClient: () => broken as never });
     cleanups.push(() => service.dispose());
 
     // Act
@@ -395,7 +396,7 @@ describe('fault matrix (SSM stubbed with aws-sdk-client-mock; Fauna faults from 
 
     // Act
     const { elapsedMs, error } = await timed(async () =>
-      createPreTokenGenerationHandler(env, { ...quietObservability(logs), ssmClientOptions: TEST_SSM_CLIENT_OPTIONS }),
+      createPreTokenGenerationHandler(env, { ...observabilityWritingTo(logs), ssmClientOptions: TEST_SSM_CLIENT_OPTIONS }),
     );
 
     // Assert: even FAIL_POLICY=open cannot let sign-ins through a function that has no valid configuration

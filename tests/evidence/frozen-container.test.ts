@@ -1,14 +1,14 @@
 /**
  * Lambda freezes a container between invocations; a NAT or load balancer may drop its idle connection to Fauna
- * meanwhile without a word. Played with a TCP proxy (tests/evidence/support/freezing-proxy.ts) in front of the real
+ * meanwhile without a word. Played with a TCP proxy (tests/evidence/helpers/freezing-proxy.ts) in front of the real
  * local Fauna that turns the open connection into a silent black hole while new connections still work, and with the
  * handler's wall clock moved forward as a freeze would (SSM stubbed with aws-sdk-client-mock; everything else real).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEFAULT_REOPEN_AFTER_IDLE_MS } from '../../lib/fauna-client.ts';
-import { startFreezingProxy, type FreezingProxy } from './support/freezing-proxy.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
-import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './support/service.ts';
+import { startFreezingProxy, type FreezingProxy } from './helpers/freezing-proxy.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
+import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 
 const ANSWER_BUDGET_MS = 4500;
 const EVENT = signInEvent('0a1b2c3d-0000-4000-8000-00000f40ze01', 'Frozen.Container@Example.com');
@@ -36,7 +36,7 @@ describe('a connection that died while the container was frozen (TCP black-hole 
     proxy = await startFreezingProxy(new URL(fauna.url));
     ssm = stubSsmWithSecret(fauna.triggerKey);
     wallClock = Date.now();
-    service = startService(stageEnvironment(proxy.url, { FAIL_POLICY: 'closed' }), undefined, { wallClock: () => wallClock });
+    service = startService(stageEnvironment(proxy.url, { FAIL_POLICY: 'closed' }), { wallClock: () => wallClock });
     expect(grantedClaims(await service.invoke(EVENT)).secret).toBeDefined();
   }
 

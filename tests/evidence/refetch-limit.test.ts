@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { DEFAULT_SSM_REFETCH_INTERVAL_SECONDS } from '../../lib/config.ts';
-import { startEvidenceFauna, type EvidenceFauna } from './support/local-fauna.ts';
-import { grantedClaims, signInEvent, ssmCalls, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './support/service.ts';
+import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
+import { grantedClaims, signInEvent, ssmCalls, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 
 const WRONG_KEY = `fnWRONGKEYrefetch${'x'.repeat(30)}`;
 const SIGN_INS = 20;
@@ -33,7 +33,7 @@ describe('SSM refetch limit after unauthorized answers (local Fauna; SSM stubbed
   it(`${SIGN_INS} sign-ins with a bad key: the cold-start fetch plus at most one refetch per interval, then one more after the interval`, async () => {
     // Arrange
     ssm = stubSsmWithSecret(WRONG_KEY);
-    service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), undefined, { monotonicClock: () => performance.now() + clockOffsetMs });
+    service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), { monotonicClock: () => performance.now() + clockOffsetMs });
 
     // Act: N sign-ins inside one interval
     const failures: unknown[] = [];
@@ -54,7 +54,6 @@ describe('SSM refetch limit after unauthorized answers (local Fauna; SSM stubbed
     ssm = stubSsmWithSecret(fauna.triggerKey);
     service = startService(
       stageEnvironment(fauna.url, { FAIL_POLICY: 'closed', SSM_CACHE_TTL_SECONDS: '60', SSM_STALE_MAX_SECONDS: '120' }),
-      undefined,
       { monotonicClock: () => performance.now() + clockOffsetMs },
     );
     await service.invoke(signInEvent('0a1b2c3d-0000-4000-8000-00000000a001', 'stale1@example.com'));

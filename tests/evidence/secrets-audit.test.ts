@@ -5,9 +5,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { captureDir, INSTALLED_SOURCE, readCapturedWrites, readRecordedSecrets } from '../helpers/log-capture.ts';
-import { FAUNA_SECRET_SHAPE, findLeaks } from './support/secret-scan.ts';
+import { FAUNA_SECRET_SHAPE, findLeaks } from './helpers/secret-scan.ts';
 
-/** Written by tests/evidence/support/service.ts when it turns the debug switches on (kept literal: importing that
+/** Written by tests/evidence/helpers/service.ts when it turns the debug switches on (kept literal: importing that
  * module here would turn them on in the audit's own process too). */
 const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)';
 

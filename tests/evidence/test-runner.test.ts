@@ -1,6 +1,6 @@
 /** `npm test` runs jest twice (scripts/test.ts); `.ci/run` must still read correct totals from the merged JSON. */
 import { describe, expect, it } from '@jest/globals';
-import { mergeJestJson, splitArgs } from '../../scripts/test.ts';
+import { collectsCoverage, mergeJestJson, splitArgs } from '../../scripts/test.ts';
 
 const run = (passed: number, failed: number, runtimeErrors: number, results: string[]) => ({
   success: failed === 0 && runtimeErrors === 0,
@@ -57,5 +57,17 @@ describe('npm test runner (scripts/test.ts)', () => {
     // Assert
     expect(merged.success).toBe(false);
     expect(merged.numFailedTests).toBe(1);
+  });
+
+  it('collects coverage (held to jest.config.js thresholds) on a whole-suite run only, and leaves an explicit choice alone', () => {
+    // Act + Assert: the whole suite, as CI runs it (.ci/run's --json flags are split off before)
+    expect(collectsCoverage([])).toBe(true);
+    expect(collectsCoverage(['--ci', '--maxWorkers=2'])).toBe(true);
+    // part of the suite: a path, a name filter, changed files
+    expect(collectsCoverage(['tests/unit'])).toBe(false);
+    expect(collectsCoverage(['-t', 'config'])).toBe(false);
+    expect(collectsCoverage(['--onlyChanged'])).toBe(false);
+    // the caller's own coverage flag is passed through as given
+    expect(collectsCoverage(['--coverage=false'])).toBe(false);
   });
 });

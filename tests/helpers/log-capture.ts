@@ -10,8 +10,10 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, existsSync } from
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
 
-/** Environment variable naming the capture directory; `scripts/test.ts` sets it for every jest run. */
-export const CAPTURE_DIR_ENV = 'EVIDENCE_CAPTURE_DIR';
+// The environment variable naming the capture directory; `scripts/test.ts` sets it for every jest run.
+import { CAPTURE_DIR_ENV } from '../../scripts/test.ts';
+
+export { CAPTURE_DIR_ENV };
 
 /**
  * Secrets shorter than this are not recorded: the local Fauna's conventional root secret is the word `secret`, which

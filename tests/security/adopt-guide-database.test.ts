@@ -11,17 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
 import { startLocalFauna, type LocalFauna } from '../../local/fauna/index.ts';
 import { pushSchema } from '../../scripts/push-schema.ts';
-import {
-  holdSecret,
-  idTokenClaims,
-  queryAs,
-  SERVED_POOL_ID,
-  type Service,
-  startService,
-  stubSsm,
-  triggerKey,
-} from '../integration/service/support.ts';
-import { eventFor } from './support.ts';
+import { queryAs, triggerKey } from '../helpers/local-fauna.ts';
+import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, startService, stubSsm } from '../helpers/service.ts';
+import { eventFor } from './helpers/security-world.ts';
 
 /** The schema of Fauna's guide, as it publishes it. */
 const GUIDE_SCHEMA = 'collection Customer {\n  unique [.email]\n  index byEmail {\n    terms [.email]\n  }\n}\n';
@@ -29,7 +21,7 @@ const PARAMETER = '/cognito-fauna/adopt/fauna-secret';
 const ssm = stubSsm();
 let fauna: LocalFauna;
 let scratch: string;
-let service: Service;
+let service: ServiceUnderTest;
 const guideIds: Record<string, string> = {};
 const log: string[] = [];
 
@@ -45,7 +37,7 @@ beforeAll(async () => {
   await pushSchema({ ...connection, dir: 'fauna' }, (line) => log.push(line));
   const key = await triggerKey(fauna);
   holdSecret(ssm, PARAMETER, key.secret);
-  service = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID });
+  service = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID }, { logLevel: 'DEBUG' });
 });
 
 afterAll(async () => {

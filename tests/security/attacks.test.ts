@@ -15,7 +15,7 @@ import {
   queryAs,
   type SecurityWorld,
   startSecurityWorld,
-} from './support.ts';
+} from './helpers/security-world.ts';
 
 let world: SecurityWorld;
 

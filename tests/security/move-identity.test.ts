@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { runScript } from '../delivery/support/run-script.ts';
-import { granted, newEmail, newSub, queryAs, type SecurityWorld, startSecurityWorld } from './support.ts';
+import { runScript } from '../delivery/helpers/run-script.ts';
+import { granted, newEmail, newSub, queryAs, type SecurityWorld, startSecurityWorld } from './helpers/security-world.ts';
 
 let world: SecurityWorld;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AbortError, fql, type Query } from 'fauna';
-import { newEmail, newSub, queryAs, type SecurityWorld, startSecurityWorld } from './support.ts';
+import { newEmail, newSub, queryAs, type SecurityWorld, startSecurityWorld } from './helpers/security-world.ts';
 
 let world: SecurityWorld;
 const META = { userPoolId: 'us-east-1_Example1', clientId: 'direct-call', triggerSource: 'TokenGeneration_Authentication' };

@@ -1,6 +1,9 @@
 /**
- * Privileges (PROTOCOL.md §7, CORE: auth/Permissions.scala): built-in roles, user-defined roles with predicates,
+ * Privileges (PROTOCOL.md §7, core: Permissions.scala): built-in roles, user-defined roles with predicates,
  * and the union of roles a token's identity document is a member of.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/auth/Permissions.scala
  */
 import type { LambdaSource, PrivilegeAction, RoleDef } from '../schema/model.ts';
 

@@ -1,8 +1,11 @@
 /**
- * Fauna-looking secrets (PROTOCOL.md §7, CORE: auth/AuthLike.scala): URL-safe base64 without padding of
+ * Fauna-looking secrets (PROTOCOL.md §7, core: AuthLike.scala): URL-safe base64 without padding of
  * `[0x7E, 0x70, keyId:int64, 20 random bytes]` for keys (40 chars, `fnA`–`fnD`) and
  * `[0x7E, 0x71, tokenId:int64, dbGlobalId:int64, 20 random bytes]` for tokens (51 chars, `fnE`–`fnH`).
  * Only a sha-256 hash of a secret is ever stored.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/auth/AuthLike.scala
  */
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -12,7 +12,7 @@ import { QueryFailure } from './errors.ts';
 import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
-/** Fields that user documents cannot set (CORE: FQL2ReservedFieldAndDataAccessSpec.scala). */
+/** Fields that user documents cannot set (core test: https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+FQL2ReservedFieldAndDataAccessSpec). */
 const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete']);
 const NANOS_PER_DAY = 86_400_000_000_000n;
 const DIGITS = /^\d+$/;

@@ -1,7 +1,13 @@
 /**
  * The FQL v10 evaluator: expressions, statements, operators, lambdas and closures, null handling (`??`, `?.`, `!`),
  * projection, and method dispatch to the standard library (engine/stdlib/). Semantics follow
- * CORE: runtime/fql2/FQLInterpreter.scala as summarised in PROTOCOL.md §6.
+ * core: FQLInterpreter.scala, as summarised in PROTOCOL.md §6.
+ *
+ * One file on purpose (just over 400 lines): the expression switch and its operators are one mutually recursive unit;
+ * the standard library already lives apart (engine/stdlib/) and calls back through the context.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/FQLInterpreter.scala
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
@@ -291,7 +297,7 @@ export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: 
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
     case '+':
-      // String `+` takes Any and appends its display string (CORE: stdlib/Strings.scala).
+      // String `+` takes Any and appends its display string (core: stdlib/Strings.scala, linked from stdlib/string.ts).
       if (typeof left === 'string') return left + displayString(right);
       return arithmetic(op, left, right, span);
     case '-': case '*': case '/': case '%': case '**':
@@ -394,7 +400,7 @@ function isa(ctx: Ctx, value: Value, type: string): boolean {
   throw new QueryFailure('invalid_query', `\`isa ${type}\` is not supported by the local Fauna emulator.`);
 }
 
-/** Projection `v { a, b { c }, alias: expr }` (CORE: FQL2ProjectionSpec.scala). */
+/** Projection `v { a, b { c }, alias: expr }` (core test: https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+FQL2ProjectionSpec). */
 function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scope, span: Span): Value {
   if (target === null || target instanceof NullDoc) return null;
   if (Array.isArray(target)) return target.map((item) => project(ctx, item, fields, scope, span));

@@ -24,7 +24,7 @@ import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
 import { callLambda, callValue, evaluate, evaluateProgram, newScope } from './evaluator.ts';
-import { namedFields } from './stdlib/collection.ts';
+import { namedFields } from './stdlib/schema-items.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
 import { dbFor } from './engine-state.ts';

@@ -3,6 +3,8 @@
  *
  * Newlines are not tokens: each token records whether a line break separated it from the previous one (`nl`), because
  * FQL gives a newline meaning only in a few places (statement separator, no call/index/projection across a line break).
+ *
+ * One file on purpose (just over 400 lines): one scanner over one cursor; the string, number and comment rules share it.
  */
 import { FqlSyntaxError } from './errors.ts';
 
@@ -31,7 +33,7 @@ export interface Token {
   parts?: (string | Interpolation)[];
 }
 
-/** Words that cannot be identifiers (CORE: parser/Tokens.scala `invalidIdents`). */
+/** Words that cannot be identifiers (core: `invalidIdents` in https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/Tokens.scala). */
 export const KEYWORDS: ReadonlySet<string> = new Set([
   'if', 'else', 'at', 'match', 'case', 'let', 'null', 'true', 'false', 'isa', 'join', 'on', 'of',
 ]);
@@ -78,7 +80,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Control and bidi characters the core refuses inside strings (CORE: parser/Strings.scala `isDisplay`). */
+/** Control and bidi characters the core refuses inside strings (core: `isDisplay` in https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/Strings.scala). */
 export function isDisplayChar(c: number): boolean {
   if (c <= 0x08 || (c >= 0x0e && c <= 0x1f) || c === 0x7f || c === 0xfeff || c >= 0xfff0) return false;
   if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) || (c >= 0x2060 && c <= 0x206f)) return false;
@@ -152,7 +154,7 @@ class Lexer {
     return nl;
   }
 
-  /** Block comments nest, as in the core (CORE: parser/Whitespace.scala). */
+  /** Block comments nest, as in the core (core: https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/Whitespace.scala). */
   private skipBlockComment(): void {
     const start = this.pos;
     let depth = 0;

@@ -1,6 +1,12 @@
 /**
  * The FQL v10 parser: tokens → AST (fql/ast.ts). Hand-written recursive descent with precedence climbing for binary
- * operators, following the grammar of Fauna's core (CORE: ext/fql/shared/src/main/scala/parser/ExprParser.scala).
+ * operators, following the grammar of Fauna's core (core: ExprParser.scala).
+ *
+ * One file on purpose (about 700 lines): a recursive-descent parser is one set of mutually recursive methods over one
+ * token cursor; split across files, each rule would have to export the cursor and import every other rule.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/ExprParser.scala
  */
 import { SHORT_LAMBDA_PARAM } from './ast.ts';
 import type { BinaryOp, Expr, Program, ProjectionField, Span, Stmt, TypeExpr } from './ast.ts';

@@ -1,6 +1,6 @@
 /**
- * Renders a diagnostic the way Fauna's `summary` field does (CORE: ext/fql/shared/src/main/scala/error/Diagnostic.scala,
- * ast/Span.scala `annotateWithLineColNumber`):
+ * Renders a diagnostic the way Fauna's `summary` field does (core: Diagnostic.scala and
+ * `annotateWithLineColNumber` in Span.scala):
  *
  * ```
  * error: The function `al` doesn't exist on `Collection`
@@ -10,6 +10,10 @@
  *   |            ^^
  *   |
  * ```
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/error/Diagnostic.scala
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/ast/Span.scala
  */
 import type { Span } from './ast.ts';
 import type { FqlSyntaxError } from './errors.ts';

@@ -1,6 +1,6 @@
 /**
  * The driver's template query form → FQL source text plus placeholder bindings
- * (wire format: JS src/wire-protocol.ts; server side CORE: ext/model/src/main/scala/runtime/fql2/serialization/FQL2Query.scala).
+ * (wire format: JS src/wire-protocol.ts; server side core: FQL2Query.scala).
  *
  * ```
  * {"fql": ["Customer.byEmail(", {"value": "a@b.co"}, ").first()"]}
@@ -9,6 +9,9 @@
  * Each `value` fragment becomes a sigil that the lexer reads as the identifier `<value<n>>`, a name no user can write,
  * so values never travel as query text. The summary renders the sigil as `<value0>`, which keeps the assembled source
  * readable in error messages.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/serialization/FQL2Query.scala
  */
 import type { Span } from './ast.ts';
 import { isDisplayChar, TEMPLATE_SIGIL } from './lexer.ts';

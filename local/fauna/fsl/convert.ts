@@ -1,6 +1,12 @@
 /**
  * FSL items → the schema model: checks that each item is allowed where it stands, reads field paths, lambdas and
- * literals, and reports duplicates (CORE: ext/fql/shared/src/main/scala/parser/SchemaItemConverter.scala; messages follow it).
+ * literals, and reports duplicates (core: SchemaItemConverter.scala; messages follow it).
+ *
+ * One file on purpose (about 680 lines): one converter class whose per-item methods share the duplicate tracking and
+ * the error reporting, mirroring the core's single SchemaItemConverter so that its messages can be compared line by line.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/SchemaItemConverter.scala
  */
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, Span } from '../fql/ast.ts';

@@ -1,8 +1,11 @@
 /**
  * FSL surface syntax: tokens → a generic tree of items, as the core does it before giving the items meaning
- * (CORE: ext/fql/shared/src/main/scala/parser/SchemaItemParser.scala). Every item is
+ * (core: SchemaItemParser.scala). Every item is
  * `@annotations keyword name? value?`, where a value is a `{ block }` of items, a `[paths]` list, an FQL expression, a
  * field definition or a function signature and body. `convert.ts` checks which items may appear where.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/SchemaItemParser.scala
  */
 import type { Expr, Span, TypeExpr } from '../fql/ast.ts';
 import { FqlSyntaxError, FqlUnsupportedError } from '../fql/errors.ts';

@@ -80,8 +80,5 @@ export interface SchemaItems {
   functions: FunctionDef[];
 }
 
-/** An FSL file as uploaded through the schema API or read from the schema folder. */
-export interface SchemaFile {
-  filename: string;
-  content: string;
-}
+/** An FSL file as uploaded through the schema API or read from the schema folder: the one type, shared with the tools. */
+export type { SchemaFile } from '../../../tools/fsl-files.ts';

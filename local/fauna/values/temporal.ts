@@ -1,5 +1,8 @@
 /**
- * Parsing of ISO times and dates, and Fauna's time units (CORE: MidstUnit.scala).
+ * Parsing of ISO times and dates, and Fauna's time units (core: `MidstUnit`).
+ *
+ * Fauna core sources:
+ * - https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+%22class+MidstUnit%22
  */
 import { FqlDate, FqlTime } from './values.ts';
 

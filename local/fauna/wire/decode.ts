@@ -1,6 +1,9 @@
 /**
  * Decoding of client values: query `arguments` (in the request's format) and `{value}` template fragments (always tagged),
- * per PROTOCOL.md §5 (CORE: serialization/UndecidedValue.scala).
+ * per PROTOCOL.md §5 (core: UndecidedValue.scala).
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/serialization/UndecidedValue.scala
  */
 import { parseIsoDate, parseIsoTime } from '../values/temporal.ts';
 import { DocRef, FqlBytes, ModuleValue, NamedRef } from '../values/values.ts';

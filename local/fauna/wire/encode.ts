@@ -1,7 +1,10 @@
 /**
  * Encoding of query results in the `tagged`, `simple` and `decorated` formats (PROTOCOL.md §5,
- * CORE: serialization/MaterializedValue.scala). Documents are expanded wherever they appear in the result;
+ * core: MaterializedValue.scala). Documents are expanded wherever they appear in the result;
  * references stored inside a document's fields stay references.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/serialization/MaterializedValue.scala
  */
 import {
   DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isInt32, isPlainObject,

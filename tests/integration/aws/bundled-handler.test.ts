@@ -12,16 +12,16 @@ import { build, type Metafile } from 'esbuild';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
 import { serverlessEsbuildOptions, SERVICE_DIR } from '../../../scripts/lib/esbuild-options.ts';
 import { captureText } from '../../helpers/log-capture.ts';
-import { type EvidenceFauna, startEvidenceFauna } from '../../evidence/support/local-fauna.ts';
-import { grantedClaims, signInEvent } from '../../evidence/support/service.ts';
-import type { BundleChildReport } from './support/bundle-child.ts';
-import { type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
+import { type EvidenceFauna, startEvidenceFauna } from '../../helpers/local-fauna.ts';
+import { grantedClaims, signInEvent } from '../../helpers/service.ts';
+import type { BundleChildReport } from './helpers/bundle-child.ts';
+import { type SsmEmulator, startSsmEmulator } from './helpers/ssm-emulator.ts';
 
 const PARAMETER = '/cognito-fauna/bundle/fauna-secret';
 /** The served user pool id, as the stack writes it (a String parameter, read in the same call as the key). */
 const POOL_PARAMETER = '/cognito-fauna/bundle/user-pool-id';
 const SERVED_POOL_ID = 'us-east-1_Example1';
-const CHILD = join(SERVICE_DIR, 'tests', 'integration', 'aws', 'support', 'bundle-child.ts');
+const CHILD = join(SERVICE_DIR, 'tests', 'integration', 'aws', 'helpers', 'bundle-child.ts');
 
 let buildDir: string;
 let bundleFile: string;
@@ -67,7 +67,7 @@ beforeAll(async () => {
   bundleFile = join(buildDir, 'preTokenGeneration.mjs');
   const result = await build({
     ...serverlessEsbuildOptions(),
-    entryPoints: [join(SERVICE_DIR, 'handlers', 'preTokenGeneration.ts')],
+    entryPoints: [join(SERVICE_DIR, 'handlers', 'pre-token-generation.ts')],
     outfile: bundleFile,
     metafile: true,
     logLevel: 'error',

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
+import { type SsmEmulator, startSsmEmulator } from './helpers/ssm-emulator.ts';
 
 jest.unstable_mockModule('@aws-sdk/client-ssm', () => import('../../../shims/aws-sdk-client-ssm/index.ts'));
 const { createSecretStore, SSM_CLIENT_OPTIONS } = await import('../../../handlers/middleware/secret-store.ts');

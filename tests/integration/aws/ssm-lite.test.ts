@@ -1,12 +1,12 @@
 /**
  * shims/aws-sdk-client-ssm (the SSM client of the deployed bundle, signed with aws4) against an SSM emulator on
- * 127.0.0.1:0 (not the real SSM: see support/ssm-emulator.ts). With @middy/ssm: middy-ssm-with-ssm-lite.test.ts.
+ * 127.0.0.1:0 (not the real SSM: see helpers/ssm-emulator.ts). With @middy/ssm: middy-ssm-with-ssm-lite.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand, SSMClient, type SsmClientOptions, SsmServiceError, xmlErrorFields } from '../../../shims/aws-sdk-client-ssm/index.ts';
 import { SSM_CLIENT_OPTIONS } from '../../../handlers/middleware/secret-store.ts';
 import { SecretUnavailableError, summariseError } from '../../../lib/errors.ts';
-import { encrypted, type SsmEmulator, startSsmEmulator } from './support/ssm-emulator.ts';
+import { encrypted, type SsmEmulator, startSsmEmulator } from './helpers/ssm-emulator.ts';
 
 const PARAMETER = '/cognito-fauna/test/fauna-secret';
 const VALUE = 'fnAssmLiteTestValue0000';

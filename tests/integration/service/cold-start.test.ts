@@ -4,10 +4,11 @@ import path from 'node:path';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const node = path.join(root, 'node_modules', '.bin', 'node');
+const entryModule = path.join(root, 'handlers', 'pre-token-generation.ts');
 
 /** Loads the Lambda entry module in a fresh Node process, as a cold start does, with exactly `env`. */
 function coldStart(env: Record<string, string>): { status: number | null; output: string } {
-  const run = spawnSync(node, ['--input-type=module', '-e', "await import('./handlers/preTokenGeneration.ts'); console.log('loaded');"], {
+  const run = spawnSync(node, ['--input-type=module', '-e', `await import(${JSON.stringify(entryModule)}); console.log('loaded');`], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', POWERTOOLS_DEV: 'false', ...env },
     encoding: 'utf8',

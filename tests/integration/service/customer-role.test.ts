@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { holdSecret, SERVED_POOL_ID, idTokenClaims, type LocalFauna, queryAs, type Service, signInEvent, startFauna, startService, stubSsm, triggerKey } from './support.ts';
+import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
+import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
 
 const PARAMETER = '/cognito-fauna/dev/fauna-secret';
 const ssm = stubSsm();
 let fauna: LocalFauna;
-let service: Service;
+let service: ServiceUnderTest;
 let secret: string;
 let userId: string;
 let otherUserId: string;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   const key = await triggerKey(fauna);
   triggerSecret = key.secret;
   holdSecret(ssm, PARAMETER, key.secret);
-  service = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID });
+  service = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID }, { logLevel: 'DEBUG' });
   await queryAs(fauna, fauna.rootSecret, fql`Product.create({ name: "Analytical Engine" })`);
   const mine = idTokenClaims(await service.invoke(signInEvent('11111111-1111-4111-8111-111111111111', 'ada@example.com')));
   const other = idTokenClaims(await service.invoke(signInEvent('22222222-2222-4222-8222-222222222222', 'grace@example.com')));

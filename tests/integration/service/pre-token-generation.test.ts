@@ -1,29 +1,21 @@
+/**
+ * The real Pre Token Generation handler (Middy chain included) against the local Fauna, SSM stubbed with
+ * aws-sdk-client-mock: identities, every event shape and its claims, metrics, the served pools, the key (cached, refetched
+ * after a 401, unreadable) and the handler when Fauna is down. One file (about 470 lines) because every test shares one
+ * local Fauna, one trigger key and one SSM stub.
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { fql } from 'fauna';
 import { recordSecret } from '../../helpers/log-capture.ts';
-import {
-  customersWithEmail,
-  holdSecret,
-  idTokenClaims,
-  type LocalFauna,
-  queryAs,
-  sampleEvent,
-  SERVED_POOL_ID,
-  type Service,
-  signInEvent,
-  ssmCalls,
-  startFauna,
-  startService,
-  stubSsm,
-  triggerKey,
-} from './support.ts';
+import { customersWithEmail, type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
+import { holdSecret, idTokenClaims, sampleEvent, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, ssmCalls, startService, stubSsm } from '../../helpers/service.ts';
 
 const PARAMETER = '/cognito-fauna/dev/fauna-secret';
 const ssm = stubSsm();
 let fauna: LocalFauna;
 let key: { id: string; secret: string };
-let service: Service | undefined;
+let service: ServiceUnderTest | undefined;
 let users = 0;
 
 /** A Cognito user no other test uses. */
@@ -36,8 +28,8 @@ function deployedEnv(extra: Record<string, string> = {}): Record<string, string>
   return { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID, ...extra };
 }
 
-function start(extra: Record<string, string> = {}): Service {
-  service = startService(deployedEnv(extra));
+function start(extra: Record<string, string> = {}): ServiceUnderTest {
+  service = startService(deployedEnv(extra), { logLevel: 'DEBUG' });
   return service;
 }
 
@@ -292,7 +284,7 @@ describe('the Pre Token Generation handler against local Fauna (SSM stubbed with
     const user = newUser();
     const event = { ...signInEvent(user.sub, user.email), version: '0' };
     const deployed = start();
-    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID });
+    const local = startService({ STAGE: 'local', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: SERVED_POOL_ID }, { logLevel: 'DEBUG' });
 
     // Act
     const onDeployed = deployed.invoke(event);
@@ -450,7 +442,7 @@ describe('the handler when Fauna is down (SSM stubbed with aws-sdk-client-mock)'
     // Arrange
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
-    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl });
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl }, { logLevel: 'DEBUG' });
     const started = performance.now();
 
     // Act
@@ -467,7 +459,7 @@ describe('the handler when Fauna is down (SSM stubbed with aws-sdk-client-mock)'
     holdSecret(ssm, PARAMETER, key.secret);
     const user = newUser();
     const event = signInEvent(user.sub, user.email);
-    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl, FAIL_POLICY: 'open' });
+    service = startService({ ...deployedEnv(), FAUNA_ENDPOINT: downUrl, FAIL_POLICY: 'open' }, { logLevel: 'DEBUG' });
     const started = performance.now();
 
     // Act

@@ -9,8 +9,9 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, fql } from 'fauna';
 import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
-import { idTokenClaims, type LocalFauna, queryAs, SERVED_POOL_ID, type Service, signInEvent, startFauna, startService, stubSsm, triggerKey } from './support.ts';
-import { cloudTrailEvent, emfRecords, revocationEventFor, type RevocationService, revokeKey, startRevocationService } from './support-revocation.ts';
+import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
+import { idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest as Service, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
+import { cloudTrailEvent, emfRecords, revocationEventFor, type RevocationService, revokeKey, startRevocationService } from '../../helpers/revocation-service.ts';
 
 const TRIGGER_PARAMETER = '/cognito-fauna/dev/fauna-secret';
 const REVOKE_PARAMETER = '/cognito-fauna/dev/fauna-revoke-secret';

@@ -8,6 +8,9 @@ import { isFunction, isPlainObject, typeName } from '../../values/values.ts';
 import type { FqlObject, FunctionValue, Value } from '../../values/values.ts';
 
 /** A standard-library method: receives the evaluated receiver and arguments. */
+/** Returned by a dispatcher that has no method of that name. */
+export const NO_METHOD = Symbol('no-method');
+
 export type Method<T> = (ctx: Ctx, self: T, args: Value[], span: Span) => Value;
 
 export function arity(_name: string, args: Value[], min: number, max: number, span: Span): void {

@@ -1,5 +1,8 @@
 /**
- * Array methods (CORE: stdlib/Arrays.scala): eager versions of the Set methods plus indexing helpers.
+ * Array methods (core: Arrays.scala): eager versions of the Set methods plus indexing helpers.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Arrays.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { valueKey } from '../../values/keys.ts';

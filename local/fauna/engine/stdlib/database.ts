@@ -11,8 +11,7 @@ import { QueryFailure } from '../errors.ts';
 import { FqlTime, NamedRef, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import type { FqlObject, Value } from '../../values/values.ts';
 import { moduleFor } from '../documents.ts';
-import { arity, obj } from './args.ts';
-import { NO_METHOD } from './collection.ts';
+import { arity, NO_METHOD, obj } from './args.ts';
 import { setMethods } from './set.ts';
 
 /** Database names: letters, digits, `_` and `-`, not starting with `-` (they appear in scoped secrets and paths). */

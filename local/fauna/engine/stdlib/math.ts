@@ -1,6 +1,9 @@
 /**
- * The `Math` module (CORE: stdlib/MathModule.scala). Int stays Int where Fauna keeps it (abs, max, min); rounding
+ * The `Math` module (core: Math.scala). Int stays Int where Fauna keeps it (abs, max, min); rounding
  * functions return Double for Double input.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Math.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';

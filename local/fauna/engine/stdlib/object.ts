@@ -1,5 +1,8 @@
 /**
- * The `Object` module (CORE: stdlib/ObjectCompanion.scala): keys, values, entries, assign, fromEntries.
+ * The `Object` module (core: `ObjectCompanion`): keys, values, entries, assign, fromEntries.
+ *
+ * Fauna core sources:
+ * - https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+%22object+ObjectCompanion%22
  */
 import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';

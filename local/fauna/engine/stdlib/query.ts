@@ -1,5 +1,8 @@
 /**
- * The `Query` module (CORE: stdlib/Query.scala): who is running the query.
+ * The `Query` module (core: Query.scala): who is running the query.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Query.scala
  */
 import type { Ctx } from '../context.ts';
 import type { Value } from '../../values/values.ts';

@@ -12,7 +12,7 @@ import type { Ctx } from '../context.ts';
 import { QueryFailure } from '../errors.ts';
 import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
-import { namedFields } from './collection.ts';
+import { namedFields } from './schema-items.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
 

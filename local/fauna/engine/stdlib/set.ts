@@ -1,6 +1,10 @@
 /**
- * Set methods (CORE: stdlib/Sets.scala, runtime/fql2/ValueSet.scala): lazy where possible, paginated with cursors.
+ * Set methods (core: Sets.scala and ValueSet.scala): lazy where possible, paginated with cursors.
  * Array methods that behave the same way reuse the helpers exported here.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Sets.scala
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/ValueSet.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { compareValues, valueKey } from '../../values/keys.ts';
@@ -13,7 +17,7 @@ import type { FqlObject, FunctionValue, Value } from '../../values/values.ts';
 import { arity, count, fn, int, str } from './args.ts';
 import type { Method } from './args.ts';
 
-/** Default page size of a set returned to the client (CORE: ValueSet.scala). */
+/** Default page size of a set returned to the client (core: ValueSet.scala, linked above). */
 export const DEFAULT_PAGE_SIZE = 16;
 /** Upper bound of `paginate(n)` / `pageSize(n)`. */
 export const MAX_PAGE_SIZE = 16_000;
@@ -37,7 +41,7 @@ function predicateResult(value: Value, span: Span): boolean {
 
 /** Sorts elements by orderings (`order()`, `order(.a)`, `order(desc(.a), .b)`). */
 export function orderValues(ctx: Ctx, items: Value[], orderings: Value[], span: Span): Value[] {
-  // An ordering is an accessor function or what `asc(f)` / `desc(f)` return: `{ asc: f }` / `{ desc: f }` (CORE: Sets.scala).
+  // An ordering is an accessor function or what `asc(f)` / `desc(f)` return: `{ asc: f }` / `{ desc: f }` (core: Sets.scala, linked above).
   const specs: { key: FunctionValue | null; desc: boolean }[] = orderings.map((o, i) => {
     if (isFunction(o)) return { key: o, desc: false };
     if (isPlainObject(o) && Object.keys(o).length === 1) {

@@ -1,5 +1,8 @@
 /**
- * String methods (CORE: stdlib/Strings.scala). Lengths and offsets count code points, as the core does.
+ * String methods (core: Strings.scala). Lengths and offsets count code points, as the core does.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Strings.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';

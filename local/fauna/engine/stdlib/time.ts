@@ -1,5 +1,9 @@
 /**
- * `Time` and `Date` (CORE: stdlib/Time.scala, MidstUnit.scala). `Time.now()` is the transaction's snapshot time.
+ * `Time` and `Date` (core: Time.scala; time units: `MidstUnit`). `Time.now()` is the transaction's snapshot time.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Time.scala
+ * - https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+%22class+MidstUnit%22
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';

@@ -1,6 +1,10 @@
 /**
- * The `Token` and `Key` modules (CORE: stdlib/Tokens.scala, Keys.scala): credentials whose secret is shown only in the
+ * The `Token` and `Key` modules (core: Tokens.scala and Keys.scala): credentials whose secret is shown only in the
  * result of the query that created them and stored only as a hash.
+ *
+ * Fauna core sources:
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Tokens.scala
+ * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/stdlib/Keys.scala
  */
 import type { Span } from '../../fql/ast.ts';
 import { accessForRole } from '../../auth/permissions.ts';
@@ -14,7 +18,8 @@ import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
 import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import type { FqlObject, Value } from '../../values/values.ts';
 import { arity, obj } from './args.ts';
-import { allDocs, idArg, NO_METHOD } from './collection.ts';
+import { allDocs, idArg } from './collection.ts';
+import { NO_METHOD } from './args.ts';
 import { setMethods } from './set.ts';
 
 const denied = (span: Span) => new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });

@@ -1,0 +1,36 @@
+/**
+ * What the service reports besides its answer: the logger and metrics interfaces every part of the service writes to
+ * (lib/ and the middlewares alike), and the metric names.
+ */
+/** Structured logging; the Powertools Logger satisfies it. */
+export interface ServiceLogger {
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+/** CloudWatch EMF metrics; the Powertools Metrics satisfies it. */
+export interface ServiceMetrics {
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
+}
+
+/** The service's CloudWatch metrics (EMF), by name; serverless/alarms.yml alarms on some of them. */
+export const MetricName = {
+  signIns: 'SignIns',
+  newIdentities: 'NewIdentities',
+  failures: 'SignInFailures',
+  faunaLatency: 'FaunaLatency',
+  keyRefetches: 'FaunaKeyRefetches',
+  keyRefetchesLimited: 'FaunaKeyRefetchesLimited',
+  staleKeyServed: 'FaunaKeyServedStale',
+  connectionsReopened: 'FaunaConnectionsReopened',
+  passThroughs: 'ClientCredentialsPassThroughs',
+  /** Sign-ins refused because the verified email belongs to an identity bound to another user. */
+  identityConflicts: 'IdentityConflicts',
+  /** Sign-ins whose new verified email is held by another identity (granted their own identity; email not moved). */
+  emailsHeld: 'IdentityEmailHeld',
+  /** Identities without `sub` linked to their owner's first verified sign-in. */
+  identitiesLinked: 'IdentitiesLinked',
+  /** Events from a user pool this function does not serve (refused). */
+  foreignPools: 'ForeignUserPoolEvents',
+} as const;

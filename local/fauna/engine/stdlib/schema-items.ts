@@ -1,0 +1,70 @@
+/**
+ * The definition documents of schema items, as `Collection.byName()`, `Role.byName()`, `Function.byName()` and
+ * `Database.byName()` show them (shared by the schema modules and the schema writes).
+ */
+import { moduleFor } from '../documents.ts';
+import type { Ctx } from '../context.ts';
+import { FqlTime } from '../../values/values.ts';
+import type { FqlObject, NamedRef, Value } from '../../values/values.ts';
+import { databaseFields } from './database.ts';
+
+function fieldPathText(path: string[]): string {
+  return `.${path.join('.')}`;
+}
+
+/** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
+export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  if (ref.coll === 'Database') return databaseFields(ctx, ref.name);
+  const schema = ctx.db.schema;
+  const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };
+  if (ref.coll === 'Collection') {
+    const def = schema.collections.get(ref.name);
+    if (!def) return null;
+    const indexes: FqlObject = {};
+    for (const [name, idx] of Object.entries(def.indexes)) {
+      indexes[name] = {
+        terms: idx.terms.map((t) => ({ field: fieldPathText(t.path), mva: t.mva })),
+        values: idx.values.map((v) => ({ field: fieldPathText(v.path), order: v.order, mva: v.mva })),
+        queryable: true,
+        status: 'complete',
+      };
+    }
+    const constraints: Value[] = [
+      ...def.uniques.map((u) => ({ unique: u.fields.map((f) => ({ field: fieldPathText(f.path), mva: f.mva })), status: 'active' })),
+      ...def.checks.map((c) => ({ check: { name: c.name, body: c.predicate.source } })),
+    ];
+    const fields: FqlObject = {};
+    for (const f of def.fields) fields[f.name] = f.default ? { signature: f.type, default: f.default.source } : { signature: f.type };
+    const out: FqlObject = { ...base, indexes, constraints, history_days: BigInt(def.historyDays ?? 0) };
+    if (def.fields.length > 0) out.fields = fields;
+    if (def.wildcard !== null) out.wildcard = def.wildcard;
+    if (def.computed.length > 0) {
+      out.computed_fields = Object.fromEntries(def.computed.map((c): [string, FqlObject] => [c.name, c.type ? { body: c.fn.source, signature: c.type } : { body: c.fn.source }]));
+    }
+    if (def.documentTtls !== null) out.document_ttls = def.documentTtls;
+    if (def.ttlDays !== null) out.ttl_days = BigInt(def.ttlDays);
+    if (def.alias) out.alias = def.alias;
+    return out;
+  }
+  if (ref.coll === 'Role') {
+    const def = schema.roles.get(ref.name);
+    if (!def) return null;
+    return {
+      ...base,
+      membership: def.membership.map((m): FqlObject => (m.predicate ? { resource: m.collection, predicate: m.predicate.source } : { resource: m.collection })),
+      privileges: def.privileges.map((p) => ({
+        resource: p.resource,
+        actions: Object.fromEntries(Object.entries(p.actions).map(([k, v]) => [k, v === true ? true : v!.source])),
+      })),
+    };
+  }
+  if (ref.coll === 'Function') {
+    const def = schema.functions.get(ref.name);
+    if (!def) return null;
+    const out: FqlObject = { ...base, body: `(${def.params.map((p) => p.name).join(', ')}) => ${def.bodySource}` };
+    if (def.role) out.role = def.role;
+    return out;
+  }
+  return null;
+}
+

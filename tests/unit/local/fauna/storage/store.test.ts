@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { Store, UniqueViolationError } from '../../../../../local/fauna/storage/store.ts';
+import type { StoredDoc } from '../../../../../local/fauna/storage/store.ts';
+import { compareIds, compareValues, valueKey } from '../../../../../local/fauna/values/keys.ts';
+import { DocRef, FqlTime } from '../../../../../local/fauna/values/values.ts';
+
+const doc = (id: string, data: StoredDoc['data']): StoredDoc => ({ id, ts: 1n, ttl: null, data });
+
+function makeStore(): Store {
+  const store = new Store();
+  store.configure([{ name: 'P', indexes: { byEmail: { terms: [{ path: ['email'], mva: false }] } }, uniques: [{ fields: [{ path: ['email'], mva: false }] }] }]);
+  return store;
+}
+
+describe('document storage', () => {
+  it('finds documents through a term index by hash lookup', () => {
+    const store = makeStore();
+    store.put('P', '1', doc('1', { email: 'a' }));
+    store.put('P', '2', doc('2', { email: 'b' }));
+    expect([...store.lookup('P', 'byEmail', ['a'])!]).toEqual(['1']);
+    expect(store.lookup('P', 'nope', ['a'])).toBeUndefined();
+  });
+
+  it('throws UniqueViolationError with the constraint paths and leaves the store unchanged', () => {
+    const store = makeStore();
+    store.put('P', '1', doc('1', { email: 'a' }));
+    expect(() => store.put('P', '2', doc('2', { email: 'a' }))).toThrow(UniqueViolationError);
+    expect(store.get('P', '2')).toBeUndefined();
+    expect([...store.lookup('P', 'byEmail', ['a'])!]).toEqual(['1']);
+  });
+
+  it('undoes every write of a rolled-back transaction, indexes and unique keys included', () => {
+    const store = makeStore();
+    store.put('P', '1', doc('1', { email: 'a' }));
+    store.begin();
+    store.put('P', '1', doc('1', { email: 'changed' }));
+    store.put('P', '2', doc('2', { email: 'a' }));
+    store.put('P', '3', doc('3', { email: 'c' }));
+    store.put('P', '3', null);
+    store.rollback();
+    expect(store.get('P', '1')!.data).toEqual({ email: 'a' });
+    expect(store.ids('P')).toEqual(['1']);
+    expect([...store.lookup('P', 'byEmail', ['a'])!]).toEqual(['1']);
+    expect(store.lookup('P', 'byEmail', ['changed'])!.size).toBe(0);
+    expect(() => store.put('P', '9', doc('9', { email: 'a' }))).toThrow(UniqueViolationError);
+  });
+
+  it('keeps the writes of a committed transaction and counts them', () => {
+    const store = makeStore();
+    store.begin();
+    store.put('P', '1', doc('1', { email: 'a' }));
+    store.put('P', '2', doc('2', { email: 'b' }));
+    expect(store.commit()).toBe(2);
+    expect(store.ids('P')).toEqual(['1', '2']);
+  });
+
+  it('orders ids numerically and values across types', () => {
+    expect(['10', '9', '100'].sort(compareIds)).toEqual(['9', '10', '100']);
+    expect(compareValues(1n, 1.5)).toBeLessThan(0);
+    expect(compareValues('a', 1n)).toBeGreaterThan(0);
+    expect(compareValues(new FqlTime(1n), new FqlTime(2n))).toBeLessThan(0);
+    expect(valueKey(1n)).toBe(valueKey(1));
+    expect(valueKey(new DocRef('P', '1'))).not.toBe(valueKey(new DocRef('Q', '1')));
+  });
+});
