@@ -23,6 +23,6 @@ interface MinimalEvent {
 export async function handler(event: MinimalEvent): Promise<unknown> {
   const { sub = '', email = '' } = event.request.userAttributes;
   const meta = { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource };
-  const result = await client.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta})`);
+  const result = await client.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)`);
   return result.data;
 }

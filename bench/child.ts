@@ -84,7 +84,7 @@ async function warm(task: Extract<ChildTask, { mode: 'warm' }>): Promise<void> {
   });
   const { sub = '', email = '' } = EVENT.request.userAttributes;
   const meta = { userPoolId: EVENT.userPoolId, clientId: EVENT.callerContext.clientId, triggerSource: EVENT.triggerSource };
-  const bareQuery = () => bare.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta})`);
+  const bareQuery = () => bare.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)`);
   // Events are cloned before the clock starts: the copy is the harness's work, not the handler's.
   const events = Array.from({ length: task.rounds * task.perRound + 50 }, () => structuredClone(EVENT));
   const invoke = () => handler(events.pop(), context());

@@ -7,6 +7,10 @@ import { ConfigError } from './errors.ts';
 export const DEFAULT_TOKEN_TTL_SECONDS = 3900; // Cognito's default ID-token lifetime (60 min) plus 5 min of clock skew
 export const MIN_TOKEN_TTL_SECONDS = 60;
 export const MAX_TOKEN_TTL_SECONDS = 90_000; // the longest ID-token lifetime Cognito allows (1 day) plus 1 hour
+/** Live Fauna tokens an identity may hold: one per device that refreshes, with room to spare (docs/token-lifecycle.md). */
+export const DEFAULT_MAX_TOKENS_PER_IDENTITY = 10;
+/** fauna/tokens.fsl refuses more (maxTokensCeiling), so that a leaked trigger key cannot hoard secrets either. */
+export const MAX_MAX_TOKENS_PER_IDENTITY = 100;
 export const DEFAULT_SECRET_CLAIM_NAME = 'fauna_token_secret';
 export const DEFAULT_USER_ID_CLAIM_NAME = 'userId';
 export const DEFAULT_SSM_CACHE_TTL_SECONDS = 900;
@@ -71,6 +75,8 @@ export interface Config {
   faunaEndpoint: URL;
   secretSource: SecretSource;
   tokenTtlSeconds: number;
+  /** The most live tokens one identity keeps; signIn deletes the oldest beyond it in the same transaction. */
+  maxTokensPerIdentity: number;
   /** Which V2/V3 tokens carry the claims (V1 events only ever customise the ID token). */
   claimTargets: readonly ClaimTarget[];
   secretClaimName: string;
@@ -111,6 +117,7 @@ export function parseConfig(env: Environment): Config {
     faunaEndpoint,
     secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
+    maxTokensPerIdentity: integer(env, 'MAX_TOKENS_PER_IDENTITY', DEFAULT_MAX_TOKENS_PER_IDENTITY, 1, MAX_MAX_TOKENS_PER_IDENTITY),
     claimTargets: claimTargets(env),
     secretClaimName,
     userIdClaimName,

@@ -20,6 +20,8 @@ export interface SignInRequest {
   emailVerified: boolean;
   ttlSeconds: number;
   meta: TokenMetadata;
+  /** The most live tokens the identity keeps after this sign-in (the oldest go first). */
+  maxTokens: number;
 }
 
 /** What `signIn` did to find the identity (fauna/functions.fsl). */
@@ -68,8 +70,8 @@ export async function grantIdentity(
   deadline: Deadline,
   queryTimeoutMs: number,
 ): Promise<IdentityGrant> {
-  const { sub, email, emailVerified, ttlSeconds, meta } = request;
-  const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }})`;
+  const { sub, email, emailVerified, ttlSeconds, meta, maxTokens } = request;
+  const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }}, ${maxTokens})`;
   for (let attempt = 1; ; attempt++) {
     try {
       // No timer of our own: the driver's client timeout (query timeout + buffer) is made to end before the deadline.

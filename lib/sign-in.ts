@@ -15,7 +15,7 @@ import { MetricName, type ServiceLogger, type ServiceMetrics } from './observabi
 
 export type SignInSettings = Pick<
   Config,
-  'tokenTtlSeconds' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
+  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
 >;
 
 export interface SignInDependencies {
@@ -70,6 +70,7 @@ export async function addFaunaClaims(
     emailVerified: email !== null && emailVerifiedAttribute === 'true',
     ttlSeconds: deps.settings.tokenTtlSeconds,
     meta: { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource },
+    maxTokens: deps.settings.maxTokensPerIdentity,
   };
   const redacted = email === null ? null : redactEmail(email);
 

@@ -6,7 +6,7 @@
  * a trigger key, then runs two phases with 16 concurrent real `fauna` driver clients, each on its own HTTP/2 session
  * (like 16 Lambda containers), each sending its next query when the previous one answered:
  *   1. baseline: the trivial query `1` (transport + driver + HTTP layer, almost no engine work);
- *   2. workload: `signIn(sub, email, emailVerified, ttl, meta)`: identity upsert by sub/email plus Token.create, over a pool of users
+ *   2. workload: `signIn(sub, email, emailVerified, ttl, meta, maxTokens)`: identity upsert by sub/email plus Token.create, over a pool of users
  *      so both the create and the find-and-mint paths run.
  * Prints queries/s, p50/p95/p99 latency and the workload/baseline ratio. Targets (2 cores): ≥ 2,000 q/s, p99 ≤ 10 ms.
  *
@@ -164,7 +164,7 @@ async function runPhase(
 /** The trigger's query: spread over a pool of users, so creates, finds and email updates all happen. */
 function signInQuery(client: number, n: number): Query {
   const user = (client * 7919 + n) % USERS;
-  return fql`signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, true, ${TOKEN_TTL_SECONDS}, { userPoolId: "us-east-1_Bench1", clientId: "bench", triggerSource: "TokenGeneration_Authentication" })`;
+  return fql`signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, true, ${TOKEN_TTL_SECONDS}, { userPoolId: "us-east-1_Bench1", clientId: "bench", triggerSource: "TokenGeneration_Authentication" }, 10)`;
 }
 
 function print(result: PhaseResult): void {

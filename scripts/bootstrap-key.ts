@@ -7,6 +7,8 @@
  *   npm run key:bootstrap -- --stage dev --rotate --delete-old-after 360   …and deleted once the Lambda cache expired
  *   npm run key:bootstrap -- --stage dev --delete-key <id>       delete one old key (the second step of a rotation)
  *   npm run key:bootstrap -- --stage dev --list-keys             ids of the stage's trigger keys
+ *   npm run key:bootstrap -- --stage dev --role tokenRevoker     the revocation function's key (docs/token-lifecycle.md),
+ *                                                                stored in faunaRevokeSecretParameter; works with every flag above
  *
  * Settings (flag, else environment, else the stage param in serverless.yml): --endpoint / FAUNA_ENDPOINT / faunaEndpoint;
  * --parameter / FAUNA_SECRET_PARAMETER / faunaSecretParameter (where the trigger reads its key);
@@ -29,6 +31,8 @@ import { defaultAdminSecretParameter, kmsKeyFromParams, readStageParams, require
  * (stage param `ssmCacheTtlSeconds`): the handler's own default. Old keys must outlive this.
  */
 export const DEFAULT_LAMBDA_KEY_CACHE_SECONDS = DEFAULT_SSM_CACHE_TTL_SECONDS;
+/** The revocation function's key role (fauna/tokens.fsl): `--role tokenRevoker` stores it in faunaRevokeSecretParameter. */
+export const REVOKER_ROLE = 'tokenRevoker';
 
 export interface BootstrapKeyOptions extends FaunaAdminConnection {
   stage: string;
@@ -147,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
       'delete-old-after': { type: 'string' },
       'delete-key': { type: 'string' },
       'list-keys': { type: 'boolean', default: false },
+      role: { type: 'string' },
     },
   });
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
@@ -159,9 +164,12 @@ async function main(argv: string[]): Promise<number> {
     ssm,
   });
   const log = (line: string) => console.log(line);
+  // Token lifecycle: the revoke key (role tokenRevoker) lives in its own parameter.
+  const role = values.role ?? DEFAULT_TRIGGER_ROLE;
+  const roleParameter = role === REVOKER_ROLE ? params.faunaRevokeSecretParameter : params.faunaSecretParameter;
 
   if (values['list-keys']) {
-    const ids = await listTriggerKeyIds({ endpoint, adminSecret, stage });
+    const ids = await listTriggerKeyIds({ endpoint, adminSecret, stage, role });
     log(ids.length ? `Trigger keys of stage ${stage}: ${ids.join(', ')}` : `Stage ${stage} has no trigger key.`);
     return 0;
   }
@@ -175,12 +183,13 @@ async function main(argv: string[]): Promise<number> {
       endpoint,
       adminSecret,
       stage,
-      parameterName: requireSetting('SSM parameter name', 'pass --parameter <name>, set FAUNA_SECRET_PARAMETER, or set the stage param faunaSecretParameter.', values.parameter, process.env.FAUNA_SECRET_PARAMETER, params.faunaSecretParameter),
+      parameterName: requireSetting('SSM parameter name', 'pass --parameter <name>, set FAUNA_SECRET_PARAMETER, or set the stage param faunaSecretParameter (faunaRevokeSecretParameter for --role tokenRevoker).', values.parameter, role === REVOKER_ROLE ? undefined : process.env.FAUNA_SECRET_PARAMETER, roleParameter),
       kmsKeyId: values['kms-key-id'] ?? process.env.FAUNA_SECRET_KMS_KEY_ID ?? kmsKeyFromParams(params),
       createdBy: values['created-by'] ?? process.env.GITHUB_ACTOR ?? userInfo().username,
       rotate: values.rotate,
       deleteOldAfterSeconds: parseSeconds(values['delete-old-after']),
       cacheExpirySeconds: parseSeconds(params.ssmCacheTtlSeconds),
+      role,
     },
     { ssm, log },
   );

@@ -44,7 +44,7 @@ const storedSecrets = () => ssmMock.commandCalls(PutParameterCommand).map((call)
 /** Runs `text` with `secret` against the suite's local Fauna (tests/helpers/local-fauna.ts). */
 const query = <T>(secret: string, text: ReturnType<typeof fql>): Promise<T> => queryAs<T>(fauna, secret, text);
 
-const signIn = (secret: string, sub: string) => query<{ userId: string; secret: string }>(secret, fql`signIn(${sub}, ${`${sub}@example.com`}, true, 60, { userPoolId: "us-east-1_Test1", clientId: "test", triggerSource: "TokenGeneration_Authentication" })`);
+const signIn = (secret: string, sub: string) => query<{ userId: string; secret: string }>(secret, fql`signIn(${sub}, ${`${sub}@example.com`}, true, 60, { userPoolId: "us-east-1_Test1", clientId: "test", triggerSource: "TokenGeneration_Authentication" }, 10)`);
 
 describe('key bootstrap against the local Fauna endpoint (SSM stubbed with aws-sdk-client-mock)', () => {
   it('stores a SecureString with the configured KMS key and prints only the key id', async () => {

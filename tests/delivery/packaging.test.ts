@@ -344,7 +344,7 @@ describe('Cognito trigger wiring per stage', () => {
     }
   });
 
-  it('created pools: no custom resource and no role besides the function’s', () => {
+    it('created pools: no custom resource and no role besides the functions’ (the trigger’s and revokeFaunaTokens’)', () => {
     // Arrange
     const stages = byMode('created');
 
@@ -353,7 +353,7 @@ describe('Cognito trigger wiring per stage', () => {
 
     // Assert
     expect(stages.length).toBeGreaterThan(0);
-    for (const roleIds of roles) expect(roleIds).toEqual(['IamRoleLambdaExecution']);
+    for (const roleIds of roles) expect(roleIds).toEqual(['IamRoleLambdaExecution', 'RevokeFaunaTokensRole']);
   });
 
   it('existing pools: the custom resource role allows exactly the calls its code makes, scoped to this pool, this function and (without an SMS role) no PassRole', () => {
@@ -526,13 +526,14 @@ describe('stage params checked at package time', () => {
 });
 
 describe('alarms as code, per stage', () => {
-  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm'] as const;
+  // RevocationFailuresAlarm: serverless/token-revocation.yml, asserted in tests/delivery/token-revocation.test.ts.
+  const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm', 'RevocationFailuresAlarm'] as const;
   const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
   const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
   // Powertools Metrics adds the service name as the one default dimension.
   const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
 
-  it.each(each())('%s: five alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
+  it.each(each())('%s: six alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {
     // Act
     const alarms = resourcesOfType(get(stage).template, 'AWS::CloudWatch::Alarm');
 

@@ -20,7 +20,7 @@ const HANG_LIMIT_MS = 4500;
 const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
 
 /** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
-const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ')'];
+const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ', ', ')'];
 
 const USER_TRIGGER_SOURCES = [
   'TokenGeneration_HostedAuth',
@@ -270,7 +270,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     for (const shape of shapes) {
       expect(shape).toEqual({
         text: QUERY_TEXT_PIECES,
-        placeholders: [['value'], ['value'], ['value'], ['value'], ['object']],
+        placeholders: [['value'], ['value'], ['value'], ['value'], ['object'], ['value']],
         hasArguments: false,
         values: expect.any(String),
         emailVerified: expect.any(Boolean),

@@ -37,26 +37,29 @@ async function tokensAndCustomers(): Promise<number> {
 describe('a direct signIn call with the trigger key', () => {
   it('is accepted with good arguments (the control case)', async () => {
     // Act
-    const grant = await queryAs<{ userId: string; outcome: string }>(world.fauna, world.triggerSecret, fql`signIn(${newSub('direct')}, ${newEmail('direct')}, true, 3900, ${META})`);
+    const grant = await queryAs<{ userId: string; outcome: string }>(world.fauna, world.triggerSecret, fql`signIn(${newSub('direct')}, ${newEmail('direct')}, true, 3900, ${META}, 10)`);
 
     // Assert
     expect(grant).toMatchObject({ userId: expect.any(String), outcome: 'created' });
   });
 
   it.each<[string, () => Query, string]>([
-    ['a token lifetime of 10 years', () => fql`signIn(${newSub('ttl')}, null, false, ${TEN_YEARS}, ${META})`, 'ttlSeconds'],
-    ['a token lifetime below 60 s', () => fql`signIn(${newSub('ttl')}, null, false, 59, ${META})`, 'ttlSeconds'],
-    ['a ttl that is not an integer', () => fql`signIn(${newSub('ttl')}, null, false, 3900.5, ${META})`, 'ttlSeconds'],
-    ['megabytes of meta in one field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ ...META, clientId: 'x'.repeat(2_000_000) }})`, 'meta'],
-    ['meta with an extra field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ ...META, payload: 'x'.repeat(1000) }})`, 'meta'],
-    ['meta missing a field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ userPoolId: 'p_1', clientId: 'c' }})`, 'meta'],
-    ['meta that is a string', () => fql`signIn(${newSub('meta')}, null, false, 3900, "meta")`, 'meta'],
-    ['a sub of 129 characters', () => fql`signIn(${'s'.repeat(129)}, null, false, 3900, ${META})`, 'sub'],
-    ['an empty sub', () => fql`signIn("", null, false, 3900, ${META})`, 'sub'],
-    ['a sub that is a number', () => fql`signIn(42, null, false, 3900, ${META})`, 'sub'],
-    ['an email of 255 characters', () => fql`signIn(${newSub('email')}, ${`${'a'.repeat(243)}@example.com`}, true, 3900, ${META})`, 'email'],
-    ['an email without @', () => fql`signIn(${newSub('email')}, "not-an-address", true, 3900, ${META})`, 'email'],
-    ['emailVerified as the string "true"', () => fql`signIn(${newSub('verified')}, ${newEmail('v')}, "true", 3900, ${META})`, 'emailVerified'],
+    ['a token lifetime of 10 years', () => fql`signIn(${newSub('ttl')}, null, false, ${TEN_YEARS}, ${META}, 10)`, 'ttlSeconds'],
+    ['a token lifetime below 60 s', () => fql`signIn(${newSub('ttl')}, null, false, 59, ${META}, 10)`, 'ttlSeconds'],
+    ['a ttl that is not an integer', () => fql`signIn(${newSub('ttl')}, null, false, 3900.5, ${META}, 10)`, 'ttlSeconds'],
+    ['megabytes of meta in one field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ ...META, clientId: 'x'.repeat(2_000_000) }}, 10)`, 'meta'],
+    ['meta with an extra field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ ...META, payload: 'x'.repeat(1000) }}, 10)`, 'meta'],
+    ['meta missing a field', () => fql`signIn(${newSub('meta')}, null, false, 3900, ${{ userPoolId: 'p_1', clientId: 'c' }}, 10)`, 'meta'],
+    ['meta that is a string', () => fql`signIn(${newSub('meta')}, null, false, 3900, "meta", 10)`, 'meta'],
+    ['a sub of 129 characters', () => fql`signIn(${'s'.repeat(129)}, null, false, 3900, ${META}, 10)`, 'sub'],
+    ['an empty sub', () => fql`signIn("", null, false, 3900, ${META}, 10)`, 'sub'],
+    ['a sub that is a number', () => fql`signIn(42, null, false, 3900, ${META}, 10)`, 'sub'],
+    ['an email of 255 characters', () => fql`signIn(${newSub('email')}, ${`${'a'.repeat(243)}@example.com`}, true, 3900, ${META}, 10)`, 'email'],
+    ['an email without @', () => fql`signIn(${newSub('email')}, "not-an-address", true, 3900, ${META}, 10)`, 'email'],
+    ['emailVerified as the string "true"', () => fql`signIn(${newSub('verified')}, ${newEmail('v')}, "true", 3900, ${META}, 10)`, 'emailVerified'],
+    // Token lifecycle (docs/token-lifecycle.md): the cap is bounded in Fauna, whatever the caller asks for.
+    ['a cap of 0 live tokens', () => fql`signIn(${newSub('cap')}, null, false, 3900, ${META}, 0)`, 'maxTokens'],
+    ['a cap of 101 live tokens', () => fql`signIn(${newSub('cap')}, null, false, 3900, ${META}, 101)`, 'maxTokens'],
   ])('refuses %s with invalid_argument, writing nothing', async (_label, query, argument) => {
     // Arrange
     const before = await tokensAndCustomers();
@@ -74,11 +77,11 @@ describe('a direct signIn call with the trigger key', () => {
     // Arrange
     const victimSub = newSub('victim');
     const email = newEmail('victim');
-    const victim = await queryAs<{ userId: string }>(world.fauna, world.triggerSecret, fql`signIn(${victimSub}, ${email}, true, 3900, ${META})`);
+    const victim = await queryAs<{ userId: string }>(world.fauna, world.triggerSecret, fql`signIn(${victimSub}, ${email}, true, 3900, ${META}, 10)`);
     const before = await tokensAndCustomers();
 
     // Act
-    const abort = await abortOf(fql`signIn(${newSub('attacker')}, ${email}, true, 3900, ${META})`);
+    const abort = await abortOf(fql`signIn(${newSub('attacker')}, ${email}, true, 3900, ${META}, 10)`);
 
     // Assert
     expect(abort.code).toBe('identity_conflict');

@@ -4,6 +4,7 @@ import {
   DEFAULT_FAUNA_SESSION_IDLE_MS,
   LOCAL_FAUNA_SESSION_IDLE_MS,
   DEFAULT_SSM_CACHE_TTL_SECONDS,
+  DEFAULT_MAX_TOKENS_PER_IDENTITY,
   DEFAULT_SSM_REFETCH_INTERVAL_SECONDS,
   DEFAULT_SSM_STALE_MAX_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -46,6 +47,7 @@ describe('parseConfig', () => {
         staleMaxSeconds: DEFAULT_SSM_STALE_MAX_SECONDS,
       },
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
+      maxTokensPerIdentity: DEFAULT_MAX_TOKENS_PER_IDENTITY,
       claimTargets: ['id'],
       secretClaimName: 'fauna_token_secret',
       userIdClaimName: 'userId',
@@ -61,6 +63,7 @@ describe('parseConfig', () => {
     const env = {
       ...minimal,
       TOKEN_TTL_SECONDS: '1800',
+      MAX_TOKENS_PER_IDENTITY: '3',
       CLAIM_TARGETS: 'access, id',
       SECRET_CLAIM_NAME: 'fauna_secret',
       USER_ID_CLAIM_NAME: 'fauna_user_id',
@@ -76,6 +79,7 @@ describe('parseConfig', () => {
     // Assert
     expect(config).toMatchObject({
       tokenTtlSeconds: 1800,
+      maxTokensPerIdentity: 3,
       claimTargets: ['id', 'access'],
       secretClaimName: 'fauna_secret',
       userIdClaimName: 'fauna_user_id',
@@ -115,6 +119,8 @@ describe('parseConfig', () => {
     ['FAUNA_ENDPOINT', 'ftp://fauna.example.com'],
     ['FAUNA_SECRET_PARAMETER', '/cognito-fauna/dev/'],
     ['FAUNA_SECRET_PARAMETER', 'name with spaces'],
+    ['MAX_TOKENS_PER_IDENTITY', '0'],
+    ['MAX_TOKENS_PER_IDENTITY', '101'],
     ['TOKEN_TTL_SECONDS', '59'],
     ['TOKEN_TTL_SECONDS', '90001'],
     ['TOKEN_TTL_SECONDS', '1.5'],

@@ -1,0 +1,131 @@
+/**
+ * Builds the revocation handler: configuration parsed once, then the Middy chain
+ * (logger → metrics → correlation id → failure accounting → Fauna key) around `lib/revocation.ts`.
+ * EventBridge invokes it asynchronously: a transient failure is thrown so that Lambda retries the event (revoking is
+ * idempotent); a permanent one is counted, logged and answered, because a retry could not help.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import type { Client, ClientConfiguration } from 'fauna';
+import type { CloudTrailEvent } from '../lib/cloudtrail-event.ts';
+import type { Environment } from '../lib/config.ts';
+import { SignInError, summariseError } from '../lib/errors.ts';
+import { createFaunaClientProvider } from '../lib/fauna-client.ts';
+import { parseRevocationConfig } from '../lib/revocation-config.ts';
+import { RevocationError } from '../lib/revocation-errors.ts';
+import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../lib/revocation.ts';
+import { createSubResolver } from './aws/cognito-users.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './create-handler.ts';
+import { Deadline, LAMBDA_MARGIN_MS } from '../lib/deadline.ts';
+import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+
+/** The context with the invocation's deadline (the key store bounds its SSM calls by it). */
+type ContextWithSecret = SignInContext;
+
+/**
+ * The revocation function has no Cognito budget to keep: its steps may use Lambda's time minus a margin (timeout
+ * 10 s in serverless.yml). The init's SSM prefetch gets this much.
+ */
+export const REVOCATION_INIT_BUDGET_MS = 5000;
+/** When a caller passes no Lambda context (local tools): the function's timeout. */
+export const REVOCATION_DEFAULT_REMAINING_MS = 10_000;
+
+export interface RevokeHandlerOverrides {
+  logger?: Logger;
+  metrics?: Metrics;
+  ssmClientOptions?: object;
+  /** Replaces the AdminGetUser lookup (tests pass aws-sdk-client-mock'd options instead, see cognitoClientOptions). */
+  cognitoClientOptions?: object;
+  createFaunaClient?: (configuration: ClientConfiguration) => Client;
+}
+
+export type RevocationAnswer = RevocationOutcome | { outcome: 'failed'; error: string };
+
+export interface RevokeFaunaTokensHandler {
+  handler: MiddyfiedHandler<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>;
+  dispose(): void;
+}
+
+/**
+ * @param env - the Lambda environment (`process.env`): the trigger's Fauna variables with the revoke key's
+ *   FAUNA_SECRET_PARAMETER, plus USER_POOL_IDS (the one pool)
+ * @throws {ConfigError} at cold start when a setting is missing or malformed
+ */
+export function createRevokeFaunaTokensHandler(env: Environment, overrides: RevokeHandlerOverrides = {}): RevokeFaunaTokensHandler {
+  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const metrics = overrides.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  let config;
+  try {
+    config = parseRevocationConfig(env);
+  } catch (error) {
+    logger.error('Invalid configuration: the function cannot start', { error: summariseError(error) });
+    throw error;
+  }
+  logger.appendPersistentKeys({ stage: config.stage, userPoolId: config.userPoolId });
+
+  const fauna = createFaunaClientProvider({
+    endpoint: config.faunaEndpoint,
+    queryTimeoutMs: config.faunaQueryTimeoutMs,
+    sessionIdleMs: config.faunaSessionIdleMs,
+    createClient: overrides.createFaunaClient,
+  });
+  const initDeadline = new Deadline(performance.now() + REVOCATION_INIT_BUDGET_MS);
+  const secrets = createSecretStore(config.secretSource, {
+    awsClientOptions: overrides.ssmClientOptions ?? SSM_CLIENT_OPTIONS,
+    initDeadline,
+    logger,
+    metrics,
+  });
+  const resolveSub = createSubResolver(config.userPoolId, overrides.cognitoClientOptions);
+  const userPoolId = config.userPoolId;
+
+  const revoke = async (event: CloudTrailEvent, context: ContextWithSecret): Promise<RevocationAnswer> =>
+    handleRevocationEvent(event, {
+      userPoolId,
+      fauna,
+      currentSecret: () => secrets.current(),
+      refreshSecret: (rejected) => secrets.refresh(rejected, context.signInDeadline ?? initDeadline),
+      resolveSub,
+      logger,
+      metrics,
+      now: () => performance.now(),
+    });
+
+  const handler = middy<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>(revoke)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      before: function revocationLogContextBefore(request) {
+        logger.setCorrelationId(request.context.awsRequestId);
+        const remainingMs = typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : REVOCATION_DEFAULT_REMAINING_MS;
+        request.context.signInDeadline = new Deadline(performance.now() + remainingMs - LAMBDA_MARGIN_MS);
+      },
+    })
+    .use(failureAccounting(logger, metrics));
+  if (secrets.middleware) handler.use(secrets.middleware as MiddlewareObj<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>);
+
+  return {
+    handler,
+    dispose() {
+      fauna.close();
+      secrets.dispose();
+    },
+  };
+}
+
+/** Counts and logs every failure once; rethrows the transient ones so that Lambda's async retries run. */
+function failureAccounting(logger: Logger, metrics: Metrics): MiddlewareObj<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret> {
+  return {
+    onError: function revocationOnError(request) {
+      const error = request.error;
+      const transient = error instanceof RevocationError || error instanceof SignInError ? error.transient : true;
+      metrics.addMetric(RevocationMetricName.failures, 'Count', 1);
+      logger.error('Revocation failed', { error: summariseError(error), retried: transient });
+      // Middy returns a response set here instead of throwing; the logger and metrics middlewares still flush.
+      if (!transient) request.response = { outcome: 'failed', error: error?.name ?? 'Error' };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Settings of the revocation function: the trigger's Fauna settings (same variables, same checks, its own key
+ * parameter) plus the pool it serves. Parsed once at cold start.
+ */
+import { type Config, type Environment, parseConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+export interface RevocationConfig extends Pick<Config, 'stage' | 'faunaEndpoint' | 'secretSource' | 'faunaQueryTimeoutMs' | 'faunaSessionIdleMs'> {
+  /** The Cognito user pool whose sign-outs, disables and deletes revoke tokens. */
+  userPoolId: string;
+}
+
+/**
+ * @throws {ConfigError} naming the first setting that is missing or malformed
+ * @example parseRevocationConfig({ STAGE: 'dev', FAUNA_ENDPOINT: 'https://fauna.internal:8443', FAUNA_SECRET_PARAMETER: '/cognito-fauna/dev/fauna-revoke-secret', USER_POOL_IDS: 'us-east-1_Abc123' })
+ */
+export function parseRevocationConfig(env: Environment): RevocationConfig {
+  const { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolSource } = parseConfig(env);
+  // The pool is known when the stack is built (the EventBridge rule names it), so it comes from the environment.
+  if (userPoolSource.kind !== 'environment' || userPoolSource.ids.length !== 1) {
+    throw new ConfigError(
+      'USER_POOL_IDS',
+      'must hold exactly the one pool id whose events revoke tokens',
+      'serverless.yml sets it for revokeFaunaTokens (serverless/token-revocation.yml); for an existing pool set the stage param existingPoolId.',
+    );
+  }
+  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]! };
+}

@@ -1,0 +1,57 @@
+/**
+ * Typed errors of the revocation path (the `revokeFaunaTokens` function and `npm run tokens:revoke`). Messages say
+ * what failed and what to do; they never contain a secret, and name a user only by sub.
+ */
+
+/** Base class of every error the revocation path raises on purpose. */
+export abstract class RevocationError extends Error {
+  /** True when running the same event again later may succeed (Fauna or Cognito unavailable). */
+  abstract readonly transient: boolean;
+}
+
+/** The event is not a Cognito CloudTrail event this function handles; retrying it cannot help. */
+export class InvalidRevocationEventError extends RevocationError {
+  override readonly name = 'InvalidRevocationEventError';
+  readonly transient = false;
+
+  constructor(problem: string, options?: ErrorOptions) {
+    super(`The revocation event is invalid: ${problem}. Check the EventBridge rule of revokeFaunaTokens (serverless/token-revocation.yml).`, options);
+  }
+}
+
+/** The event names a user only by a name that Cognito no longer knows (deleted before we asked) or not at all. */
+export class UserNotResolvedError extends RevocationError {
+  override readonly name = 'UserNotResolvedError';
+  readonly transient = false;
+
+  constructor(problem: string, options?: ErrorOptions) {
+    super(
+      `Could not tell whose tokens to revoke: ${problem}. If you know the user's sub, run npm run tokens:revoke -- --stage <stage> --sub <sub>.`,
+      options,
+    );
+  }
+}
+
+/** Cognito's AdminGetUser failed (throttling, network, permissions). */
+export class UserLookupError extends RevocationError {
+  override readonly name = 'UserLookupError';
+  readonly transient = true;
+
+  constructor(options?: ErrorOptions) {
+    super('Cognito AdminGetUser failed. Check that the function may call cognito-idp:AdminGetUser on this pool.', options);
+  }
+}
+
+/** Fauna refused or could not run revokeTokens. `transient` follows the underlying failure. */
+export class RevocationQueryError extends RevocationError {
+  override readonly name = 'RevocationQueryError';
+  readonly transient: boolean;
+  /** Fauna's error code, when Fauna gave one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, transient: boolean, code: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.transient = transient;
+    this.code = code;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Revoking a user's Fauna tokens, start to end, with every dependency passed in: read the CloudTrail event, find the
+ * user's sub (from the event, else from the user name through Cognito), run the one Fauna query (`revokeTokens`,
+ * fauna/tokens.fsl) that deletes all of the identity's tokens, and count what happened.
+ */
+import { fql } from 'fauna';
+import { type CloudTrailEvent, parseRevocationEvent, type RevocationRequest } from './cloudtrail-event.ts';
+import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from './errors.ts';
+import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
+import { RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
+import type { ServiceLogger, ServiceMetrics } from './observability.ts';
+
+/**
+ * Names apart from the trigger's (same namespace, same `service` dimension): the trigger's alarms on FaunaKeyRefetches
+ * and its latency figures must not count the revocation function's queries.
+ */
+export const RevocationMetricName = {
+  tokensRevoked: 'TokensRevoked',
+  revocations: 'Revocations',
+  failures: 'RevocationFailures',
+  faunaLatency: 'RevocationFaunaLatency',
+  keyRefetches: 'RevocationKeyRefetches',
+} as const;
+
+/** What `revokeTokens` answered: the identity's id (null when no identity has the sub) and how many tokens went. */
+export interface RevocationResult {
+  userId: string | null;
+  deleted: number;
+}
+
+/** How one event ended, returned by the Lambda (and shown by `sls invoke`). */
+export type RevocationOutcome =
+  | { outcome: 'revoked'; eventName: string; userId: string | null; deleted: number }
+  | { outcome: 'ignored'; eventName: string; reason: string };
+
+/**
+ * Deletes every token of the identity with Cognito sub `sub`, in one query through the `revokeTokens` UDF.
+ * Idempotent: a second call deletes nothing.
+ *
+ * @throws {RevocationQueryError} with `transient` set when Fauna was unavailable
+ * @throws {FaunaUnauthorizedError} when Fauna rejected the key (the caller may refetch it once)
+ */
+export async function revokeTokensOf(client: QueryClient, sub: string): Promise<RevocationResult> {
+  let data: unknown;
+  try {
+    data = (await client.query(fql`revokeTokens(${sub})`)).data;
+  } catch (error) {
+    const mapped = mapFaunaError(error);
+    if (mapped instanceof FaunaUnauthorizedError) {
+      throw new FaunaUnauthorizedError('Fauna rejected the key (unauthorized). Store a valid key with the tokenRevoker role in the revoke key\'s SSM parameter (docs/token-lifecycle.md).', { cause: error });
+    }
+    const code = (mapped as { code?: string }).code;
+    throw new RevocationQueryError(
+      mapped instanceof FaunaUnavailableError
+        ? mapped.message
+        : `Fauna refused revokeTokens${code ? ` (${code})` : ''}. Push the schema in fauna/ and give the key the tokenRevoker role.`,
+      mapped instanceof FaunaUnavailableError,
+      code,
+      { cause: error },
+    );
+  }
+  const value = (data ?? {}) as Record<string, unknown>;
+  if (!(typeof value.userId === 'string' || value.userId === null) || typeof value.deleted !== 'number') {
+    throw new RevocationQueryError('revokeTokens returned an unexpected shape (expected userId, deleted). Push the schema in fauna/ again.', false, undefined);
+  }
+  return { userId: value.userId, deleted: value.deleted };
+}
+
+export interface RevocationDependencies {
+  /** The pool this stage serves; events from any other pool are ignored (the EventBridge rule should not send them). */
+  userPoolId: string;
+  fauna: FaunaClientProvider;
+  currentSecret(): Promise<string>;
+  /** Reads the key again after Fauna refused `rejected`; null when the key store was asked too recently. */
+  refreshSecret(rejected: string): Promise<string | null>;
+  /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
+  resolveSub(username: string): Promise<string | null>;
+  logger: ServiceLogger;
+  metrics: ServiceMetrics;
+  now(): number;
+}
+
+/**
+ * Handles one EventBridge event: revokes the user's Fauna tokens, or ignores the event when the call failed or
+ * concerned another pool.
+ *
+ * @throws {RevocationError} or {SignInError} (Fauna, key store) on failure; the caller counts and logs it
+ */
+export async function handleRevocationEvent(event: CloudTrailEvent, deps: RevocationDependencies): Promise<RevocationOutcome> {
+  const request = parseRevocationEvent(event);
+  if (request.errorCode !== undefined) {
+    return ignore(deps, request, `the ${request.eventName} call failed (${request.errorCode}), so the user was not signed out`);
+  }
+  if (request.userPoolId !== deps.userPoolId) {
+    return ignore(deps, request, `the event is for pool ${request.userPoolId}, this stage serves ${deps.userPoolId}`);
+  }
+  const sub = await subOf(request, deps);
+  const result = await withKeyRefresh(deps, (secret) => timedRevoke(deps, secret, sub));
+
+  deps.metrics.addMetric(RevocationMetricName.revocations, 'Count', 1);
+  deps.metrics.addMetric(RevocationMetricName.tokensRevoked, 'Count', result.deleted);
+  deps.logger.info('Revoked the Fauna tokens of a Cognito user', {
+    eventName: request.eventName,
+    cloudTrailEventId: request.eventId,
+    sub,
+    userId: result.userId,
+    deleted: result.deleted,
+    identityFound: result.userId !== null,
+  });
+  return { outcome: 'revoked', eventName: request.eventName, userId: result.userId, deleted: result.deleted };
+}
+
+function ignore(deps: RevocationDependencies, request: RevocationRequest, reason: string): RevocationOutcome {
+  deps.logger.warn('Revocation event ignored', { eventName: request.eventName, cloudTrailEventId: request.eventId, reason });
+  return { outcome: 'ignored', eventName: request.eventName, reason };
+}
+
+async function subOf(request: RevocationRequest, deps: RevocationDependencies): Promise<string> {
+  if (request.sub !== undefined) return request.sub;
+  if (request.username === undefined) {
+    throw new UserNotResolvedError(`the ${request.eventName} event has neither additionalEventData.sub nor a visible requestParameters.username`);
+  }
+  const sub = await deps.resolveSub(request.username);
+  if (sub === null) {
+    throw new UserNotResolvedError(`the ${request.eventName} event has no sub and Cognito no longer knows the user it names (deleted?)`);
+  }
+  return sub;
+}
+
+async function withKeyRefresh(deps: RevocationDependencies, attempt: (secret: string) => Promise<RevocationResult>): Promise<RevocationResult> {
+  const secret = await deps.currentSecret();
+  try {
+    return await attempt(secret);
+  } catch (error) {
+    if (!(error instanceof FaunaUnauthorizedError)) throw error;
+    const refreshed = await deps.refreshSecret(secret);
+    if (refreshed === null) {
+      // Transient: Lambda retries the event later, when the key store may be asked again.
+      throw new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: error });
+    }
+    deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
+    deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
+    return attempt(refreshed);
+  }
+}
+
+async function timedRevoke(deps: RevocationDependencies, secret: string, sub: string): Promise<RevocationResult> {
+  const started = deps.now();
+  try {
+    return await revokeTokensOf(deps.fauna.clientFor(secret), sub);
+  } finally {
+    deps.metrics.addMetric(RevocationMetricName.faunaLatency, 'Milliseconds', deps.now() - started);
+  }
+}

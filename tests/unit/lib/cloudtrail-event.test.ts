@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parseRevocationEvent, RevocationEventName } from '../../../lib/cloudtrail-event.ts';
+import { InvalidRevocationEventError } from '../../../lib/revocation-errors.ts';
+
+const dir = new URL('../../../events/cloudtrail/', import.meta.url);
+const sample = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Record<string, any>;
+const SUB = '7d8ca528-4931-4254-9273-ea5ee853f271';
+const POOL = 'us-east-1_EXAMPLE12';
+
+describe('parseRevocationEvent', () => {
+  it('has one sample event for each of the five operations, and reads the pool and the sub from each', () => {
+    // Arrange
+    const names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+
+    // Act
+    const requests = names.map((name) => parseRevocationEvent(sample(name)));
+
+    // Assert
+    expect(requests.map((request) => request.eventName).sort()).toEqual(Object.values(RevocationEventName).sort());
+    for (const request of requests) expect(request).toMatchObject({ userPoolId: POOL, sub: SUB, username: undefined, errorCode: undefined });
+  });
+
+  it('treats a HIDDEN… user name as absent and keeps a visible one', () => {
+    expect(parseRevocationEvent(sample('admin-delete-user.json')).username).toBeUndefined();
+    expect(parseRevocationEvent(sample('variants/admin-disable-user-username-only.json'))).toMatchObject({ username: 'ada@example.com', sub: undefined });
+  });
+
+  it('reports the error code of a call that failed', () => {
+    expect(parseRevocationEvent(sample('variants/admin-delete-user-access-denied.json')).errorCode).toBe('AccessDenied');
+  });
+
+  it('finds the pool in a userpool ARN of `resources` when no parameter names it', () => {
+    // Arrange
+    const event = sample('global-sign-out.json');
+    delete event.detail.additionalEventData.userPoolId;
+    event.detail.resources = [{ type: 'AWS::Cognito::UserPool', ARN: `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${POOL}` }];
+
+    // Act + Assert
+    expect(parseRevocationEvent(event).userPoolId).toBe(POOL);
+  });
+
+  it.each([
+    ['another detail-type', (e: Record<string, any>) => { e['detail-type'] = 'AWS Service Event via CloudTrail'; }],
+    ['another source', (e: Record<string, any>) => { e.source = 'aws.s3'; }],
+    ['another operation', (e: Record<string, any>) => { e.detail.eventName = 'AdminEnableUser'; }],
+    ['no pool', (e: Record<string, any>) => { delete e.detail.requestParameters.userPoolId; }],
+    ['a malformed pool id', (e: Record<string, any>) => { e.detail.requestParameters.userPoolId = '*'; }],
+    ['no detail', (e: Record<string, any>) => { delete e.detail; }],
+  ])('rejects an event with %s as InvalidRevocationEventError', (_label, mutate) => {
+    // Arrange
+    const event = sample('admin-disable-user.json');
+    mutate(event);
+
+    // Act + Assert
+    expect(() => parseRevocationEvent(event)).toThrow(InvalidRevocationEventError);
+  });
+});

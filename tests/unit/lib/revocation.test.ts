@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationError, QueryRuntimeError, ThrottlingError } from 'fauna';
+import { createSubResolver } from '../../../handlers/aws/cognito-users.ts';
+import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
+import { parseRevocationEvent } from '../../../lib/cloudtrail-event.ts';
+import type { FaunaClientProvider, QueryClient } from '../../../lib/fauna-client.ts';
+import { RevocationQueryError, UserLookupError, UserNotResolvedError } from '../../../lib/revocation-errors.ts';
+import { handleRevocationEvent, type RevocationDependencies, revokeTokensOf } from '../../../lib/revocation.ts';
+
+const POOL = 'us-east-1_EXAMPLE12';
+const event = (name: string) => JSON.parse(readFileSync(new URL(`../../../events/cloudtrail/${name}`, import.meta.url), 'utf8')) as CloudTrailEvent;
+const failure = (code: string) => ({ error: { code, message: 'refused' } });
+
+/** A query client that answers each call with the next of `answers` (a value, or an error to throw). */
+function clientAnswering(...answers: unknown[]): QueryClient & { calls: number } {
+  const client = {
+    calls: 0,
+    async query() {
+      const answer = answers[client.calls++];
+      if (answer instanceof Error) throw answer;
+      return { data: answer } as never;
+    },
+  };
+  return client as QueryClient & { calls: number };
+}
+
+function deps(client: QueryClient, overrides: Partial<RevocationDependencies> = {}): RevocationDependencies {
+  const fauna: FaunaClientProvider = { clientFor: () => client, warmUp: async () => undefined, reopenedConnections: () => 0, close: () => undefined };
+  return {
+    userPoolId: POOL,
+    fauna,
+    currentSecret: async () => 'fnCurrentKey',
+    refreshSecret: async () => 'fnNewKey',
+    resolveSub: async () => null,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { addMetric: () => undefined },
+    now: () => 0,
+    ...overrides,
+  };
+}
+
+describe('revokeTokensOf (the revokeTokens query), with a stub query client', () => {
+  it('maps an unavailable Fauna to a transient RevocationQueryError and a refusal to a permanent one', async () => {
+    await expect(revokeTokensOf(clientAnswering(new ThrottlingError(failure('throttle') as never, 429)), 's')).rejects.toMatchObject({ name: 'RevocationQueryError', transient: true });
+    await expect(revokeTokensOf(clientAnswering(new QueryRuntimeError(failure('permission_denied') as never, 400)), 's')).rejects.toMatchObject({ name: 'RevocationQueryError', transient: false, code: 'permission_denied' });
+  });
+
+  it('refuses an answer of the wrong shape (schema not pushed)', async () => {
+    await expect(revokeTokensOf(clientAnswering({ deleted: 'three' }), 's')).rejects.toThrow(/unexpected shape/);
+  });
+});
+
+describe('handleRevocationEvent, with stub dependencies', () => {
+  it('retries with the refetched key after a 401, and gives up transiently when the key store was asked too recently', async () => {
+    // Arrange
+    const unauthorized = () => new AuthenticationError(failure('unauthorized') as never, 401);
+    const refetched = clientAnswering(unauthorized(), { userId: '1', deleted: 2 });
+    const limited = clientAnswering(unauthorized());
+
+    // Act
+    const answer = await handleRevocationEvent(event('admin-disable-user.json'), deps(refetched));
+    const attempt = handleRevocationEvent(event('admin-disable-user.json'), deps(limited, { refreshSecret: async () => null }));
+
+    // Assert
+    expect(answer).toMatchObject({ outcome: 'revoked', deleted: 2 });
+    expect(refetched.calls).toBe(2);
+    await expect(attempt).rejects.toBeInstanceOf(RevocationQueryError);
+    await expect(attempt).rejects.toMatchObject({ transient: true });
+  });
+
+  it('gives up permanently on an event with neither a sub nor a visible user name', async () => {
+    // Arrange
+    const anonymous = event('admin-delete-user.json');
+    anonymous.detail.additionalEventData = null;
+
+    // Act + Assert
+    await expect(handleRevocationEvent(anonymous, deps(clientAnswering()))).rejects.toBeInstanceOf(UserNotResolvedError);
+  });
+
+  it('reads a sub from additionalEventData.userSub too, and a pool-less resources list is no pool', () => {
+    const withUserSub = event('global-sign-out.json');
+    withUserSub.detail.additionalEventData = { userSub: 'sub-1', userPoolId: POOL };
+    expect(parseRevocationEvent(withUserSub).sub).toBe('sub-1');
+    const noPool = event('global-sign-out.json');
+    noPool.detail.additionalEventData = { sub: 'sub-1' };
+    noPool.detail.resources = [{ ARN: 'arn:aws:s3:::bucket' }];
+    expect(() => parseRevocationEvent(noPool)).toThrow(/names no user pool/);
+  });
+});
+
+describe('createSubResolver (AdminGetUser stubbed with aws-sdk-client-mock)', () => {
+  it('answers the sub, null for an unknown user, and a transient UserLookupError for any other failure', async () => {
+    // Arrange
+    const cognito = mockClient(CognitoIdentityProviderClient);
+    const resolve = createSubResolver(POOL, { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      cognito.on(AdminGetUserCommand, { Username: 'ada' }).resolves({ UserAttributes: [{ Name: 'sub', Value: 'sub-ada' }] });
+      cognito.on(AdminGetUserCommand, { Username: 'bare' }).resolves({ UserAttributes: [] });
+      cognito.on(AdminGetUserCommand, { Username: 'gone' }).rejects(Object.assign(new Error('gone'), { name: 'UserNotFoundException' }));
+      cognito.on(AdminGetUserCommand, { Username: 'busy' }).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+
+      // Act + Assert
+      expect(await resolve('ada')).toBe('sub-ada');
+      expect(await resolve('bare')).toBeNull();
+      expect(await resolve('gone')).toBeNull();
+      await expect(resolve('busy')).rejects.toBeInstanceOf(UserLookupError);
+      await expect(resolve('busy')).rejects.toMatchObject({ transient: true });
+    } finally {
+      cognito.restore();
+    }
+  });
+});
