@@ -7,6 +7,7 @@ import { fql } from 'fauna';
 import { type CloudTrailEvent, parseRevocationEvent, type RevocationRequest } from './cloudtrail-event.ts';
 import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from './errors.ts';
 import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
+import { type FaunaKeySource, withKeyRefresh } from './key-refresh.ts';
 import { RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
 import type { ServiceLogger, ServiceMetrics } from './observability.ts';
 
@@ -66,13 +67,11 @@ export async function revokeTokensOf(client: QueryClient, sub: string): Promise<
   return { userId: value.userId, deleted: value.deleted };
 }
 
-export interface RevocationDependencies {
+/** Everything the revocation needs, passed in; the revoke key comes through {@link FaunaKeySource}. */
+export interface RevocationDependencies extends FaunaKeySource {
   /** The pool this stage serves; events from any other pool are ignored (the EventBridge rule should not send them). */
   userPoolId: string;
   fauna: FaunaClientProvider;
-  currentSecret(): Promise<string>;
-  /** Reads the key again after Fauna refused `rejected`; null when the key store was asked too recently. */
-  refreshSecret(rejected: string): Promise<string | null>;
   /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
   resolveSub(username: string): Promise<string | null>;
   logger: ServiceLogger;
@@ -95,7 +94,15 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
     return ignore(deps, request, `the event is for pool ${request.userPoolId}, this stage serves ${deps.userPoolId}`);
   }
   const sub = await subOf(request, deps);
-  const result = await withKeyRefresh(deps, (secret) => timedRevoke(deps, secret, sub));
+  const result = await withKeyRefresh(deps, {
+    // Transient: Lambda retries the event later, when the key store may be asked again.
+    refetchLimited: (refusal) =>
+      new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: refusal }),
+    refetched: () => {
+      deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
+      deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
+    },
+  }, (secret) => timedRevoke(deps, secret, sub));
 
   deps.metrics.addMetric(RevocationMetricName.revocations, 'Count', 1);
   deps.metrics.addMetric(RevocationMetricName.tokensRevoked, 'Count', result.deleted);
@@ -125,23 +132,6 @@ async function subOf(request: RevocationRequest, deps: RevocationDependencies): 
     throw new UserNotResolvedError(`the ${request.eventName} event has no sub and Cognito no longer knows the user it names (deleted?)`);
   }
   return sub;
-}
-
-async function withKeyRefresh(deps: RevocationDependencies, attempt: (secret: string) => Promise<RevocationResult>): Promise<RevocationResult> {
-  const secret = await deps.currentSecret();
-  try {
-    return await attempt(secret);
-  } catch (error) {
-    if (!(error instanceof FaunaUnauthorizedError)) throw error;
-    const refreshed = await deps.refreshSecret(secret);
-    if (refreshed === null) {
-      // Transient: Lambda retries the event later, when the key store may be asked again.
-      throw new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: error });
-    }
-    deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
-    deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
-    return attempt(refreshed);
-  }
 }
 
 async function timedRevoke(deps: RevocationDependencies, secret: string, sub: string): Promise<RevocationResult> {

@@ -8,9 +8,10 @@ import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from './config.ts';
 import { normaliseEmail, redactEmail } from './email.ts';
 import type { Deadline } from './deadline.ts';
-import { FaunaUnauthorizedError, ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
+import { ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
 import { grantIdentity, type IdentityGrant, SignInOutcome } from './identity.ts';
+import { type FaunaKeySource, withKeyRefresh } from './key-refresh.ts';
 import { MetricName, type ServiceLogger, type ServiceMetrics } from './observability.ts';
 
 export type SignInSettings = Pick<
@@ -18,16 +19,10 @@ export type SignInSettings = Pick<
   'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
 >;
 
-export interface SignInDependencies {
+/** Everything the sign-in needs, passed in; the Fauna key comes through {@link FaunaKeySource}. */
+export interface SignInDependencies extends FaunaKeySource {
   settings: SignInSettings;
   fauna: FaunaClientProvider;
-  /** The Fauna key as currently cached. */
-  currentSecret(): Promise<string>;
-  /**
-   * Reads the key again from its store after Fauna answered `unauthorized` to `rejected`, and returns it; `null` when
-   * the store may not be asked again yet (at most one refetch per container per interval).
-   */
-  refreshSecret(rejected: string): Promise<string | null>;
   /** The invocation's deadline: every step gets at most the time it leaves. */
   deadline: Deadline;
   /** The ids of the user pools this function serves; events from any other pool are refused before Fauna is called. */
@@ -76,7 +71,17 @@ export async function addFaunaClaims(
 
   let grant: IdentityGrant;
   try {
-    grant = await withKeyRefresh(deps, (secret) => timedSignIn(deps, secret, request));
+    grant = await withKeyRefresh(deps, {
+      refetchLimited: (refusal) => {
+        deps.logger.warn('Fauna rejected the cached key; not refetched (the key store was asked recently)');
+        deps.metrics.addMetric(MetricName.keyRefetchesLimited, 'Count', 1);
+        return refusal;
+      },
+      refetched: () => {
+        deps.logger.warn('Fauna rejected the cached key; refetched it once');
+        deps.metrics.addMetric(MetricName.keyRefetches, 'Count', 1);
+      },
+    }, (secret) => timedSignIn(deps, secret, request));
   } catch (error) {
     if (error instanceof IdentityConflictError) {
       deps.metrics.addMetric(MetricName.identityConflicts, 'Count', 1);
@@ -108,28 +113,6 @@ export async function addFaunaClaims(
     tokenExpiresAt: grant.expiresAt.toISOString(),
   });
   return buildCognitoResponse(event, { userId: grant.userId, secret: grant.secret }, deps.settings);
-}
-
-async function withKeyRefresh(
-  deps: SignInDependencies,
-  attempt: (secret: string) => Promise<IdentityGrant>,
-): Promise<IdentityGrant> {
-  const secret = await deps.currentSecret();
-  try {
-    return await attempt(secret);
-  } catch (error) {
-    if (!(error instanceof FaunaUnauthorizedError)) throw error;
-    // The key was probably rotated: read it again, at most once per interval; a second refusal is final.
-    const refreshed = await deps.refreshSecret(secret);
-    if (refreshed === null) {
-      deps.logger.warn('Fauna rejected the cached key; not refetched (the key store was asked recently)');
-      deps.metrics.addMetric(MetricName.keyRefetchesLimited, 'Count', 1);
-      throw error;
-    }
-    deps.logger.warn('Fauna rejected the cached key; refetched it once');
-    deps.metrics.addMetric(MetricName.keyRefetches, 'Count', 1);
-    return attempt(refreshed);
-  }
 }
 
 async function timedSignIn(
