@@ -12,7 +12,7 @@ import type { ClientConfiguration, Client, HTTPClient } from 'fauna';
 import type { PreTokenGenerationEvent } from '../lib/cognito-event.ts';
 import { type Environment, LOCAL_STAGE, parseConfig } from '../lib/config.ts';
 import { Deadline, STEPS_END_BY_MS } from '../lib/deadline.ts';
-import { DeadlineExceededError, FailureSource, summariseError } from '../lib/errors.ts';
+import { DeadlineExceededError, FailureSource } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
 import { MetricName } from '../lib/observability.ts';
 import { addFaunaClaims } from '../lib/sign-in.ts';
@@ -21,6 +21,7 @@ import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { logContextMiddleware } from './middleware/log-context.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 import { createServedPools } from './middleware/served-pools.ts';
+import { parseAtColdStart } from './parse-at-cold-start.ts';
 
 export const SERVICE_NAME = 'cognito-fauna';
 export const METRICS_NAMESPACE = 'CognitoFauna';
@@ -62,13 +63,7 @@ export interface PreTokenGenerationHandler {
 export function createPreTokenGenerationHandler(env: Environment, overrides: HandlerOverrides = {}): PreTokenGenerationHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = overrides.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-  let config;
-  try {
-    config = parseConfig(env);
-  } catch (error) {
-    logger.error('Invalid configuration: the function cannot start', { error: summariseError(error) });
-    throw error;
-  }
+  const config = parseAtColdStart(parseConfig, env, logger);
   logger.appendPersistentKeys({ stage: config.stage });
 
   const initStartedAt = overrides.initStartedAt ?? performance.now();

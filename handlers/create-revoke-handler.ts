@@ -21,6 +21,7 @@ import { createSubResolver } from './aws/cognito-users.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './create-handler.ts';
 import { Deadline, LAMBDA_MARGIN_MS } from '../lib/deadline.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
+import { parseAtColdStart } from './parse-at-cold-start.ts';
 
 /** The context with the invocation's deadline (the key store bounds its SSM calls by it). */
 type ContextWithSecret = SignInContext;
@@ -57,13 +58,7 @@ export interface RevokeFaunaTokensHandler {
 export function createRevokeFaunaTokensHandler(env: Environment, overrides: RevokeHandlerOverrides = {}): RevokeFaunaTokensHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = overrides.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-  let config;
-  try {
-    config = parseRevocationConfig(env);
-  } catch (error) {
-    logger.error('Invalid configuration: the function cannot start', { error: summariseError(error) });
-    throw error;
-  }
+  const config = parseAtColdStart(parseRevocationConfig, env, logger);
   logger.appendPersistentKeys({ stage: config.stage, userPoolId: config.userPoolId });
 
   const fauna = createFaunaClientProvider({
