@@ -1,12 +1,8 @@
 /**
  * Builds the Pre Token Generation handler: configuration parsed once, then the Middy chain
- * (deadline → logger → metrics → log context → fail policy → event validation → Fauna key) around `lib/sign-in.ts`.
+ * (deadline → telemetry → fail policy → event validation → Fauna key) around `lib/sign-in.ts`.
  * During init the SSM fetch and the Fauna connection's handshake run side by side.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { ClientConfiguration, Client, HTTPClient } from 'fauna';
 import type { PreTokenGenerationEvent } from '../lib/cognito-event.ts';
@@ -18,13 +14,14 @@ import { MetricName } from '../lib/observability.ts';
 import { addFaunaClaims } from '../lib/sign-in.ts';
 import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
-import { logContextMiddleware } from './middleware/log-context.ts';
+import { telemetryMiddleware, triggerEventKeys } from './middleware/telemetry.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 import { createServedPools } from './middleware/served-pools.ts';
 import { parseAtColdStart } from './parse-at-cold-start.ts';
+import type { EmfMetrics } from './telemetry/emf-metrics.ts';
+import type { JsonLogger } from './telemetry/json-logger.ts';
+import { createTelemetry } from './telemetry/service-telemetry.ts';
 
-export const SERVICE_NAME = 'cognito-fauna';
-export const METRICS_NAMESPACE = 'CognitoFauna';
 /**
  * Middy's own early timeout, kept back from Lambda's remaining time: a backstop behind the deadline (lib/deadline.ts)
  * for a handler that overran it anyway. With the function timeout of 5 s (serverless.yml) it fires 4 s into the
@@ -34,8 +31,8 @@ export const MIDDY_TIMEOUT_EARLY_MS = 1000;
 
 /** Replaceable parts, for tests and local runs. */
 export interface HandlerOverrides {
-  logger?: Logger;
-  metrics?: Metrics;
+  logger?: JsonLogger;
+  metrics?: EmfMetrics;
   /** Options for the SSM client (tests point it nowhere; aws-sdk-client-mock intercepts it). */
   ssmClientOptions?: object;
   createFaunaClient?: (configuration: ClientConfiguration, httpClient: HTTPClient) => Client;
@@ -61,8 +58,7 @@ export interface PreTokenGenerationHandler {
  * @throws {ConfigError} at cold start when a setting is missing or malformed
  */
 export function createPreTokenGenerationHandler(env: Environment, overrides: HandlerOverrides = {}): PreTokenGenerationHandler {
-  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const metrics = overrides.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const { logger, metrics } = createTelemetry(env, overrides);
   const config = parseAtColdStart(parseConfig, env, logger);
   logger.appendPersistentKeys({ stage: config.stage });
 
@@ -130,10 +126,8 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
         coldStart = false;
       },
     })
-    // logEvent false whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the user's email.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(logMetrics(metrics))
-    .use(logContextMiddleware(logger))
+    // Never the event itself on a log line: it holds the user's email.
+    .use(telemetryMiddleware({ logger, metrics, eventKeys: triggerEventKeys }))
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))
     .use(eventValidationMiddleware({ acceptLocalVersionZero: config.stage === LOCAL_STAGE }));
   if (secrets.middleware) handler.use(secrets.middleware);
@@ -146,3 +140,4 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     },
   };
 }
+

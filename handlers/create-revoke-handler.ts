@@ -4,10 +4,6 @@
  * EventBridge invokes it asynchronously: a transient failure is thrown so that Lambda retries the event (revoking is
  * idempotent); a permanent one is counted, logged and answered, because a retry could not help.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Client, ClientConfiguration } from 'fauna';
 import type { CloudTrailEvent } from '../lib/cloudtrail-event.ts';
@@ -18,10 +14,13 @@ import { parseRevocationConfig } from '../lib/revocation-config.ts';
 import { RevocationError } from '../lib/revocation-errors.ts';
 import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../lib/revocation.ts';
 import { createSubResolver } from './aws/cognito-users.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './create-handler.ts';
 import { Deadline, LAMBDA_MARGIN_MS } from '../lib/deadline.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 import { parseAtColdStart } from './parse-at-cold-start.ts';
+import { telemetryMiddleware } from './middleware/telemetry.ts';
+import type { EmfMetrics } from './telemetry/emf-metrics.ts';
+import type { JsonLogger } from './telemetry/json-logger.ts';
+import { createTelemetry } from './telemetry/service-telemetry.ts';
 
 /** The context with the invocation's deadline (the key store bounds its SSM calls by it). */
 type ContextWithSecret = SignInContext;
@@ -35,8 +34,8 @@ export const REVOCATION_INIT_BUDGET_MS = 5000;
 export const REVOCATION_DEFAULT_REMAINING_MS = 10_000;
 
 export interface RevokeHandlerOverrides {
-  logger?: Logger;
-  metrics?: Metrics;
+  logger?: JsonLogger;
+  metrics?: EmfMetrics;
   ssmClientOptions?: object;
   /** Replaces the AdminGetUser lookup (tests pass aws-sdk-client-mock'd options instead, see cognitoClientOptions). */
   cognitoClientOptions?: object;
@@ -56,8 +55,7 @@ export interface RevokeFaunaTokensHandler {
  * @throws {ConfigError} at cold start when a setting is missing or malformed
  */
 export function createRevokeFaunaTokensHandler(env: Environment, overrides: RevokeHandlerOverrides = {}): RevokeFaunaTokensHandler {
-  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const metrics = overrides.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const { logger, metrics } = createTelemetry(env, overrides);
   const config = parseAtColdStart(parseRevocationConfig, env, logger);
   logger.appendPersistentKeys({ stage: config.stage, userPoolId: config.userPoolId });
 
@@ -90,11 +88,9 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
     });
 
   const handler = middy<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>(revoke)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(telemetryMiddleware({ logger, metrics }))
     .use({
-      before: function revocationLogContextBefore(request) {
-        logger.setCorrelationId(request.context.awsRequestId);
+      before: function revocationDeadlineBefore(request) {
         const remainingMs = typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : REVOCATION_DEFAULT_REMAINING_MS;
         request.context.signInDeadline = new Deadline(performance.now() + remainingMs - LAMBDA_MARGIN_MS);
       },
@@ -112,7 +108,7 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
 }
 
 /** Counts and logs every failure once; rethrows the transient ones so that Lambda's async retries run. */
-function failureAccounting(logger: Logger, metrics: Metrics): MiddlewareObj<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret> {
+function failureAccounting(logger: JsonLogger, metrics: EmfMetrics): MiddlewareObj<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret> {
   return {
     onError: function revocationOnError(request) {
       const error = request.error;

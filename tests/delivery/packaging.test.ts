@@ -19,7 +19,7 @@ import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/
 import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './helpers/cloudformation.ts';
 import { MetricName } from '../../lib/observability.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/telemetry/service-telemetry.ts';
 import type { Resource, Statement, Template } from './helpers/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';

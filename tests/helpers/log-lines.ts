@@ -1,29 +1,23 @@
 /**
- * In-memory log sinks for the real Powertools Logger and Metrics used by the service's tests: the JSON written is
- * exactly what Lambda would get, kept for assertions and copied to the secrets audit's capture.
+ * In-memory log sinks for the service's real logger and metrics in tests: the JSON written is exactly what Lambda
+ * would get, kept for assertions and copied to the secrets audit's capture.
  */
-import { Console } from 'node:console';
-import { Writable } from 'node:stream';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/create-handler.ts';
+import { EmfMetrics } from '../../handlers/telemetry/emf-metrics.ts';
+import { JsonLogger, type LineWriter, type LogLevel, logLevelFrom } from '../../handlers/telemetry/json-logger.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/telemetry/service-telemetry.ts';
 import { captureText } from './log-capture.ts';
 
 /** Log lines kept in memory and copied to the audit's capture. */
 export class LogLines {
   readonly lines: string[] = [];
 
-  /** A console that writes here only. */
-  console(source: string): Console {
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        const text = chunk.toString('utf8');
-        this.lines.push(text);
-        captureText(source, text);
-        done();
-      },
-    });
-    return new Console({ stdout: sink, stderr: sink });
+  /** A line writer that writes here only (each line with its newline, as on stdout). */
+  writer(source: string): LineWriter {
+    return (line) => {
+      const text = `${line}\n`;
+      this.lines.push(text);
+      captureText(source, text);
+    };
   }
 
   /** The parsed JSON log records whose `message` is `message`. */
@@ -40,18 +34,9 @@ export class LogLines {
   }
 }
 
-/**
- * A Powertools Logger and Metrics that write to `lines` instead of stdout. Powertools has no option for the output
- * stream, so its private `console` is replaced.
- */
-export function observabilityWritingTo(
-  lines: LogLines,
-  options: { logLevel?: 'DEBUG' | 'INFO' } = {},
-): { logger: Logger; metrics: Metrics } {
-  const logger = new Logger({ serviceName: SERVICE_NAME, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
-  // Metrics warns (e.g. "No application metrics to publish") through `logger`, and writes EMF through `console`.
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: lines.console('powertools-metrics') });
-  Reflect.set(logger, 'console', lines.console('powertools-logger'));
-  Reflect.set(metrics, 'console', lines.console('powertools-metrics'));
+/** The service's logger and metrics writing to `lines`; the level defaults to the environment's, as in the handler. */
+export function observabilityWritingTo(lines: LogLines, options: { logLevel?: LogLevel } = {}): { logger: JsonLogger; metrics: EmfMetrics } {
+  const logger = new JsonLogger({ serviceName: SERVICE_NAME, level: options.logLevel ?? logLevelFrom(process.env).level, write: lines.writer('logger') });
+  const metrics = new EmfMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, write: lines.writer('metrics') });
   return { logger, metrics };
 }

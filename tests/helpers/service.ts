@@ -72,7 +72,7 @@ export interface ServiceUnderTest extends PreTokenGenerationHandler {
 export interface ServiceOptions extends Pick<HandlerOverrides, 'wallClock' | 'monotonicClock' | 'createFaunaClient'> {
   /** Default {@link TEST_SSM_CLIENT_OPTIONS} (for aws-sdk-client-mock); pass others to reach a real (fake) SSM endpoint. */
   ssmClientOptions?: object;
-  /** The Powertools log level; default the handler's own (POWERTOOLS_LOG_LEVEL or INFO). */
+  /** The log level; default the handler's own (LOG_LEVEL or INFO). */
   logLevel?: 'DEBUG' | 'INFO';
 }
 

@@ -10,7 +10,7 @@ const sample = () => JSON.parse(readFileSync(new URL('../../../events/cloudtrail
 const bareContext = { awsRequestId: 'unit-revocation' } as unknown as Context;
 
 describe('createRevokeFaunaTokensHandler with its default logger and metrics (local stage, key from the environment)', () => {
-  const env = { STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET: 'fnUnitTestKey', USER_POOL_IDS: POOL, POWERTOOLS_LOG_LEVEL: 'ERROR' };
+  const env = { STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET: 'fnUnitTestKey', USER_POOL_IDS: POOL, LOG_LEVEL: 'ERROR' };
 
   it('answers a permanent failure (an event of another kind) without a Lambda context, and throws a transient one (Fauna down)', async () => {
     // Arrange
