@@ -3,7 +3,8 @@
  * client at init, send the same FQL per invocation. No Middy, no validation, no SSM, no logging, no metrics.
  * `scripts/bench.ts` bundles it exactly like the real handler and compares the two.
  */
-import { Client, fql } from 'fauna';
+import { Client } from 'fauna';
+import { type MinimalEvent, signInQuery } from './baseline-event.ts';
 
 const client = new Client({
   endpoint: new URL(process.env.FAUNA_ENDPOINT ?? 'http://127.0.0.1:8443'),
@@ -13,16 +14,7 @@ const client = new Client({
   max_attempts: 1,
 });
 
-interface MinimalEvent {
-  userPoolId: string;
-  triggerSource: string;
-  callerContext: { clientId: string };
-  request: { userAttributes: Record<string, string> };
-}
-
 export async function handler(event: MinimalEvent): Promise<unknown> {
-  const { sub = '', email = '' } = event.request.userAttributes;
-  const meta = { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource };
-  const result = await client.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)`);
+  const result = await client.query(signInQuery(event));
   return result.data;
 }
