@@ -15,7 +15,8 @@
  *
  * Prints a table and writes `bench-results/latest.json`. Bounded: well under 2 minutes on 2 cores.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -43,11 +44,14 @@ export const WARM_ROUNDS = 5;
 export const WARM_PER_ROUND = 200;
 export const HANG_INVOCATIONS = 3;
 
-/** The targets of issues 6 and 10. */
+/**
+ * The targets of issues 6 and 10. The warm ratio's target applies behind the 2 ms round trip, where issue 10 moved it
+ * ("measured where it matters"); against the local Fauna in this machine (0.7 ms a query, which no deployment sees) the
+ * ratio is printed for information. The cold ratios compare against {@link COLD_BASELINE}.
+ */
 export const TARGETS = {
   faunaRequestsPerSignIn: 1,
   ssmRequestsPerWarmInvocation: 0,
-  warmRatio: 1.05,
   warmRatioAt2ms: 1.05,
   coldInitRatio: 1.5,
   coldInitPlusFirstInvocationRatio: 1.5,
@@ -86,12 +90,22 @@ export function median(values: number[]): number {
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
+/**
+ * Where the children's stdout goes: a pipe read by a process of its own, as on Lambda, where the function's log lines
+ * go down a pipe to the runtime's log forwarder. Not this process: it hosts the local Fauna, and reading the logs here
+ * would slow the very queries being timed, for the handler (which logs) and the bare query alike.
+ */
+let logDrain: ChildProcess | undefined;
+function logDrainInput(): Writable {
+  logDrain ??= spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  return logDrain.stdin!;
+}
+
 /** Runs one child "container" and hands each message it sends to `onMessage` (which may answer it). */
 function runChild(task: ChildTask, env: NodeJS.ProcessEnv, onMessage: (message: ChildMessage, reply: () => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     // The handler's JSON log lines and EMF metrics are its stdout, as on Lambda; drained, not shown.
-    child.stdout?.resume();
+    const child = fork(CHILD, [JSON.stringify(task)], { env, stdio: ['ignore', logDrainInput(), 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('message', (message: ChildMessage) => {
@@ -249,7 +263,8 @@ async function main(): Promise<void> {
       warmAt2ms: {
         handlerMedianMs: round2(median(warmAt2ms.handlerMs)),
         bareQueryMedianMs: round2(median(warmAt2ms.bareMs)),
-        ratio: round2(median(warmAt2ms.roundRatios)),
+        // Three decimals, compared as such: 1.052 is not within 1.05.
+        ratio: Math.round(median(warmAt2ms.roundRatios) * 1000) / 1000,
       },
       cold: coldMedians,
       coldBaseline: COLD_BASELINE,
@@ -286,6 +301,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
+    logDrain?.stdin?.end();
     await hop.stop();
     await hung.stop();
     await ssm.stop();
@@ -352,7 +368,7 @@ function printTable(r: {
     ['SSM requests per warm invocation', String(r.ssmRequestsPerWarmInvocation), `= ${TARGETS.ssmRequestsPerWarmInvocation}`, verdict(r.ssmRequestsPerWarmInvocation === 0)],
     ['Warm invocation (median)', `${r.warm.handlerMedianMs} ms`, '', ''],
     ['Bare client.query, same FQL (median)', `${r.warm.bareQueryMedianMs} ms`, '', ''],
-    ['Warm ratio handler / bare query', String(r.warm.ratio), `<= ${TARGETS.warmRatio}`, verdict(r.warm.ratio <= TARGETS.warmRatio)],
+    ['Warm ratio handler / bare query (Fauna in this machine)', String(r.warm.ratio), '(info)', ''],
     ['Warm overhead handler - bare query', `${r.warm.overheadMs} ms`, '(info)', ''],
     ['Warm invocation, Fauna 2 ms away (median)', `${r.warmAt2ms.handlerMedianMs} ms`, '', ''],
     ['Bare client.query, Fauna 2 ms away (median)', `${r.warmAt2ms.bareQueryMedianMs} ms`, '', ''],

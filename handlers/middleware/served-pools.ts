@@ -27,12 +27,15 @@ export function createServedPools(source: UserPoolSource): ServedPools {
     return { ssmParameters: {}, ids: () => ids };
   }
   const { parameterName } = source;
+  // Parsed once per value the store fetched, not on every sign-in (the value changes only when SSM is read again).
+  let parsed: { value: string; ids: readonly string[] | null } | undefined;
   return {
     ssmParameters: { [SERVED_POOLS_PARAMETER]: parameterName },
     ids(fetched) {
-      const ids = parseUserPoolIds(fetched(SERVED_POOLS_PARAMETER) ?? '');
-      if (ids === null) throw new ServedPoolsUnavailableError(parameterName);
-      return ids;
+      const value = fetched(SERVED_POOLS_PARAMETER) ?? '';
+      if (parsed?.value !== value) parsed = { value, ids: parseUserPoolIds(value) };
+      if (parsed.ids === null) throw new ServedPoolsUnavailableError(parameterName);
+      return parsed.ids;
     },
   };
 }

@@ -32,43 +32,46 @@ export interface EmfMetricsOptions {
  * metrics.flush(); // {"_aws":{...},"service":"cognito-fauna","SignIns":1}
  */
 export class EmfMetrics implements ServiceMetrics {
-  private readonly namespace: string;
-  private readonly serviceName: string;
   private readonly write: LineWriter;
   private readonly now: () => number;
-  private stored = new Map<string, { unit: Unit; values: number[] }>();
+  // The record's constant parts, serialised once (every invocation writes one record).
+  private readonly head: string;
+  private readonly tail: string;
+  private readonly serviceMember: string;
+  private stored: Record<string, { unit: Unit; values: number[] }> = {};
+  private count = 0;
 
   constructor(options: EmfMetricsOptions) {
-    this.namespace = options.namespace;
-    this.serviceName = options.serviceName;
     this.write = options.write ?? writeToStdout;
     this.now = options.now ?? Date.now;
+    this.head = `{"_aws":{"Timestamp":`;
+    this.tail = `,"CloudWatchMetrics":[{"Namespace":${JSON.stringify(options.namespace)},"Dimensions":[["service"]],"Metrics":[`;
+    this.serviceMember = `,"service":${JSON.stringify(options.serviceName)}`;
   }
 
+  /** A value that is not a finite number is dropped: CloudWatch would reject the whole record for it. */
   addMetric(name: string, unit: Unit, value: number): void {
-    const metric = this.stored.get(name);
-    if (!metric) this.stored.set(name, { unit, values: [value] });
-    else if (metric.values.length < MAX_VALUES_PER_METRIC) metric.values.push(value);
+    if (!Number.isFinite(value)) return;
+    const metric = this.stored[name];
+    if (!metric) {
+      this.stored[name] = { unit, values: [value] };
+      this.count++;
+    } else if (metric.values.length < MAX_VALUES_PER_METRIC) metric.values.push(value);
   }
 
   /** Writes the stored metrics as one EMF record and forgets them; writes nothing when there are none. */
   flush(): void {
-    if (this.stored.size === 0) return;
-    const record: Record<string, unknown> = {
-      _aws: {
-        Timestamp: this.now(),
-        CloudWatchMetrics: [
-          {
-            Namespace: this.namespace,
-            Dimensions: [['service']],
-            Metrics: [...this.stored].map(([name, { unit }]) => ({ Name: name, Unit: unit })),
-          },
-        ],
-      },
-      service: this.serviceName,
-    };
-    for (const [name, { values }] of this.stored) record[name] = values.length === 1 ? values[0] : values;
-    this.stored = new Map();
-    this.write(JSON.stringify(record));
+    if (this.count === 0) return;
+    let definitions = '';
+    let values = '';
+    for (const name in this.stored) {
+      const { unit, values: recorded } = this.stored[name]!;
+      const key = JSON.stringify(name);
+      definitions += `${definitions ? ',' : ''}{"Name":${key},"Unit":"${unit}"}`;
+      values += `,${key}:${recorded.length === 1 ? String(recorded[0]) : JSON.stringify(recorded)}`;
+    }
+    this.stored = {};
+    this.count = 0;
+    this.write(`${this.head}${this.now()}${this.tail}${definitions}]}]}${this.serviceMember}${values}}`);
   }
 }

@@ -64,6 +64,10 @@ export class JsonLogger implements ServiceLogger {
   private readonly now: () => Date;
   private persistentKeys: Record<string, unknown>;
   private invocationKeys: Record<string, unknown> = {};
+  // The keys' JSON members (",\"k\":v,…"), serialised when they change rather than on every line: every sign-in waits
+  // on this code, and one line per sign-in is the common case.
+  private persistentJson: string;
+  private invocationJson = '';
 
   constructor(options: JsonLoggerOptions) {
     this.level = options.level ?? DEFAULT_LOG_LEVEL;
@@ -71,21 +75,24 @@ export class JsonLogger implements ServiceLogger {
     this.write = options.write ?? writeToStdout;
     this.now = options.now ?? (() => new Date());
     this.persistentKeys = { service: options.serviceName };
+    this.persistentJson = jsonMembers(this.persistentKeys);
   }
 
   /** Keys on every line from now on (the stage, set once at init). */
   appendPersistentKeys(keys: Record<string, unknown>): void {
     this.persistentKeys = { ...this.persistentKeys, ...keys };
+    this.persistentJson = jsonMembers(this.persistentKeys);
   }
 
   /** Forgets the previous invocation's keys and sets this one's. */
   startInvocation(keys: Record<string, unknown>): void {
     this.invocationKeys = keys;
+    this.invocationJson = jsonMembers(keys);
   }
 
   /** Keys on every line until the next {@link startInvocation}. */
   appendKeys(keys: Record<string, unknown>): void {
-    this.invocationKeys = { ...this.invocationKeys, ...keys };
+    this.startInvocation({ ...this.invocationKeys, ...keys });
   }
 
   debug(message: string, ...attributes: Record<string, unknown>[]): void {
@@ -105,8 +112,28 @@ export class JsonLogger implements ServiceLogger {
   }
 
   private emit(level: LogLevel, message: string, attributes: Record<string, unknown>[]): void {
-    const record: Record<string, unknown> = { level, message, timestamp: this.now().toISOString(), ...this.persistentKeys, ...this.invocationKeys };
-    for (const attribute of attributes) Object.assign(record, attribute);
-    this.write(JSON.stringify(record));
+    const timestamp = this.now().toISOString();
+    const merged = attributes.length === 1 ? attributes[0]! : Object.assign({}, ...attributes);
+    if (this.overridesAKey(merged)) {
+      // Rare: a call sets a key the line already has. Merged as objects, so the line never holds a key twice.
+      this.write(JSON.stringify({ level, message, timestamp, ...this.persistentKeys, ...this.invocationKeys, ...merged }));
+      return;
+    }
+    this.write(`{"level":"${level}","message":${JSON.stringify(message)},"timestamp":"${timestamp}"${this.persistentJson}${this.invocationJson}${jsonMembers(merged)}}`);
   }
+
+  private overridesAKey(attributes: Record<string, unknown>): boolean {
+    for (const key in attributes) {
+      if (RESERVED_KEYS.has(key) || key in this.persistentKeys || key in this.invocationKeys) return true;
+    }
+    return false;
+  }
+}
+
+const RESERVED_KEYS = new Set(['level', 'message', 'timestamp']);
+
+/** `{"a":1,"b":2}` as `,"a":1,"b":2` (empty for no members), to splice into a line. */
+function jsonMembers(keys: Record<string, unknown>): string {
+  const json = JSON.stringify(keys);
+  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
 }

@@ -61,3 +61,22 @@ describe('EmfMetrics (CloudWatch Embedded Metric Format, one record per invocati
     expect(lines).toHaveLength(1);
   });
 });
+
+describe('EmfMetrics values CloudWatch would reject', () => {
+  it('drops a value that is not a finite number, keeping the record valid JSON', () => {
+    // Arrange
+    const lines: string[] = [];
+    const metrics = metricsWritingTo(lines);
+    metrics.addMetric('FaunaLatency', 'Milliseconds', Number.NaN);
+    metrics.addMetric('FaunaLatency', 'Milliseconds', Infinity);
+    metrics.addMetric('SignIns', 'Count', 1);
+
+    // Act
+    metrics.flush();
+
+    // Assert
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(record).not.toHaveProperty('FaunaLatency');
+    expect(record.SignIns).toBe(1);
+  });
+});
