@@ -1,8 +1,9 @@
 /**
  * The debug switches are live in the evidence runs, and the handler stays silent about secrets with them on:
  * FAUNA_DEBUG=1 makes a driver client built WITHOUT a logger print its `Authorization` header (so the switch works);
- * the handler's driver client, built with the explicit silent logger, prints nothing; POWERTOOLS_LOGGER_LOG_EVENT=true
- * does not make the handler log the event (logEvent: false is explicit). The secrets audit then reads every log line.
+ * the handler's driver client, built with the explicit silent logger, prints nothing; the service's logger has no switch
+ * that logs the event (POWERTOOLS_LOGGER_LOG_EVENT=true, which made its former logger print the email, stays set to show
+ * it) and writes everything it has at LOG_LEVEL=DEBUG. The secrets audit then reads every log line.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Client, fql } from 'fauna';
@@ -16,10 +17,11 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-describe('debug switches (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true) in the evidence runs', () => {
+describe('debug switches (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true, LOG_LEVEL=DEBUG) in the evidence runs', () => {
   it('are set in this process', () => {
     expect(process.env.FAUNA_DEBUG).toBe(DEBUG_SWITCHES.FAUNA_DEBUG);
     expect(process.env.POWERTOOLS_LOGGER_LOG_EVENT).toBe(DEBUG_SWITCHES.POWERTOOLS_LOGGER_LOG_EVENT);
+    expect(process.env.LOG_LEVEL).toBe(DEBUG_SWITCHES.LOG_LEVEL);
   });
 
   it('FAUNA_DEBUG=1 is live: a driver client without a logger prints the Authorization header (probe key, intercepted)', async () => {
@@ -40,7 +42,7 @@ describe('debug switches (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true) in th
     expect(printed.some((line) => line.includes(`Bearer ${NOT_A_KEY}`))).toBe(true);
   });
 
-  it('the handler prints neither the key nor the event with both switches on', async () => {
+  it('the handler, logging at DEBUG, prints neither the key nor the event with the switches on', async () => {
     // Arrange
     const printed: string[] = [];
     for (const method of ['debug', 'log', 'info', 'warn', 'error'] as const) {
@@ -60,6 +62,7 @@ describe('debug switches (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true) in th
 
     // Assert
     expect(grantedClaims(response).secret).toBeDefined();
+    expect(service.logger.level).toBe('DEBUG');
     expect(printed.filter((line) => line.includes(fauna.triggerKey) || line.includes('Bearer'))).toEqual([]);
     const handlerLines = service.logs.text;
     expect(handlerLines).not.toContain('Debug.Switches@Example.com');

@@ -9,7 +9,7 @@ import { FAUNA_SECRET_SHAPE, findLeaks } from './helpers/secret-scan.ts';
 
 /** Written by tests/evidence/helpers/service.ts when it turns the debug switches on (kept literal: importing that
  * module here would turn them on in the audit's own process too). */
-const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)';
+const DEBUG_SWITCHES_MARKER = 'evidence: debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true, LOG_LEVEL=DEBUG)';
 
 describe('secrets audit of the whole test run', () => {
   it('captures what this process writes to stdout and the console', () => {
@@ -53,7 +53,7 @@ describe('secrets audit of the whole test run', () => {
     expect(`a fn-prefixed word like fnord or ${'fn' + 'x'.repeat(10)}`.match(FAUNA_SECRET_SHAPE)).toBeNull();
   });
 
-  it('audited runs had the debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true)', () => {
+  it('audited runs had the debug switches on (FAUNA_DEBUG=1, POWERTOOLS_LOGGER_LOG_EVENT=true, LOG_LEVEL=DEBUG)', () => {
     // Act
     const marked = readCapturedWrites().filter((write) => write.text.includes(DEBUG_SWITCHES_MARKER));
 

@@ -13,6 +13,7 @@ import type { HandlerOverrides, PreTokenGenerationHandler } from '../../handlers
 import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
 import { recordSecret } from './log-capture.ts';
 import { LogLines, observabilityWritingTo } from './log-lines.ts';
+import type { JsonLogger } from '../../handlers/telemetry/json-logger.ts';
 
 export { LogLines };
 
@@ -66,6 +67,8 @@ export function lambdaContext(requestId = `test-${++invocations}`): Context {
 
 export interface ServiceUnderTest extends PreTokenGenerationHandler {
   logs: LogLines;
+  /** The handler's logger (its level is the environment's unless `logLevel` was given). */
+  logger: JsonLogger;
   invoke(event: PreTokenGenerationEvent, requestId?: string): Promise<PreTokenGenerationEvent>;
 }
 
@@ -85,6 +88,7 @@ export function startService(env: Record<string, string>, options: ServiceOption
   return {
     ...built,
     logs,
+    logger: observability.logger,
     invoke: (event, requestId) => built.handler(structuredClone(event), lambdaContext(requestId)),
   };
 }
