@@ -21,9 +21,13 @@ export const MAX_EMAIL_LENGTH = 254;
  */
 export function normaliseEmail(raw: string): string | null {
   const trimmed = raw.trim();
+  // Nearly every address is ASCII, where NFC changes nothing: skip the per-character check on every sign-in.
+  if (ASCII_ONLY.test(trimmed)) return trimmed.toLowerCase();
   if (hasCanonicalSingleton(trimmed)) return null;
   return trimmed.normalize('NFC').toLowerCase().normalize('NFC');
 }
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /**
  * Whether a code point of `text`, on its own, is changed by NFC. A lone code point is only changed when NFC maps it to

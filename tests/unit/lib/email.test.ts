@@ -41,6 +41,15 @@ describe('normaliseEmail and Unicode', () => {
     expect(normaliseEmail('kate@example.com')).toBe('kate@example.com');
   });
 
+  it('answers an ASCII address (its fast path) exactly as the full rule would: trimmed, NFC, lower case', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 40 }), (raw) => {
+        const trimmed = raw.trim();
+        expect(normaliseEmail(raw)).toBe(trimmed.normalize('NFC').toLowerCase().normalize('NFC'));
+      }),
+    );
+  });
+
   it('is idempotent and gives the NFC and NFD forms of any address the same key', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), (local) => {
