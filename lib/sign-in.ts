@@ -110,7 +110,7 @@ export async function addFaunaClaims(
     outcome: grant.outcome,
     email: redacted,
     emailVerified: request.emailVerified,
-    tokenExpiresAt: grant.expiresAt.toISOString(),
+    tokenExpiresAt: grant.expiresAt,
   });
   return buildCognitoResponse(event, { userId: grant.userId, secret: grant.secret }, deps.settings);
 }

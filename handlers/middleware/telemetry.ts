@@ -25,14 +25,14 @@ export function telemetryMiddleware(options: TelemetryOptions): MiddlewareObj {
   return {
     before: function telemetryBefore(request) {
       const { awsRequestId, functionName } = request.context;
-      logger.startInvocation({
+      const keys: Record<string, unknown> = {
         cold_start: coldStart,
         function_name: functionName,
         function_request_id: awsRequestId,
         correlation_id: awsRequestId,
         xray_trace_id: process.env._X_AMZN_TRACE_ID,
-        ...eventKeys?.(request.event),
-      });
+      };
+      logger.startInvocation(eventKeys ? Object.assign(keys, eventKeys(request.event)) : keys);
       coldStart = false;
     },
     after: function telemetryAfter() {

@@ -39,6 +39,8 @@ export class EmfMetrics implements ServiceMetrics {
   private readonly tail: string;
   private readonly serviceMember: string;
   private stored: Record<string, { unit: Unit; values: number[] }> = {};
+  /** Each metric's JSON pieces (its definition, its key), built the first time it is written with its unit. */
+  private readonly pieces: Record<string, { unit: Unit; definition: string; key: string }> = {};
   private count = 0;
 
   constructor(options: EmfMetricsOptions) {
@@ -66,12 +68,22 @@ export class EmfMetrics implements ServiceMetrics {
     let values = '';
     for (const name in this.stored) {
       const { unit, values: recorded } = this.stored[name]!;
-      const key = JSON.stringify(name);
-      definitions += `${definitions ? ',' : ''}{"Name":${key},"Unit":"${unit}"}`;
+      const { definition, key } = this.piecesOf(name, unit);
+      definitions += definitions ? `,${definition}` : definition;
       values += `,${key}:${recorded.length === 1 ? String(recorded[0]) : JSON.stringify(recorded)}`;
     }
     this.stored = {};
     this.count = 0;
     this.write(`${this.head}${this.now()}${this.tail}${definitions}]}]}${this.serviceMember}${values}}`);
+  }
+
+  private piecesOf(name: string, unit: Unit): { definition: string; key: string } {
+    let pieces = this.pieces[name];
+    if (pieces?.unit !== unit) {
+      const key = JSON.stringify(name);
+      pieces = { unit, definition: `{"Name":${key},"Unit":${JSON.stringify(unit)}}`, key };
+      this.pieces[name] = pieces;
+    }
+    return pieces;
   }
 }
