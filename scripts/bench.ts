@@ -27,6 +27,7 @@ import { startLocalFauna } from '../local/fauna/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { type FakeSsmTls, startFakeSsm } from '../bench/fake-ssm.ts';
 import { serverlessEsbuildOptions } from './lib/esbuild-options.ts';
+import { median } from './lib/median.ts';
 import type { ChildMessage, ChildTask } from '../bench/child.ts';
 import { startFaultInjector } from '../tools/fault-injector.ts';
 import { startRecordingProxy } from '../tools/recording-proxy.ts';
@@ -82,11 +83,6 @@ async function bundle(entry: string, outfile: string, options: BuildOptions): Pr
   return { file: relative(ROOT, outfile), bytes: statSync(outfile).size, gzipBytes: gzipSync(content).length };
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
