@@ -13,10 +13,9 @@ import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.t
 import { recordSecret } from '../helpers/log-capture.ts';
 import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
 import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
+import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
 
 const RUNS = 10_000;
-/** Cognito's budget minus a margin: a generated event that takes longer counts as a hang. */
-const HANG_LIMIT_MS = 4500;
 const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
 
 /** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
@@ -177,7 +176,7 @@ const generatedEvent = fc.oneof(
 function withHangLimit<T>(promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${HANG_LIMIT_MS} ms (hang)`)), HANG_LIMIT_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ANSWER_BUDGET_MS} ms (hang)`)), ANSWER_BUDGET_MS);
   });
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
 }

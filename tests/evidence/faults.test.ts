@@ -29,9 +29,8 @@ import {
   TEST_SSM_CLIENT_OPTIONS,
   type SsmStub,
 } from './helpers/service.ts';
+import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
 
-/** Cognito gives the trigger 5 s; the answer must come with a margin for Lambda's own overhead. */
-const ANSWER_BUDGET_MS = 4500;
 /** A well-formed but unknown key: what SSM holds after someone pasted a wrong or deleted key. */
 const WRONG_KEY = `fnWRONGKEY${'x'.repeat(30)}`;
 

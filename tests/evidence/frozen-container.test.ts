@@ -9,8 +9,8 @@ import { DEFAULT_REOPEN_AFTER_IDLE_MS } from '../../lib/fauna-client.ts';
 import { startFreezingProxy, type FreezingProxy } from './helpers/freezing-proxy.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
+import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
 
-const ANSWER_BUDGET_MS = 4500;
 const EVENT = signInEvent('0a1b2c3d-0000-4000-8000-00000f40ze01', 'Frozen.Container@Example.com');
 
 describe('a connection that died while the container was frozen (TCP black-hole proxy; local Fauna; SSM stubbed)', () => {
