@@ -72,7 +72,8 @@ async function cold(task: Extract<ChildTask, { mode: 'cold' }>): Promise<void> {
 async function warm(task: Extract<ChildTask, { mode: 'warm' }>): Promise<void> {
   const { handler } = await load(task.bundle);
   // Loaded only here: in cold mode an already-loaded driver (and node:http2) would flatter the import being timed.
-  const { Client, fql } = await import('fauna');
+  const { Client } = await import('fauna');
+  const { signInQuery } = await import('./baseline-event.ts');
   // The same query the service sends, with the same values and client settings (lib/identity.ts, lib/fauna-client.ts).
   const bare = new Client({
     endpoint: new URL(process.env.FAUNA_ENDPOINT!),
@@ -82,9 +83,7 @@ async function warm(task: Extract<ChildTask, { mode: 'warm' }>): Promise<void> {
     max_attempts: 1,
     http2_session_idle_ms: 60_000,
   });
-  const { sub = '', email = '' } = EVENT.request.userAttributes;
-  const meta = { userPoolId: EVENT.userPoolId, clientId: EVENT.callerContext.clientId, triggerSource: EVENT.triggerSource };
-  const bareQuery = () => bare.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)`);
+  const bareQuery = () => bare.query(signInQuery(EVENT));
   // Events are cloned before the clock starts: the copy is the harness's work, not the handler's.
   const events = Array.from({ length: task.rounds * task.perRound + 50 }, () => structuredClone(EVENT));
   const invoke = () => handler(events.pop(), context());

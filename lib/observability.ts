@@ -2,14 +2,14 @@
  * What the service reports besides its answer: the logger and metrics interfaces every part of the service writes to
  * (lib/ and the middlewares alike), and the metric names.
  */
-/** Structured logging; the Powertools Logger satisfies it. */
+/** Structured logging; `handlers/telemetry/json-logger.ts` implements it. */
 export interface ServiceLogger {
   info(message: string, ...attributes: Record<string, unknown>[]): void;
   warn(message: string, ...attributes: Record<string, unknown>[]): void;
   error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
-/** CloudWatch EMF metrics; the Powertools Metrics satisfies it. */
+/** CloudWatch EMF metrics; `handlers/telemetry/emf-metrics.ts` implements it. */
 export interface ServiceMetrics {
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
 }

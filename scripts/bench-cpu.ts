@@ -11,12 +11,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, fql, type HTTPClient, type HTTPRequest, type HTTPResponse, NodeHTTP2Client } from 'fauna';
+import { Client, type HTTPClient, type HTTPRequest, type HTTPResponse, NodeHTTP2Client } from 'fauna';
 import { createPreTokenGenerationHandler } from '../handlers/create-handler.ts';
 import { EmfMetrics } from '../handlers/telemetry/emf-metrics.ts';
 import { JsonLogger } from '../handlers/telemetry/json-logger.ts';
 import { startLocalFauna } from '../local/fauna/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
+import { signInQuery } from '../bench/baseline-event.ts';
 import { median } from './lib/median.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -53,8 +54,6 @@ async function main(): Promise<void> {
       },
     );
     const bare = new Client({ endpoint: new URL(fauna.url), secret, query_timeout_ms: 1500, client_timeout_buffer_ms: 500, max_attempts: 1 }, replay);
-    const { sub, email } = event.request.userAttributes;
-    const meta = { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource };
     let requestNumber = 0;
     const context = () => ({ awsRequestId: `bench-${++requestNumber}`, functionName: 'bench', getRemainingTimeInMillis: () => 5000 }) as never;
     // The events are copied before the clock starts: the copy is the harness's work.
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
       return ((performance.now() - started) / INVOCATIONS_PER_ROUND) * 1000;
     };
     const invoke = () => handler(events.pop(), context());
-    const bareQuery = () => bare.query(fql`signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)`);
+    const bareQuery = () => bare.query(signInQuery(event));
     await perCall(invoke); // warm-up: JIT and caches
     const own: number[] = [];
     const bareUs: number[] = [];

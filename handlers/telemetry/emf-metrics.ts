@@ -35,7 +35,6 @@ export class EmfMetrics implements ServiceMetrics {
   private readonly write: LineWriter;
   private readonly now: () => number;
   // The record's constant parts, serialised once (every invocation writes one record).
-  private readonly head: string;
   private readonly tail: string;
   private readonly serviceMember: string;
   private stored: Record<string, { unit: Unit; values: number[] }> = {};
@@ -46,7 +45,6 @@ export class EmfMetrics implements ServiceMetrics {
   constructor(options: EmfMetricsOptions) {
     this.write = options.write ?? writeToStdout;
     this.now = options.now ?? Date.now;
-    this.head = `{"_aws":{"Timestamp":`;
     this.tail = `,"CloudWatchMetrics":[{"Namespace":${JSON.stringify(options.namespace)},"Dimensions":[["service"]],"Metrics":[`;
     this.serviceMember = `,"service":${JSON.stringify(options.serviceName)}`;
   }
@@ -74,7 +72,7 @@ export class EmfMetrics implements ServiceMetrics {
     }
     this.stored = {};
     this.count = 0;
-    this.write(`${this.head}${this.now()}${this.tail}${definitions}]}]}${this.serviceMember}${values}}`);
+    this.write(`{"_aws":{"Timestamp":${this.now()}${this.tail}${definitions}]}]}${this.serviceMember}${values}}`);
   }
 
   private piecesOf(name: string, unit: Unit): { definition: string; key: string } {

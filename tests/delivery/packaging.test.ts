@@ -530,7 +530,7 @@ describe('alarms as code, per stage', () => {
   const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm', 'RevocationFailuresAlarm'] as const;
   const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
   const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
-  // Powertools Metrics adds the service name as the one default dimension.
+  // handlers/telemetry/emf-metrics.ts writes the service name as the one dimension.
   const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
 
   it.each(each())('%s: six alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {

@@ -1,6 +1,6 @@
 /**
- * Log capture for the secrets audit: every line the test suite writes (process.stdout/stderr and the console, which is
- * where Powertools Logger and Metrics write) is copied to a capture directory, and every secret a test sees is recorded
+ * Log capture for the secrets audit: every line the test suite writes (process.stdout/stderr, where the service's logger
+ * and metrics write, and the console) is copied to a capture directory, and every secret a test sees is recorded
  * next to it, so `tests/evidence/secrets-audit.test.ts` can assert afterwards that no secret reached any log line.
  *
  * The capture directory is shared by all jest workers of one `npm test` run (`scripts/test.ts` empties it first); each

@@ -10,7 +10,7 @@ const entryModule = path.join(root, 'handlers', 'pre-token-generation.ts');
 function coldStart(env: Record<string, string>): { status: number | null; output: string } {
   const run = spawnSync(node, ['--input-type=module', '-e', `await import(${JSON.stringify(entryModule)}); console.log('loaded');`], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', POWERTOOLS_DEV: 'false', ...env },
+    env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -30,8 +30,7 @@ describe('JsonLogger (one JSON object per line, Powertools field names)', () => 
     // Arrange
     const { logger, records } = loggerAt();
     logger.appendPersistentKeys({ stage: 'dev' });
-    logger.startInvocation({ function_request_id: 'r-1' });
-    logger.appendKeys({ triggerSource: 'TokenGeneration_Authentication' });
+    logger.startInvocation({ function_request_id: 'r-1', triggerSource: 'TokenGeneration_Authentication' });
 
     // Act
     logger.startInvocation({ function_request_id: 'r-2' });
