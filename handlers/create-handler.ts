@@ -93,7 +93,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
         fauna,
         currentSecret: () => secrets.current(),
         refreshSecret: (rejected) => secrets.refresh(rejected, deadline),
-        servedUserPoolIds: async () => servedPools.ids(secrets.parameter),
+        servedUserPoolIds: () => servedPools.ids(secrets.parameter),
         deadline,
         logger,
         metrics,

@@ -6,8 +6,8 @@ import { FaunaUnauthorizedError } from './errors.ts';
 
 /** Where a function's Fauna key comes from (handlers/middleware/secret-store.ts owns the cache and its limits). */
 export interface FaunaKeySource {
-  /** The key as currently cached. */
-  currentSecret(): Promise<string>;
+  /** The key as currently cached (a read, no I/O: every sign-in waits on it). */
+  currentSecret(): string;
   /**
    * Reads the key again after Fauna refused `rejected`; `null` when the store may not be asked again yet (at most one
    * refetch per container per interval).
@@ -33,7 +33,7 @@ export async function withKeyRefresh<T>(
   outcomes: KeyRefreshOutcomes,
   attempt: (secret: string) => Promise<T>,
 ): Promise<T> {
-  const secret = await keys.currentSecret();
+  const secret = keys.currentSecret();
   try {
     return await attempt(secret);
   } catch (error) {

@@ -26,7 +26,7 @@ export interface SignInDependencies extends FaunaKeySource {
   /** The invocation's deadline: every step gets at most the time it leaves. */
   deadline: Deadline;
   /** The ids of the user pools this function serves; events from any other pool are refused before Fauna is called. */
-  servedUserPoolIds(): Promise<readonly string[]>;
+  servedUserPoolIds(): readonly string[];
   logger: ServiceLogger;
   metrics: ServiceMetrics;
   /** Milliseconds, for latency; injectable so tests control it. */
@@ -48,7 +48,7 @@ export async function addFaunaClaims(
     deps.metrics.addMetric(MetricName.passThroughs, 'Count', 1);
     return event;
   }
-  const servedPools = await deps.servedUserPoolIds();
+  const servedPools = deps.servedUserPoolIds();
   if (!servedPools.includes(event.userPoolId)) {
     deps.metrics.addMetric(MetricName.foreignPools, 'Count', 1);
     throw new ForeignUserPoolError(

@@ -66,8 +66,8 @@ export interface KeyStoreOptions {
 export interface SecretStore {
   /** The middleware that makes sure the values are there before the handler runs, if this store needs one. */
   middleware: MiddlewareObj<unknown, unknown, Error, SignInContext> | null;
-  /** The key for this invocation (after the middleware ran). */
-  current(): Promise<string>;
+  /** The key for this invocation (after the middleware ran); synchronous, as it only reads the cache. */
+  current(): string;
   /** Another fetched parameter by its name in {@link ssmParameters}, if fetched. */
   parameter(name: string): string | undefined;
   /**
@@ -83,7 +83,7 @@ export interface SecretStore {
 export function createSecretStore(source: SecretSource, options: KeyStoreOptions): SecretStore {
   if (source.kind === 'environment') {
     const secret = source.secret;
-    return { middleware: null, current: async () => secret, parameter: () => undefined, refresh: async () => null, dispose: () => undefined };
+    return { middleware: null, current: () => secret, parameter: () => undefined, refresh: async () => null, dispose: () => undefined };
   }
   return ssmSecretStore(source, options);
 }
@@ -214,7 +214,7 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
         }
       },
     },
-    async current() {
+    current() {
       const secret = fetched?.values[FAUNA_KEY];
       if (secret === undefined) throw unavailable(undefined);
       return secret;

@@ -32,7 +32,7 @@ function deps(client: QueryClient, overrides: Partial<RevocationDependencies> = 
   return {
     userPoolId: POOL,
     fauna,
-    currentSecret: async () => 'fnCurrentKey',
+    currentSecret: () => 'fnCurrentKey',
     refreshSecret: async () => 'fnNewKey',
     resolveSub: async () => null,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
