@@ -7,7 +7,8 @@
  * Modes (argv[2] is a JSON `ChildTask`):
  * - `cold`: time the module import (init) and the first invocation, then `warmInvocations` more; pauses after the
  *   first invocation until the parent has read its request counters.
- * - `warm`: interleave invocations of the handler with a bare `client.query` of the same FQL, `rounds` × `perRound`.
+ * - `warm`: interleave invocations of the handler with a bare `client.query` of the same FQL, `rounds` × `perRound`;
+ *   `paced`: before each round, say `warm-ready` and wait for the parent, which takes rounds of two children in turn.
  * - `hang`: invoke against a Fauna that never answers and time each fail-closed answer.
  */
 import { readFileSync } from 'node:fs';
@@ -15,12 +16,13 @@ import { pathToFileURL } from 'node:url';
 
 export type ChildTask =
   | { mode: 'cold'; bundle: string; kind: 'handler' | 'baseline'; warmInvocations: number }
-  | { mode: 'warm'; bundle: string; rounds: number; perRound: number }
+  | { mode: 'warm'; bundle: string; rounds: number; perRound: number; paced?: boolean }
   | { mode: 'hang'; bundle: string; invocations: number };
 
 export type ChildMessage =
   | { type: 'first-done'; initMs: number; firstMs: number }
   | { type: 'cold-done'; warmMs: number[] }
+  | { type: 'warm-ready' }
   | { type: 'warm-round'; handlerMs: number[]; bareMs: number[] }
   | { type: 'hang-done'; answers: { ms: number; outcome: string }[] }
   | { type: 'failed'; message: string };
@@ -93,6 +95,10 @@ async function warm(task: Extract<ChildTask, { mode: 'warm' }>): Promise<void> {
     await bareQuery();
   }
   for (let round = 0; round < task.rounds; round++) {
+    if (task.paced) {
+      await send({ type: 'warm-ready' });
+      await waitForParent();
+    }
     const handlerMs: number[] = [];
     const bareMs: number[] = [];
     for (let i = 0; i < task.perRound; i++) {
