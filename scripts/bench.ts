@@ -12,8 +12,8 @@
  *   fake SSM endpoint over HTTPS like SSM's (to count parameter fetches; TLS setup is part of a real cold start);
  * - cold: fresh Node processes import each bundle (module init) and invoke it once, rounds interleaved;
  * - warm: one process interleaves handler invocations with a bare `client.query` of the same FQL, once against the
- *   local Fauna directly and once behind a 2 ms round trip (bench/delaying-proxy.ts, an in-region network hop); then
- *   the Middy baseline the same way behind the hop;
+ *   local Fauna directly and once behind a 2 ms round trip (bench/delaying-proxy.ts, an in-region network hop), where
+ *   the Middy baseline is measured the same way in a container of its own, the two taking their rounds in turn;
  * - worst case: Fauna accepts the request and never answers; the fail-closed answer is timed.
  *
  * Prints a table and writes `bench-results/latest.json`. Bounded: well under 2 minutes on 2 cores.
