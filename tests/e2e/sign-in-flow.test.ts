@@ -12,7 +12,6 @@ import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from
 import type { Identity } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
-import { cognitoAdminClient, createConfirmedUser, createPoolWithClient } from '../../local/stack/cognito-admin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
@@ -22,6 +21,7 @@ import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../local/stack/sample-dat
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { SignInClient } from './helpers/sign-in-client.ts';
 import type { RemoteSignedIn } from './helpers/sign-in-client.ts';
+import { confirmedUserIn, confirmedUserInNewPool } from './helpers/stack-user.ts';
 
 /** Three real processes start (one bundles the handler first); a loaded two-core machine needs the slack. */
 const STACK_START_TIMEOUT_MS = 180_000;
@@ -68,14 +68,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
       },
     });
     await seedProducts(stack.fauna);
-    const admin = cognitoAdminClient(stack.cognitoUrl);
-    try {
-      const pool = stack.userPool;
-      user = await createConfirmedUser(admin, pool.userPoolId, { email: EMAIL, password: PASSWORD });
-      signInConfig = { ...pool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
-    } finally {
-      admin.destroy();
-    }
+    ({ user, signInConfig } = await confirmedUserIn(stack.cognitoUrl, stack.userPool, { email: EMAIL, password: PASSWORD }));
     first = await client.signIn(signInConfig, { username: EMAIL, password: PASSWORD });
   }, STACK_START_TIMEOUT_MS);
 
@@ -240,15 +233,7 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
 
   it('refuses the sign-in of a user of another pool in the same cognito-local: the function serves only the stack\'s pool', async () => {
     // Arrange
-    const admin = cognitoAdminClient(running().cognitoUrl);
-    let otherConfig: typeof signInConfig;
-    try {
-      const otherPool = await createPoolWithClient(admin, 'cognito-fauna-elsewhere');
-      await createConfirmedUser(admin, otherPool.userPoolId, { email: EMAIL, password: PASSWORD });
-      otherConfig = { ...otherPool, endpoint: `${running().cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
-    } finally {
-      admin.destroy();
-    }
+    const { signInConfig: otherConfig } = await confirmedUserInNewPool(running().cognitoUrl, 'cognito-fauna-elsewhere', { email: EMAIL, password: PASSWORD });
 
     // Act
     const attempt = client.signIn(otherConfig, { username: EMAIL, password: PASSWORD });

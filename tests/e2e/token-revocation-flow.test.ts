@@ -14,7 +14,6 @@ import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/sign
 import type { SignInConfig } from '../../examples/signin.ts';
 import { createRevokeFaunaTokensHandler, type RevokeFaunaTokensHandler } from '../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
-import { cognitoAdminClient, createConfirmedUser } from '../../local/stack/cognito-admin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
@@ -22,6 +21,7 @@ import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../helpers/log-lines.ts';
 import { SignInClient } from './helpers/sign-in-client.ts';
+import { confirmedUserIn } from './helpers/stack-user.ts';
 
 const STACK_START_TIMEOUT_MS = 180_000;
 const STACK_STOP_TIMEOUT_MS = 30_000;
@@ -65,15 +65,8 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
 
   beforeAll(async () => {
     stack = await startLocalStack({ onOutput: (source, line) => captureText(source, `${line}\n`) });
-    const admin = cognitoAdminClient(stack.cognitoUrl);
-    try {
-      // The stack's own pool: the trigger serves only that one.
-      const pool = stack.userPool;
-      user = await createConfirmedUser(admin, pool.userPoolId, { email: EMAIL, password: PASSWORD });
-      signInConfig = { ...pool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' };
-    } finally {
-      admin.destroy();
-    }
+    // The stack's own pool: the trigger serves only that one.
+    ({ user, signInConfig } = await confirmedUserIn(stack.cognitoUrl, stack.userPool, { email: EMAIL, password: PASSWORD }));
     const key = await createTriggerKey({ endpoint: stack.fauna.url, adminSecret: stack.fauna.rootSecret, stage: 'local', createdBy: 'e2e', role: 'tokenRevoker' });
     recordSecret(key.secret, 'e2e revoke key');
     const { logger, metrics } = observabilityWritingTo(logs);
