@@ -24,7 +24,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from '../tools/fauna-admin.ts';
 import type { FaunaAdminConnection } from '../tools/fauna-admin.ts';
 import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
-import { defaultAdminSecretParameter, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 /**
  * How long the Lambda may keep serving a cached key after a rotation when the stage does not say
@@ -156,11 +156,11 @@ async function main(argv: string[]): Promise<number> {
   });
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
   const params = await readStageParams(stage);
-  const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
+  const endpoint = faunaEndpointSetting(values.endpoint, params);
   const ssm = new SSMClient({});
   const adminSecret = await resolveAdminSecret({
     envSecret: process.env.FAUNA_ADMIN_SECRET,
-    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? defaultAdminSecretParameter(stage),
+    parameterName: adminSecretParameterName(values['admin-secret-parameter'], params, stage),
     ssm,
   });
   const log = (line: string) => console.log(line);

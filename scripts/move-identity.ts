@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AbortError, Client, fql, ServiceError } from 'fauna';
 import { deleteKey, FaunaAdminError } from '../tools/fauna-admin.ts';
-import { defaultAdminSecretParameter, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { adminSecretParameterName, faunaEndpointSetting, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 /** The role whose only privilege is `moveIdentity { call }` (fauna/roles.fsl). */
 export const OPERATOR_ROLE = 'identityOperator';
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
   const fromSub = requireSetting('--from-sub', 'pass --from-sub <the sub the identity is bound to now>.', values['from-sub']);
   const toSub = requireSetting('--to-sub', 'pass --to-sub <the sub that should own it>.', values['to-sub']);
   const params = await readStageParams(stage);
-  const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
+  const endpoint = faunaEndpointSetting(values.endpoint, params);
   const operatorSecretValue = process.env.FAUNA_OPERATOR_SECRET;
   let adminSecret: string | undefined;
   if (!operatorSecretValue) {
@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       adminSecret = await resolveAdminSecret({
         envSecret: process.env.FAUNA_ADMIN_SECRET,
-        parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? defaultAdminSecretParameter(stage),
+        parameterName: adminSecretParameterName(values['admin-secret-parameter'], params, stage),
         ssm,
       });
     } finally {

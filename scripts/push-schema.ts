@@ -18,7 +18,7 @@ import type { SchemaItemRef } from './lib/fsl-items.ts';
 import { NoSchemaFilesError, readFslFiles } from '../tools/fsl-files.ts';
 import { fetchSchemaFiles, SchemaApiError, schemaDiff, schemaUpdate } from '../tools/schema-api.ts';
 import type { SchemaApiConnection } from '../tools/schema-api.ts';
-import { defaultAdminSecretParameter, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { adminSecretParameterName, faunaEndpointSetting, readStageParams, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
 
 export const DEFAULT_SCHEMA_DIR = 'fauna';
 
@@ -94,10 +94,10 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const params = values.stage ? await readStageParams(values.stage) : {};
-  const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
+  const endpoint = faunaEndpointSetting(values.endpoint, params);
   const adminSecret = await resolveAdminSecret({
     envSecret: process.env.FAUNA_ADMIN_SECRET,
-    parameterName: values['admin-secret-parameter'] ?? process.env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? (values.stage ? defaultAdminSecretParameter(values.stage) : undefined),
+    parameterName: adminSecretParameterName(values['admin-secret-parameter'], params, values.stage),
     ssm: new SSMClient({}),
   });
   await pushSchema({ endpoint, adminSecret, dir: values.dir, allowDeletes: values['allow-deletes'], dryRun: values['dry-run'] }, (line) => console.log(line));

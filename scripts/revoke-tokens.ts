@@ -19,7 +19,7 @@ import { Client } from 'fauna';
 import { SignInError } from '../lib/errors.ts';
 import { RevocationError } from '../lib/revocation-errors.ts';
 import { revokeTokensOf, type RevocationResult } from '../lib/revocation.ts';
-import { readStageParams, requireSetting, StageSettingError } from './lib/stage-settings.ts';
+import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from './lib/stage-settings.ts';
 
 /** One small query: give up quickly rather than hang an operator's terminal. */
 export const REVOKE_QUERY_TIMEOUT_MS = 10_000;
@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     throw new RevokeCommandError('Pass exactly one of --sub <Cognito sub> or --user <Cognito user name>.');
   }
   const params = await readStageParams(stage);
-  const endpoint = requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', values.endpoint, process.env.FAUNA_ENDPOINT, params.faunaEndpoint);
+  const endpoint = faunaEndpointSetting(values.endpoint, params);
   const secret = await revokeSecret(
     values.parameter ?? process.env.FAUNA_REVOKE_SECRET_PARAMETER ?? params.faunaRevokeSecretParameter,
     async () => new (await import('@aws-sdk/client-ssm')).SSMClient({}),

@@ -59,6 +59,19 @@ export function requireSetting(name: string, howToSet: string, ...candidates: (s
   return value;
 }
 
+/** The Fauna endpoint: `--endpoint`, else `FAUNA_ENDPOINT`, else the stage param `faunaEndpoint`. */
+export function faunaEndpointSetting(flag: string | undefined, params: Record<string, string>, env = process.env): string {
+  return requireSetting('Fauna endpoint', 'pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint in serverless.yml.', flag, env.FAUNA_ENDPOINT, params.faunaEndpoint);
+}
+
+/**
+ * The SSM parameter that holds the admin secret: `--admin-secret-parameter`, else `FAUNA_ADMIN_SECRET_PARAMETER`, else
+ * the stage param `faunaAdminSecretParameter`, else the stage's default name (none without a stage).
+ */
+export function adminSecretParameterName(flag: string | undefined, params: Record<string, string>, stage: string | undefined, env = process.env): string | undefined {
+  return flag ?? env.FAUNA_ADMIN_SECRET_PARAMETER ?? params.faunaAdminSecretParameter ?? (stage ? defaultAdminSecretParameter(stage) : undefined);
+}
+
 /**
  * The admin secret: `FAUNA_ADMIN_SECRET` if set, else the SecureString parameter `parameterName` (decrypted).
  * The secret is returned, never logged.

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { kmsKeyFromParams, readStageParams, requireSetting, StageSettingError } from '../../scripts/lib/stage-settings.ts';
+import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, StageSettingError } from '../../scripts/lib/stage-settings.ts';
 
 let dir: string;
 let file: string;
@@ -62,5 +62,24 @@ describe('readStageParams (stage settings from serverless.yml)', () => {
 
     // Assert
     expect(params).toEqual({});
+  });
+});
+
+describe('the settings every delivery script resolves the same way: flag, environment, stage param, default', () => {
+  const params = { faunaEndpoint: 'https://fauna.param.example', faunaAdminSecretParameter: '/from/param' };
+
+  it('takes the Fauna endpoint from the flag, then FAUNA_ENDPOINT, then the stage param, and names all three when none is set', () => {
+    expect(faunaEndpointSetting('https://flag.example', params, { FAUNA_ENDPOINT: 'https://env.example' })).toBe('https://flag.example');
+    expect(faunaEndpointSetting(undefined, params, { FAUNA_ENDPOINT: 'https://env.example' })).toBe('https://env.example');
+    expect(faunaEndpointSetting(undefined, params, {})).toBe('https://fauna.param.example');
+    expect(() => faunaEndpointSetting(undefined, {}, {})).toThrow(/Missing Fauna endpoint: pass --endpoint <url>, set FAUNA_ENDPOINT, or set the stage param faunaEndpoint/);
+  });
+
+  it('takes the admin secret parameter from the flag, then FAUNA_ADMIN_SECRET_PARAMETER, then the stage param, then the stage default', () => {
+    expect(adminSecretParameterName('/from/flag', params, 'dev', { FAUNA_ADMIN_SECRET_PARAMETER: '/from/env' })).toBe('/from/flag');
+    expect(adminSecretParameterName(undefined, params, 'dev', { FAUNA_ADMIN_SECRET_PARAMETER: '/from/env' })).toBe('/from/env');
+    expect(adminSecretParameterName(undefined, params, 'dev', {})).toBe('/from/param');
+    expect(adminSecretParameterName(undefined, {}, 'dev', {})).toBe('/cognito-fauna/dev/fauna-admin-secret');
+    expect(adminSecretParameterName(undefined, {}, undefined, {})).toBeUndefined();
   });
 });
