@@ -8,7 +8,8 @@ export default {
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   // Every log line of the run is copied for the secrets audit, which `npm test` (scripts/test.ts) runs last, alone.
   setupFiles: ['<rootDir>/tests/helpers/log-capture.setup.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/evidence/secrets-audit\\.test\\.ts$'],
+  // The deploy rehearsal needs Python's moto_server: `npm run rehearse` (jest.rehearsal.config.js) runs it, from .ci/run.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/evidence/secrets-audit\\.test\\.ts$', '<rootDir>/tests/rehearsal/'],
   testTimeout: 30000,
   // Coverage of the service code. `npm test` (scripts/test.ts) collects it on a whole-suite run (CI's too), so these
   // thresholds fail the run when a change leaves lib/ or handlers/ less tested than the suite reaches today; a run of a
