@@ -14,6 +14,7 @@ import { MetricName } from '../lib/observability.ts';
 import { addFaunaClaims } from '../lib/sign-in.ts';
 import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
+import { localKeyGuardMiddleware } from './middleware/local-key-guard.ts';
 import { telemetryMiddleware, triggerEventKeys } from './middleware/telemetry.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 import { createServedPools } from './middleware/served-pools.ts';
@@ -131,6 +132,11 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))
     .use(eventValidationMiddleware({ acceptLocalVersionZero: config.stage === LOCAL_STAGE }));
   if (secrets.middleware) handler.use(secrets.middleware);
+  // Local stage only (deployed stages read the key from SSM): refuse an admin or server key where the trigger's belongs.
+  const { secretSource } = config;
+  if (config.stage === LOCAL_STAGE && secretSource.kind === 'environment') {
+    handler.use(localKeyGuardMiddleware({ query: (query) => fauna.clientFor(secretSource.secret).query(query) }));
+  }
 
   return {
     handler,

@@ -71,7 +71,8 @@ describe('GitHub OIDC deploy roles (deploy/github-oidc-roles.yml)', () => {
     const otherStages = deployStages.filter((other) => other !== stage);
     // IAM offers no resource-level permission for these, or the resource's name is not known before it exists.
     const accountWide: Record<string, string[]> = {
-      '*': ['cloudformation:ValidateTemplate', 'cognito-idp:CreateUserPool'],
+      // ListUserPools: prod's deploy resolves the existing pool's name to its id (serverless/existing-pool-check.cjs).
+      '*': ['cloudformation:ValidateTemplate', 'cognito-idp:CreateUserPool', 'cognito-idp:ListUserPools'],
       [`arn:aws:logs:us-east-1:123456789012:log-group:*`]: ['logs:DescribeLogGroups'],
       [`arn:aws:cognito-idp:us-east-1:123456789012:userpool/*`]: ['cognito-idp:'],
       [`arn:aws:kms:us-east-1:123456789012:key/*`]: ['kms:Decrypt'],

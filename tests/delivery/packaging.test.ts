@@ -217,10 +217,9 @@ describe('serverless package (osls) for every stage', () => {
     expect(render(conditions['kms:EncryptionContext:PARAMETER_ARN'])).toBe(parameterArn(params.faunaSecretParameter!));
   });
 
-  it.each(each())('%s: the function role has nothing else but the framework’s log permissions on its own log group', (stage) => {
+  it.each(each())('%s: the function role has nothing else but writing to its own log group (serverless/trigger-role.yml)', (stage) => {
     // Arrange
     const statements = roleStatements(functionRole(stage));
-    const logGroupArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${SERVICE}-${stage}`;
 
     // Act
     const others = statements.filter((statement) => !actionsOf(statement).every((action) => /^(ssm|kms):/.test(action)));
@@ -229,8 +228,8 @@ describe('serverless package (osls) for every stage', () => {
     expect(functionRole(stage).Properties.ManagedPolicyArns ?? []).toEqual([]);
     expect(others.length).toBeGreaterThan(0);
     for (const statement of others) {
-      expect(actionsOf(statement).every((action) => action.startsWith('logs:'))).toBe(true);
-      for (const resource of resourcesOf(statement)) expect(resource.startsWith(logGroupArn)).toBe(true);
+      expect(actionsOf(statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': ['PreTokenGenerationLogGroup', 'Arn'] }]);
     }
   });
 
@@ -460,6 +459,60 @@ describe('existing pools: the custom resource logs to its own log group only', (
   });
 });
 
+describe('every function logs to its own log group only, which the stack creates', () => {
+  /** Each function of the stage with its role, its log group's logical id and the CloudWatch Logs statements of its role. */
+  function functionLogGrants(stage: Stage) {
+    const { template } = get(stage);
+    return resourcesOfType(template, 'AWS::Lambda::Function').map(([functionId, lambda]) => {
+      const name = lambda.Properties.FunctionName as string;
+      const [roleId] = (lambda.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      const groups = resourcesOfType(template, 'AWS::Logs::LogGroup').filter(([, group]) => group.Properties.LogGroupName === `/aws/lambda/${name}`);
+      const statements = deployedStatements(template, template.Resources[roleId]!).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+      return { functionId, name, roleId, groups, statements };
+    });
+  }
+
+  it.each(each())('%s: no function role may create log groups, and each function\'s group is a resource of the stack', (stage) => {
+    // Act
+    const grants = functionLogGrants(stage);
+
+    // Assert
+    expect(grants.length).toBeGreaterThanOrEqual(2);
+    for (const { groups, statements } of grants) {
+      expect(groups).toHaveLength(1);
+      expect(statements.flatMap(actionsOf)).not.toContain('logs:CreateLogGroup');
+      expect(statements.flatMap(actionsOf).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    }
+  });
+
+  it.each(each())('%s: each function\'s role writes to that function\'s group alone (no prefix that covers another function\'s group)', (stage) => {
+    // Act
+    const grants = functionLogGrants(stage);
+
+    // Assert: a resource is the group's own GetAtt Arn (`…:log-group:<name>:*`) or that exact ARN, nothing wider.
+    for (const { name, groups, statements } of grants) {
+      const [groupId] = groups[0]!;
+      const ownArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${name}:*`;
+      for (const resource of statements.flatMap((statement) => asList(statement.Resource))) {
+        const getAtt = (resource as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+        if (getAtt) expect(getAtt).toEqual([groupId, 'Arn']);
+        else expect(render(resource)).toBe(ownArn);
+      }
+    }
+  });
+});
+
+describe('the Fauna secret goes into the ID token only, on every stage', () => {
+  it.each(each())('%s: CLAIM_TARGETS is id (a stage opts in to the access token with claimTargets: id,access)', (stage) => {
+    // Act
+    const variables = (fn(stage).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    // Assert
+    expect(variables.CLAIM_TARGETS).toBe('id');
+    expect(get(stage).params.claimTargets).toBe('id');
+  });
+});
+
 describe('stage params checked at package time', () => {
   async function packageProd(dirName: string, ...params: string[]): Promise<{ template?: Template; output: string }> {
     const dir = path.join(root, dirName);
@@ -664,7 +717,7 @@ describe('deploy roles (deploy/github-oidc-roles.yml) cover what deploying each 
     }
   }
 
-  it.each(deployStages.map((stage) => [stage]))('%s: the stack, every resource of the packaged template, the Fauna admin secret (schema:push) and the smoke invoke', (stage) => {
+  it.each(deployStages.map((stage) => [stage]))('%s: the stack, every resource of the packaged template, the Fauna admin secret (schema:push), the smoke invoke and, for an existing pool, the deploy\'s pool lookup', (stage) => {
     // Arrange
     const statements = deployRoleFor(rolesTemplate, stage).statements;
     const calls: [string, string][] = [
@@ -672,6 +725,8 @@ describe('deploy roles (deploy/github-oidc-roles.yml) cover what deploying each 
       ['cloudformation:ExecuteChangeSet', arn('cloudformation', `stack/${SERVICE}-${stage}/0a1b2c3d`)],
       ['ssm:GetParameter', arn('ssm', `parameter${defaultAdminSecretParameter(stage)}`)],
       ['lambda:InvokeFunction', arn('lambda', `function:${functionName(stage)}`)],
+      // serverless/existing-pool-check.cjs resolves existingPoolName with the deploy's own credentials.
+      ...(get(stage).params.poolMode === 'existing' ? [['cognito-idp:ListUserPools', '*'] as [string, string]] : []),
       ...Object.entries(get(stage).template.Resources).flatMap(([logicalId, resource]) => callsToCreate(stage, logicalId, resource)),
     ];
 

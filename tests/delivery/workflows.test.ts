@@ -215,6 +215,23 @@ describe('GitHub Actions workflows', () => {
     expect(packageScripts['lint:cfn']).toBe('node scripts/lint-cfn.ts');
   });
 
+  it('rehearse the deploy of every stage against moto_server on pull requests, after installing it and after the packages are uploaded', () => {
+    // Arrange
+    const steps = workflows.get('pull-request.yml')!.jobs.verify!.steps ?? [];
+    const runs = steps.map((step) => step.run ?? '');
+
+    // Act
+    const install = runs.findIndex((run) => /^pipx install 'moto\[server\]==5\.\d+\.\d+'$/.test(run));
+    const rehearse = runs.indexOf('npm run rehearse');
+    const upload = steps.findIndex((step) => (step.uses ?? '').startsWith('actions/upload-artifact@'));
+
+    // Assert: the rehearsal's deploys package into .serverless/, which the upload must have taken first.
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(rehearse).toBeGreaterThan(install);
+    expect(rehearse).toBeGreaterThan(upload);
+    expect(packageScripts.rehearse).toContain('--config jest.rehearsal.config.js');
+  });
+
   it('use Node from actions/setup-node at the runtime version', () => {
     // Arrange
     const setupNode = allSteps().filter(({ step }) => step.uses?.startsWith('actions/setup-node@'));

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
@@ -40,6 +41,17 @@ export function motoPython(): string {
   throw new EmulatorUnavailableError(`none of ${candidates.join(', ')} can import moto (set REHEARSAL_PYTHON to moto's Python)`);
 }
 
+/** Whether `url` answers 200; no kept-alive connection is left behind (it would hold the test run open). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+  });
+}
+
 export async function startEmulator(): Promise<Emulator> {
   const python = motoPython();
   const port = await getPort({ host: '127.0.0.1' });
@@ -65,11 +77,7 @@ export async function startEmulator(): Promise<Emulator> {
   const started = Date.now();
   while (Date.now() - started < READY_TIMEOUT_MS) {
     if (child.exitCode !== null) throw new EmulatorUnavailableError(`the launcher exited with ${child.exitCode}: ${output.slice(-2000)}`);
-    try {
-      if ((await fetch(`${url}/moto-api/data.json`)).ok) return { url, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
+    if (await answers(`${url}/moto-api/data.json`)) return { url, output: () => output, stop };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
