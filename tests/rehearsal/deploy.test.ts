@@ -14,6 +14,7 @@ import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '
 import { CognitoIdentityProviderClient, CreateUserPoolCommand, DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type CommandResult, type Emulator, rehearsalEnv, runCommand, startEmulator } from './helpers/emulator.ts';
 
@@ -27,6 +28,7 @@ let clients: {
   cloudFormation: CloudFormationClient;
   cognito: CognitoIdentityProviderClient;
   events: EventBridgeClient;
+  iam: IAMClient;
   lambda: LambdaClient;
   ssm: SSMClient;
 };
@@ -39,6 +41,7 @@ beforeAll(async () => {
     cloudFormation: new CloudFormationClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     events: new EventBridgeClient(config),
+    iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     ssm: new SSMClient(config),
   };
@@ -109,6 +112,23 @@ async function expectTriggerWiredTo(stage: string, poolId: string, version: stri
   expect(permissions.map((s) => [s.Principal.Service, s.Action, s.Condition?.ArnLike?.['AWS:SourceArn']])).toEqual([['cognito-idp.amazonaws.com', 'lambda:InvokeFunction', poolArn(poolId)]]);
 }
 
+/** The CloudWatch Logs grants of a function's deployed role: [actions, resources] per statement. */
+async function logGrants(stage: string, fn: string): Promise<[string[], string[]][]> {
+  const config = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName(stage, fn) }));
+  const roleName = config.Role!.split('/').pop()!;
+  const names = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
+  const grants: [string[], string[]][] = [];
+  for (const policyName of names) {
+    const policy = await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+    const document = JSON.parse(decodeURIComponent(policy.PolicyDocument!)) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
+    for (const statement of document.Statement) {
+      const actions = [statement.Action].flat();
+      if (actions.some((action) => action.startsWith('logs:'))) grants.push([actions.sort(), [statement.Resource].flat()]);
+    }
+  }
+  return grants;
+}
+
 async function stackStatus(stage: string): Promise<string | undefined> {
   const stacks = await clients.cloudFormation.send(new ListStacksCommand({}));
   return stacks.StackSummaries?.find((stack) => stack.StackName === `cognito-fauna-${stage}` && stack.StackStatus !== 'DELETE_COMPLETE')?.StackStatus;
@@ -154,6 +174,13 @@ describe.each([
 
   test('the revocation rule listens to that pool, targets revokeFaunaTokens, and EventBridge may invoke it from that rule only', async () => {
     await expectRevocationWiredTo(stage, poolId);
+  });
+
+  test('each function\'s deployed role may write to its own log group only, and create none', async () => {
+    for (const fn of ['preTokenGeneration', 'revokeFaunaTokens']) {
+      const ownGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${functionName(stage, fn)}:*`;
+      expect(await logGrants(stage, fn)).toEqual([[['logs:CreateLogStream', 'logs:PutLogEvents'], [ownGroup]]]);
+    }
   });
 
   test('a second npm run deploy reports no changes', async () => {

@@ -12,6 +12,9 @@ server:
   unpacked and its handler run by Node with the CloudFormation event, against this emulator; the response the handler
   sends to CloudFormation's pre-signed URL is captured and applied to the stack. Create, Update and Delete run
   synchronously, so a failed custom resource fails the deploy (moto would otherwise report success at once);
+- a role's inline policies from a template stored as JSON (moto 5.2 keeps the template's dict, and GetRolePolicy then
+  answers its Python repr, which no client can parse);
+- a log group's `Fn::GetAtt Arn` ending in `:*`, as CloudFormation documents it (moto 5.2 leaves the `:*` off);
 - a stack's outputs refreshed after a change set runs (moto 5.2 keeps those of the stack's first template, and osls
   deploys every template after the first through a change set).
 
@@ -255,6 +258,25 @@ def install() -> None:
             stack.output_map = stack._create_output_map()
 
     CloudFormationBackend.execute_change_set = execute_change_set_with_outputs
+
+    from moto.iam.models import Role
+
+    put_policy = Role.put_policy
+
+    def put_policy_as_json(self, policy_name, policy_json):  # type: ignore[no-untyped-def]
+        put_policy(self, policy_name, policy_json if isinstance(policy_json, str) else json.dumps(policy_json))
+
+    Role.put_policy = put_policy_as_json
+
+    from moto.logs.models import LogGroup
+
+    log_group_attribute = LogGroup.get_cfn_attribute
+
+    def log_group_attribute_as_cloudformation(self, attribute_name):  # type: ignore[no-untyped-def]
+        value = log_group_attribute(self, attribute_name)
+        return f"{value}:*" if attribute_name == "Arn" else value
+
+    LogGroup.get_cfn_attribute = log_group_attribute_as_cloudformation
 
     parsing.CustomModel = RunnableCustomModel  # resource_class_from_type() returns this for every Custom:: type
     parsing.get_model_map.cache_clear()
