@@ -4,12 +4,14 @@
  * pretokenTrigger key passes; one probe query per container, none on a deployed stage.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fql, type Query } from 'fauna';
+import { Client, fql, type Query } from 'fauna';
 import { localKeyGuardMiddleware } from '../../../handlers/middleware/local-key-guard.ts';
 import { ConfigError } from '../../../lib/errors.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { customersWithEmail, type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
-import { idTokenClaims, SERVED_POOL_ID, signInEvent, startService } from '../../helpers/service.ts';
+import { holdSecret, idTokenClaims, SERVED_POOL_ID, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
+
+const ssm = stubSsm();
 
 let fauna: LocalFauna;
 let trigger: { secret: string };
@@ -23,6 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  ssm.restore();
   await fauna.stop();
 });
 
@@ -94,5 +97,29 @@ describe('the local stage refuses a key with more than the pretokenTrigger role'
     expect(withAdmin.logs.records('Sign-in failed')[0]?.error).toMatchObject({ name: 'ConfigError', message: expect.stringContaining('FAUNA_SECRET holds a key with a built-in role') });
     expect(await customersWithEmail(fauna, email)).toBe(0);
     expect(idTokenClaims(await granted).userId).toEqual(expect.any(String));
+  });
+
+  it('a deployed stage never runs the probe: its one Fauna query is the sign-in, even with a server key in SSM (SSM stubbed with aws-sdk-client-mock)', async () => {
+    // Arrange
+    const parameter = '/cognito-fauna/dev/fauna-secret';
+    holdSecret(ssm, parameter, serverSecret);
+    const queries: string[] = [];
+    const service = startService({ STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: parameter, USER_POOL_IDS: SERVED_POOL_ID }, {
+      createFaunaClient: (configuration, httpClient) => {
+        const client = new Client(configuration, httpClient);
+        const query = client.query.bind(client);
+        client.query = ((fqlQuery: Query, options) => (queries.push(JSON.stringify(fqlQuery.encode())), query(fqlQuery, options))) as Client['query'];
+        return client;
+      },
+    });
+
+    // Act
+    const response = await service.invoke(signInEvent('5d1b7a1e-0000-4000-8000-00000000a003', 'local-guard-3@example.com')).finally(() => service.dispose());
+
+    // Assert
+    expect(idTokenClaims(response).userId).toEqual(expect.any(String));
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toContain('signIn');
+    expect(queries[0]).not.toContain('Collection');
   });
 });
