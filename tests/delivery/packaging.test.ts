@@ -371,6 +371,22 @@ describe('Cognito trigger wiring per stage', () => {
     }
   });
 
+  it('existing pools: the attachment runs only when its properties change (no ForceDeploy unless reattachTrigger), so an unchanged deploy reports no changes', () => {
+    // Arrange
+    const stages = byMode('existing');
+
+    // Act
+    const attachments = stages.map((stage) => resourcesOfType(get(stage).template, 'Custom::CognitoUserPool'));
+
+    // Assert
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) expect(get(stage).params.reattachTrigger).toBe('false');
+    for (const found of attachments) {
+      expect(found).toHaveLength(1);
+      expect(found[0]![1].Properties).not.toHaveProperty('ForceDeploy');
+    }
+  });
+
   it('existing pools: nothing of the framework’s broad default remains (any function, any role, any account)', () => {
     // Arrange
     const stages = byMode('existing');
