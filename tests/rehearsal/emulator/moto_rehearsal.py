@@ -34,7 +34,6 @@ from typing import Any
 from moto.cloudformation import custom_model
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.parsing import CustomModel
-from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 from moto.awslambda import lambda_backends
@@ -105,8 +104,10 @@ class CognitoUserPoolResource(CloudFormationModel):
         backend = cognitoidp_backends[account_id][region_name]
         pool = backend.describe_user_pool(self.pool_id)
         if pool.extended_config.get("DeletionProtection") == "ACTIVE":
-            # Cognito's answer to DeleteUserPool on a protected pool; CloudFormation then fails the resource.
-            raise InvalidParameterException("The user pool cannot be deleted because deletion protection is activated.")
+            # Cognito refuses DeleteUserPool on a protected pool, and CloudFormation's deletion then ends DELETE_FAILED.
+            # moto deletes a stack within DeleteStack, so the refusal is DeleteStack's own error here, in CloudFormation's
+            # (XML) error format so that the CLI can print it.
+            raise ValidationError(message=f"{self.pool_id}: The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
         backend.delete_user_pool(self.pool_id)
 
     def is_created(self) -> bool:
@@ -228,7 +229,8 @@ class RunnableCustomModel(CustomModel):
         resource.stack_id, resource.resource_type, resource.properties = kwargs["StackId"], kwargs["ResourceType"], properties
         # The function may be deleted before this resource on a stack's deletion: keep its code for the Delete.
         resource.code = function_code(account_id, region_name, properties["ServiceToken"])
-        resource.set_data(answer_or_fail(run_custom_resource(resource.code, event_for("Create", resource, properties)), event_for("Create", resource, properties)))
+        event = event_for("Create", resource, properties)
+        resource.set_data(answer_or_fail(run_custom_resource(resource.code, event), event))
         return resource
 
     @classmethod
