@@ -42,7 +42,7 @@ describe('mapFaunaError', () => {
     ['QueryTimeoutError', new QueryTimeoutError(failure('time_out'), 440), FaunaUnavailableError],
     ['ServiceInternalError', new ServiceInternalError(failure('internal_error'), 500), FaunaUnavailableError],
     ['ThrottlingError', new ThrottlingError(failure('limit_exceeded'), 429), FaunaUnavailableError],
-    ['ContendedTransactionError', new ContendedTransactionError(failure('contended_transaction'), 409), FaunaUnavailableError],
+    ['ContendedTransactionError (409: a concurrent sign-in of the same user)', new ContendedTransactionError(failure('contended_transaction'), 409), ConcurrentSignInError],
     ['ProtocolError', new ProtocolError({ message: 'not json', httpStatus: 502 }), FaunaUnavailableError],
     ['AuthorizationError (forbidden)', new AuthorizationError(failure('forbidden'), 403), FaunaQueryError],
     ['QueryRuntimeError (permission_denied)', new QueryRuntimeError(failure('permission_denied'), 400), FaunaQueryError],
