@@ -38,47 +38,57 @@ export const CONTENDED_MESSAGE = {
 /** What one attempt conflicted on: a document (`Coll(id)`), the schema, or anything else (index entries, uniques). */
 type ConflictSource = { kind: 'document'; ref: string } | { kind: 'schema' } | { kind: 'other' };
 
-/** An open transaction: the commit sequence number its snapshot saw. */
-interface Ticket {
-  readonly snapshot: number;
-}
+/** How long the commit history is kept: a request evaluated later than this after its arrival sees it as now. */
+const HISTORY_MS = 5_000;
 
-/** The commit sequence and, per storage key, the sequence number of its last committed write. */
+/**
+ * The commit history: a sequence number per commit, when it committed (`performance.now()`), and per storage key the
+ * last commit that wrote it. A transaction's snapshot is a sequence number; it conflicts when a key it read was
+ * written by a later commit.
+ */
 class ConflictLog {
   #seq = 0;
-  readonly #versions = new Map<Store, Map<string, number>>();
-  readonly #open = new Set<Ticket>();
+  /** Sequence numbers below this have been forgotten. */
+  #forgotten = 0;
+  #lastPruned = 0;
+  readonly #history: { at: number; seq: number }[] = [];
+  readonly #versions = new Map<Store, Map<string, { seq: number; at: number }>>();
 
-  open(): Ticket {
-    const ticket = { snapshot: this.#seq };
-    this.#open.add(ticket);
-    return ticket;
+  /** The snapshot of a transaction that began at `time`: the last commit at or before it. */
+  snapshotAt(time: number): number {
+    for (let i = this.#history.length - 1; i >= 0; i--) if (this.#history[i]!.at <= time) return this.#history[i]!.seq;
+    return this.#forgotten;
   }
 
-  close(ticket: Ticket): void {
-    this.#open.delete(ticket);
-    // Nothing in flight: no snapshot can be older than any recorded write, so the versions are not needed.
-    if (this.#open.size === 0) this.#versions.clear();
-  }
-
-  /** The first key the footprint read (or the document it wrote) that was committed after the ticket's snapshot. */
-  conflict(ticket: Ticket, store: Store, footprint: Footprint): string | null {
+  /** The first key the footprint read (or the document it wrote) that a commit after `snapshot` wrote. */
+  conflict(snapshot: number, store: Store, footprint: Footprint): string | null {
     const versions = this.#versions.get(store);
     if (versions === undefined) return null;
-    for (const key of footprint.reads) if ((versions.get(key) ?? 0) > ticket.snapshot) return key;
-    for (const key of footprint.writes) if (key.startsWith('d') && (versions.get(key) ?? 0) > ticket.snapshot) return key;
+    for (const key of footprint.reads) if ((versions.get(key)?.seq ?? 0) > snapshot) return key;
+    for (const key of footprint.writes) if (key.startsWith('d') && (versions.get(key)?.seq ?? 0) > snapshot) return key;
     return null;
   }
 
-  /** Records a committed footprint's writes; `own` is the committing transaction's ticket, if it has one. */
-  record(store: Store, footprint: Footprint | null, own?: Ticket): void {
+  /** Records a committed footprint's writes as committed at `at`. */
+  record(store: Store, footprint: Footprint | null, at: number): void {
     if (footprint === null || footprint.writes.size === 0) return;
-    const others = this.#open.size - (own !== undefined && this.#open.has(own) ? 1 : 0);
-    this.#seq++;
-    if (others === 0) return;
+    const seq = ++this.#seq;
+    this.#history.push({ at, seq });
     let versions = this.#versions.get(store);
     if (versions === undefined) this.#versions.set(store, (versions = new Map()));
-    for (const key of footprint.writes) versions.set(key, this.#seq);
+    for (const key of footprint.writes) versions.set(key, { seq, at });
+    if (at - this.#lastPruned > 1_000) this.#prune(at);
+  }
+
+  #prune(now: number): void {
+    this.#lastPruned = now;
+    const horizon = now - HISTORY_MS;
+    let drop = 0;
+    while (drop < this.#history.length && this.#history[drop]!.at < horizon) drop++;
+    if (drop === 0) return;
+    this.#forgotten = this.#history[drop - 1]!.seq;
+    this.#history.splice(0, drop);
+    for (const versions of this.#versions.values()) for (const [key, version] of versions) if (version.seq <= this.#forgotten) versions.delete(key);
   }
 }
 
@@ -106,16 +116,39 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Runs queries with conflict detection; one per engine. `options` null: the serial engine (only the fault switch). */
+/** A held transaction waiting for its commit time. */
+interface PendingCommit {
+  readonly attempt: QueryAttempt;
+  /** The commit its snapshot saw. */
+  readonly snapshot: number;
+  /** `performance.now()` at which it commits: its start plus the window, and never before its evaluation ended. */
+  readonly commitAt: number;
+  /** After the client's deadline: the transaction fails with `time_out` at its commit instead. */
+  readonly lateAfter: number;
+  readonly settle: (result: ConflictSource | null | 'late' | Error) => void;
+}
+
+/**
+ * Runs queries with conflict detection; one per engine. Without options, only the fault switch works (the serial
+ * engine calls `runNow` when a rule is set).
+ *
+ * Commits happen in commit-time order, and every evaluation first commits whatever is due: so a transaction's
+ * snapshot holds every transaction whose commit time has passed, even when the event loop is late to run the
+ * commit's timer (a busy test process would otherwise turn its lag into conflicts a real Fauna would not have).
+ */
 export class ContentionControl {
   readonly forced: ForcedContention;
   readonly counts: ContentionCounts = { committed: 0, retries: 0, aborted: 0, forced: 0 };
+  readonly enabled: boolean;
   readonly #state: EngineState;
   readonly #log = new ConflictLog();
   readonly #windowMs: number;
   readonly #retryDelayMaxMs: number;
   readonly #random: () => number;
-  readonly enabled: boolean;
+  /** Held transactions in commit-time order (evaluations run one at a time, so arrival order is that order). */
+  readonly #pending: PendingCommit[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = 0;
 
   constructor(state: EngineState, options: ContentionOptions | undefined) {
     this.#state = state;
@@ -131,62 +164,106 @@ export class ContentionControl {
    * transactions in flight conflict with them, and the fault switch applies.
    */
   runNow(request: QueryRequest): QueryOutcome {
-    const ticket = this.#log.open();
-    try {
-      const attempt = runQueryAttempt(this.#state, request, 'held');
-      if (!attempt.held) {
-        this.#record(attempt, ticket);
-        return attempt.outcome;
-      }
-      if (this.forced.take(request.principal)) return this.#abort(attempt.outcome, [], true);
-      return this.#commit(attempt, ticket) === null ? attempt.outcome : this.#abort(attempt.outcome, [{ kind: 'other' }], false);
-    } finally {
-      this.#log.close(ticket);
+    const now = performance.now();
+    this.#drain(now);
+    const attempt = runQueryAttempt(this.#state, request, 'held');
+    if (!attempt.held) {
+      this.#record(attempt, performance.now());
+      return attempt.outcome;
     }
+    if (this.forced.take(request.principal)) return this.#abort(attempt.outcome, [], true);
+    const conflict = this.#commit(attempt, this.#log.snapshotAt(now), performance.now());
+    return conflict === null ? attempt.outcome : this.#abort(attempt.outcome, [conflict], false);
   }
 
-  /** Runs a query in contention mode: in flight for the window, validated at commit, retried, or answered 409. */
+  /**
+   * Runs a query in contention mode. Its snapshot is the committed state when its request arrived; it is evaluated
+   * (against the state now, which can only be newer: any key a commit since the arrival wrote, and it read, is a
+   * conflict at commit, exactly as if it had read the older version), held until one window after its arrival, then
+   * validated: committed, retried on a fresh snapshot after a random delay, or answered 409.
+   */
   async submit(request: QueryRequest): Promise<QueryOutcome> {
     const timed = { ...request, receivedAt: request.receivedAt ?? performance.now() };
     const deadline = newDeadline(timed.receivedAt, request.timeoutMs);
     const maxRetries = request.maxContentionRetries ?? DEFAULT_MAX_CONTENTION_RETRIES;
     const sources: ConflictSource[] = [];
+    let startedAt = timed.receivedAt;
     for (let retries = 0; ; retries++) {
-      const ticket = this.#log.open();
-      let attempt: QueryAttempt;
-      try {
-        attempt = runQueryAttempt(this.#state, timed, 'held');
-        if (!attempt.held) {
-          this.#record(attempt, ticket);
-          return withRetries(attempt.outcome, retries);
-        }
-        if (this.forced.take(request.principal)) return this.#abort(attempt.outcome, [], true);
-        await delay(this.#windowMs);
-        // A transaction whose deadline passed while in flight writes nothing (440), as one that ran out evaluating.
-        const late = deadlineFailure(deadline, performance.now());
-        if (late) {
-          if (sources.length > 0) return this.#abort(attempt.outcome, sources, false);
-          return { ...failureOf(attempt.outcome, 'time_out', late.message), stats: { ...attempt.outcome.stats, contention_retries: retries } };
-        }
-        const source = this.#commit(attempt, ticket);
-        if (source === null) return withRetries(attempt.outcome, retries);
-        sources.push(source);
-      } finally {
-        this.#log.close(ticket);
+      this.#drain(performance.now());
+      const snapshot = this.#log.snapshotAt(startedAt);
+      const attempt = runQueryAttempt(this.#state, timed, 'held');
+      if (!attempt.held) {
+        this.#record(attempt, performance.now());
+        return withRetries(attempt.outcome, retries);
       }
-      // The core retries while attempts remain and the deadline has time left (Query.scala).
+      if (this.forced.take(request.principal)) return this.#abort(attempt.outcome, [], true);
+      const commitAt = Math.max(performance.now(), startedAt + this.#windowMs);
+      const result = await this.#schedule({ attempt, snapshot, commitAt, lateAfter: deadline.endsAt });
+      if (result === null) return withRetries(attempt.outcome, retries);
+      if (result === 'late') {
+        // Its deadline passed while in flight: it writes nothing (440), or, after conflicts, answers 409 (Query.scala).
+        if (sources.length > 0) return this.#abort(attempt.outcome, sources, false);
+        const late = deadlineFailure(deadline, Math.max(performance.now(), deadline.endsAt + 1))!;
+        return { ...failureOf(attempt.outcome, 'time_out', late.message), stats: { ...attempt.outcome.stats, contention_retries: retries } };
+      }
+      sources.push(result);
+      // The core retries while attempts remain and the deadline has time left.
       if (retries >= maxRetries || deadlineFailure(deadline, performance.now()) !== null) return this.#abort(attempt.outcome, sources, false);
       this.counts.retries++;
       await delay(Math.floor(this.#random() * this.#retryDelayMaxMs));
+      startedAt = performance.now();
     }
   }
 
-  /** Validates and applies a held attempt; returns what it conflicted on, or null once committed. */
-  #commit(attempt: QueryAttempt, ticket: Ticket): ConflictSource | null {
+  /** Queues a held attempt in commit-time order; resolves once it committed, conflicted or ran late. */
+  #schedule(commit: Omit<PendingCommit, 'settle'>): Promise<ConflictSource | null | 'late'> {
+    return new Promise((resolve, reject) => {
+      const settle = (result: ConflictSource | null | 'late' | Error) => (result instanceof Error ? reject(result) : resolve(result));
+      let at = this.#pending.length;
+      while (at > 0 && this.#pending[at - 1]!.commitAt > commit.commitAt) at--;
+      this.#pending.splice(at, 0, { ...commit, settle });
+      this.#arm();
+    });
+  }
+
+  /** Commits, in commit-time order, every held transaction whose commit time is at or before `now`. */
+  #drain(now: number): void {
+    while (this.#pending.length > 0 && this.#pending[0]!.commitAt <= now) {
+      const next = this.#pending.shift()!;
+      let result: ConflictSource | null | 'late' | Error;
+      try {
+        result = next.commitAt > next.lateAfter ? 'late' : this.#commit(next.attempt, next.snapshot, next.commitAt);
+      } catch (error) {
+        // An emulator bug: it belongs to this transaction's request (a 500), not to whoever triggered the drain.
+        result = error instanceof Error ? error : new Error(String(error));
+      }
+      next.settle(result);
+    }
+  }
+
+  /** One timer, for the earliest pending commit (re-armed when an earlier one is queued). */
+  #arm(): void {
+    const head = this.#pending[0];
+    if (head === undefined) return;
+    if (this.#timer !== null) {
+      if (this.#timerAt <= head.commitAt) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = head.commitAt;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      // A timer may fire a fraction of a millisecond before performance.now() reaches the due time.
+      this.#drain(performance.now() + 1);
+      this.#arm();
+    }, Math.max(0, Math.ceil(head.commitAt - performance.now())));
+  }
+
+  /** Validates and applies a held attempt at `at`; returns what it conflicted on, or null once committed. */
+  #commit(attempt: QueryAttempt, snapshot: number, at: number): ConflictSource | null {
     const db = attempt.db!;
     const footprint = attempt.footprint!;
     if (Number(db.schema.version) !== attempt.outcome.schema_version) return { kind: 'schema' };
-    const key = this.#log.conflict(ticket, db.store, footprint);
+    const key = this.#log.conflict(snapshot, db.store, footprint);
     if (key !== null) {
       const doc = parseDocumentKey(key);
       return doc === null ? { kind: 'other' } : { kind: 'document', ref: `${doc.collection}(${doc.id})` };
@@ -198,14 +275,15 @@ export class ContentionControl {
       if (error instanceof UniqueViolationError) return { kind: 'other' };
       throw error;
     }
-    this.#log.record(db.store, footprint, ticket);
+    this.#log.record(db.store, footprint, at);
     this.counts.committed++;
     this.#state.notify();
     return null;
   }
 
-  #record(attempt: QueryAttempt, ticket: Ticket): void {
-    if (attempt.db !== null && attempt.outcome.ok) this.#log.record(attempt.db.store, attempt.footprint, ticket);
+  /** Records the writes of a transaction that committed at once (read-only ones have none). */
+  #record(attempt: QueryAttempt, at: number): void {
+    if (attempt.db !== null && attempt.outcome.ok) this.#log.record(attempt.db.store, attempt.footprint, at);
   }
 
   #abort(outcome: QueryOutcome, sources: ConflictSource[], forced: boolean): QueryOutcome {
