@@ -210,7 +210,8 @@ export class ContentionControl {
       // The core retries while attempts remain and the deadline has time left.
       if (retries >= maxRetries || deadlineFailure(deadline, performance.now()) !== null) return this.#abort(attempt.outcome, sources, false);
       this.counts.retries++;
-      await delay(Math.floor(this.#random() * this.#retryDelayMaxMs));
+      // The core retries a schema conflict at once (its cache is refreshed), any other after a random delay.
+      await delay(result.kind === 'schema' ? 0 : Math.floor(this.#random() * this.#retryDelayMaxMs));
       startedAt = performance.now();
     }
   }
