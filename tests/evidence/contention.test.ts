@@ -119,7 +119,7 @@ describe('concurrent sign-ins of one user under contention (real handler, SSM st
     );
   }
 
-  it.each([10, 20])('%i devices of one user refreshing at once: every sign-in is granted the same identity, each 409 was retried by the handler', async (devices) => {
+  it.each([10, 20, 40])('%i devices of one user refreshing at once: every sign-in is granted the same identity, each 409 was retried by the handler', async (devices) => {
     // Arrange
     const sub = subOf(devices);
     const group = await containers(devices, sub, `devices${devices}@example.com`);
