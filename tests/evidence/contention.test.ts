@@ -10,6 +10,9 @@
  * "Concurrent sign-ins of one user").
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { CONCURRENT_SIGN_IN_RETRY } from '../../lib/identity.ts';
 import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
@@ -24,6 +27,8 @@ import {
 } from './helpers/service.ts';
 
 const RETRY_LOG = 'Sign-in query run again: a concurrent sign-in of the same user got in the way';
+/** Where the figures go for `npm run bench` to print (its own file: other suites write bench-results/latest.json). */
+const FIGURES_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench-results', 'contention.json');
 
 interface BurstFigures {
   granted: number;
@@ -59,7 +64,13 @@ describe('concurrent sign-ins of one user under contention (real handler, SSM st
     ssm = stubSsmWithSecret(fauna.triggerKey);
   });
 
+  const recorded: Record<string, BurstFigures> = {};
+
   afterAll(async () => {
+    if (Object.keys(recorded).length > 0) {
+      mkdirSync(dirname(FIGURES_FILE), { recursive: true });
+      writeFileSync(FIGURES_FILE, JSON.stringify({ measuredAt: new Date().toISOString(), bursts: recorded }, null, 2) + '\n');
+    }
     for (const service of services) service.dispose();
     ssm?.restore();
     await fauna?.stop();
@@ -112,6 +123,7 @@ describe('concurrent sign-ins of one user under contention (real handler, SSM st
   }
 
   function report(label: string, figures: BurstFigures): void {
+    recorded[label] = figures;
     process.stdout.write(
       `contention evidence: ${label}: ${figures.granted} granted, ${figures.refused} refused; ${figures.attempts} Fauna attempts ` +
         `(handler retries ${JSON.stringify(figures.handlerRetries)}), Fauna's own retries ${figures.faunaRetries}, 409s ${figures.contended}; ` +

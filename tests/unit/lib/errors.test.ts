@@ -62,6 +62,18 @@ describe('mapFaunaError', () => {
     expect(mapped.name).toBe(expected.name);
   });
 
+  it('says how a concurrent sign-in got in the way: constraint_failure or contended_transaction (lib/identity.ts retries each by its own rule)', () => {
+    const constraint = mapFaunaError(
+      new ConstraintFailureError({ error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [{ paths: [['sub']], message: 'Failed unique constraint' }] } }, 400),
+    );
+    const contended = mapFaunaError(new ContendedTransactionError(failure('contended_transaction'), 409));
+
+    expect((constraint as ConcurrentSignInError).conflict).toBe('constraint_failure');
+    expect((contended as ConcurrentSignInError).conflict).toBe('contended_transaction');
+    expect(contended.transient).toBe(true);
+    expect(contended.message).not.toContain('ada@example.com');
+  });
+
   it('never copies Fauna\'s message, which may quote query values', () => {
     // Arrange
     const driverError = new QueryRuntimeError(failure('permission_denied', 'denied for ada@example.com'), 400);
