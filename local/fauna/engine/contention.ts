@@ -1,7 +1,7 @@
 /**
  * Contention mode (DESIGN.md "Contention"): optimistic, serialisable transactions as Fauna's core runs them. A
- * read-write transaction is evaluated at once against the committed state (its snapshot), then stays in flight for a
- * window before it commits; its writes stay invisible meanwhile. At commit, a transaction that read (or wrote) any
+ * read-write transaction's snapshot is the committed state when its request arrived; it is evaluated at once and stays
+ * in flight until one window after its arrival; its writes stay invisible meanwhile. At commit, a transaction that read (or wrote) any
  * document, index term, collection membership or unique entry that another transaction committed after its snapshot,
  * or whose database's schema changed since, conflicts: it is evaluated again on a fresh snapshot, up to
  * `x-max-contention-retries` times (the core's default: 4, after a random delay below 200 ms), and otherwise answers
@@ -145,7 +145,7 @@ export class ContentionControl {
   readonly #windowMs: number;
   readonly #retryDelayMaxMs: number;
   readonly #random: () => number;
-  /** Held transactions in commit-time order (evaluations run one at a time, so arrival order is that order). */
+  /** Held transactions, kept in commit-time order. */
   readonly #pending: PendingCommit[] = [];
   #timer: NodeJS.Timeout | null = null;
   #timerAt = 0;
