@@ -59,7 +59,7 @@ export interface IdentityGrant {
  * The one retry rule of the sign-in query: a sign-in that lost a race with a concurrent sign-in of the same user
  * ({@link ConcurrentSignInError}) runs again, up to `attempts` in total by how it lost, after a full-jitter backoff
  * (uniform below min(`capMs`, `baseMs`·2^(attempt−1))), and only while the deadline leaves room for the backoff and a
- * whole attempt. A `constraint_failure` means the winner has committed: the retry, at once, finds its identity (a
+ * whole attempt (else the retry is skipped: `DeadlineExceededError`, caused by the conflict). A `constraint_failure` means the winner has committed: the retry, at once, finds its identity (a
  * second one is not a race). A 409 `contended_transaction` means Fauna's own retries (x-max-contention-retries) ran
  * out while other sign-ins of the user (devices refreshing together) kept changing its identity or token set: waiting
  * a little spreads the contenders. docs/reliability.md, "Concurrent sign-ins of one user", has the figures.
@@ -90,16 +90,12 @@ export interface RetryHooks {
   sleep?(ms: number): Promise<void>;
 }
 
-/**
- * The backoff before the retry after `attempt` failed with `error`, or null when the rule does not retry (another
- * error, attempts used up, or the deadline would leave the retry less than a whole attempt).
- */
-export function retryBackoff(error: unknown, attempt: number, deadline: Deadline, queryTimeoutMs: number, random: () => number): number | null {
+/** The backoff before the retry after `attempt` failed with `error`, or null when the rule does not retry it. */
+export function retryBackoff(error: unknown, attempt: number, random: () => number): number | null {
   if (!(error instanceof ConcurrentSignInError)) return null;
   const rule = CONCURRENT_SIGN_IN_RETRY[error.conflict];
   if (attempt >= rule.attempts) return null;
-  const backoffMs = Math.floor(random() * Math.min(rule.capMs, rule.baseMs * 2 ** (attempt - 1)));
-  return attemptOptions(queryTimeoutMs, deadline.remainingMs() - backoffMs) === undefined ? null : backoffMs;
+  return Math.floor(random() * Math.min(rule.capMs, rule.baseMs * 2 ** (attempt - 1)));
 }
 
 /**
@@ -130,8 +126,12 @@ export async function grantIdentity(
       return parseGrant(result.data);
     } catch (error) {
       const mapped = mapFaunaError(error);
-      const backoffMs = retryBackoff(mapped, attempt, deadline, queryTimeoutMs, hooks.random ?? Math.random);
+      const backoffMs = retryBackoff(mapped, attempt, hooks.random ?? Math.random);
       if (backoffMs === null) throw mapped;
+      // The retry the rule wants, but the deadline leaves no whole attempt after the backoff: skipped, as any attempt.
+      if (attemptOptions(queryTimeoutMs, deadline.remainingMs() - backoffMs) === undefined) {
+        throw new DeadlineExceededError(Step.faunaQuery, FailureSource.identityService, 'skipped', { cause: mapped });
+      }
       hooks.onRetry?.({ conflict: (mapped as ConcurrentSignInError).conflict, attempt, backoffMs });
       if (backoffMs > 0) await (hooks.sleep ?? sleep)(backoffMs);
     }

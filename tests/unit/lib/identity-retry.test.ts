@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConstraintFailureError, ContendedTransactionError, QueryTimeoutError, TimeStub, type QuerySuccess } from 'fauna';
 import { Deadline } from '../../../lib/deadline.ts';
-import { ConcurrentSignInError, FaunaUnavailableError } from '../../../lib/errors.ts';
+import { ConcurrentSignInError, DeadlineExceededError, FaunaUnavailableError } from '../../../lib/errors.ts';
 import { CONCURRENT_SIGN_IN_RETRY, grantIdentity, type SignInRetry } from '../../../lib/identity.ts';
 import type { QueryClient } from '../../../lib/fauna-client.ts';
 
@@ -91,15 +91,18 @@ describe('the concurrent sign-in retry rule', () => {
     expect(time.slept).toEqual([]);
   });
 
-  it('no retry when the deadline would not leave a whole attempt after the backoff: the 409 is what fails', async () => {
+  it('no retry when the deadline would not leave a whole attempt after the backoff: skipped (DeadlineExceededError caused by the 409)', async () => {
     const client = scriptedClient([contended()]);
     // 610 ms left: an attempt needs 600 (100 ms of query time + the driver's 500 ms buffer); a 20 ms backoff leaves 590.
     const time = fakeTime(610);
 
     const failure = await grantIdentity(client, REQUEST, time.deadline, 1500, { sleep: time.sleep, random: () => 0.8 }).catch((e: unknown) => e);
 
-    expect(failure).toBeInstanceOf(ConcurrentSignInError);
+    expect(failure).toBeInstanceOf(DeadlineExceededError);
+    expect((failure as DeadlineExceededError).step).toBe('Fauna query');
+    expect((failure as Error).cause).toBeInstanceOf(ConcurrentSignInError);
     expect(client.calls).toBe(1);
+    expect(time.slept).toEqual([]);
   });
 
   it('other failures (a timeout) are not retried by this rule', async () => {
