@@ -115,11 +115,15 @@ describe('transactions that do not overlap in what they read and write', () => {
     expect(read.stats!.contention_retries).toBe(0);
   });
 
-  it('x-max-contention-retries outside 0..7 is refused before the query runs (invalid_request)', async () => {
-    const failure = await failureOf(target.client().query(fql`1`, { max_contention_retries: 8 }));
+  // Restates https://github.com/fauna/faunadb/blob/HEAD/ext/api/src/test/scala/fql2/FQL2ProtocolSpec.scala:
+  // "x-max-contention-retries" (-3 refused, 2 accepted).
+  it('restates FQL2ProtocolSpec x-max-contention-retries: -3 is refused before the query runs, 2 is accepted', async () => {
+    const failure = await failureOf(target.client().query(fql`1`, { max_contention_retries: -3 }));
+    const accepted = await target.client().query<number>(fql`1`, { max_contention_retries: 2 });
 
     expect(failure.code).toBe('invalid_request');
     expect(failure.message).toBe("Invalid header 'x-max-contention-retries': Must be between 0 and 7.");
+    expect(accepted.data).toBe(1);
   });
 });
 
