@@ -59,10 +59,11 @@ export interface IdentityGrant {
  * The one retry rule of the sign-in query: a sign-in that lost a race with a concurrent sign-in of the same user
  * ({@link ConcurrentSignInError}) runs again, up to `attempts` in total by how it lost, after a full-jitter backoff
  * (uniform below min(`capMs`, `baseMs`·2^(attempt−1))), and only while the deadline leaves room for the backoff and a
- * whole attempt (else the retry is skipped: `DeadlineExceededError`, caused by the conflict). A `constraint_failure` means the winner has committed: the retry, at once, finds its identity (a
- * second one is not a race). A 409 `contended_transaction` means Fauna's own retries (x-max-contention-retries) ran
- * out while other sign-ins of the user (devices refreshing together) kept changing its identity or token set: waiting
- * a little spreads the contenders. docs/reliability.md, "Concurrent sign-ins of one user", has the figures.
+ * whole attempt (else the retry is skipped: `DeadlineExceededError`, caused by the conflict). A `constraint_failure`
+ * means the winner has committed: the retry, at once, finds its identity (a second one is not a race). A 409
+ * `contended_transaction` means Fauna's own retries (x-max-contention-retries) ran out while other sign-ins of the
+ * user (devices refreshing together) kept changing its identity or token set: waiting a little spreads the
+ * contenders. docs/reliability.md, "Concurrent sign-ins of one user", has the figures.
  */
 export const CONCURRENT_SIGN_IN_RETRY = {
   [ConcurrencyConflict.constraintFailure]: { attempts: 2, baseMs: 0, capMs: 0 },
