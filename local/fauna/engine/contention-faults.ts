@@ -2,7 +2,8 @@
  * The fault switch for contention (DESIGN.md "Contention"): forces 409 `contended_transaction` on read-write
  * transactions, the next N of them or a fraction, optionally only in one database or for one key. A forced query is
  * evaluated and its writes discarded, then answered as a transaction that used up its retries (without waiting for
- * them); read-only queries are never forced, because Fauna never contends them either.
+ * them); read-only queries are never forced, because Fauna never contends them either, nor are schema or
+ * child-database changes (they commit at once, see contention.ts).
  */
 import type { Principal } from '../auth/principal.ts';
 import type { ContentionFault } from './api.ts';

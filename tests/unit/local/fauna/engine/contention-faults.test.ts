@@ -106,6 +106,22 @@ describe.each([
     }
   });
 
+  it('a 409 is a protocol error on the wire: {"error":{"code","message"}} and the query tags, no summary, txn_ts or stats', async () => {
+    fauna.forceContention({ count: 1 });
+
+    const response = await fetch(`${fauna.url}/query/1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fauna.rootSecret}`, 'x-query-tags': 'case=wire' },
+      body: JSON.stringify({ query: 'Note.create({ wire: true })' }),
+    });
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({
+      error: { code: 'contended_transaction', message: 'Transaction was aborted due to detection of concurrent modification.' },
+      query_tags: 'case=wire',
+    });
+  });
+
   it('refuses a rule that is not usable, naming the field', () => {
     expect(() => fauna.forceContention({})).toThrow(/exactly one of count .* or fraction/);
     expect(() => fauna.forceContention({ count: 0 })).toThrow(/count must be a whole number of queries, 1 or more \(got 0\)/);
