@@ -187,6 +187,9 @@ export class ContentionControl {
     const deadline = newDeadline(timed.receivedAt, request.timeoutMs);
     const maxRetries = request.maxContentionRetries ?? DEFAULT_MAX_CONTENTION_RETRIES;
     const sources: ConflictSource[] = [];
+    // The core keeps one metrics record across a query's attempts (Query.scala): what conflicted attempts read and
+    // computed is counted in the answer's stats too.
+    const spent: Spent = { compute_ops: 0, read_ops: 0, storage_bytes_read: 0 };
     let startedAt = timed.receivedAt;
     for (let retries = 0; ; retries++) {
       this.#drain(performance.now());
@@ -194,12 +197,12 @@ export class ContentionControl {
       const attempt = runQueryAttempt(this.#state, timed, 'held');
       if (!attempt.held) {
         this.#record(attempt, performance.now());
-        return withRetries(attempt.outcome, retries);
+        return finalStats(attempt.outcome, retries, spent, timed.receivedAt);
       }
       if (this.forced.take(request.principal)) return this.#abort(attempt.outcome, [], true);
       const commitAt = Math.max(performance.now(), startedAt + this.#windowMs);
       const result = await this.#schedule({ attempt, snapshot, commitAt, lateAfter: deadline.endsAt });
-      if (result === null) return withRetries(attempt.outcome, retries);
+      if (result === null) return finalStats(attempt.outcome, retries, spent, timed.receivedAt);
       if (result === 'late') {
         // Its deadline passed while in flight: it writes nothing (440), or, after conflicts, answers 409 (Query.scala).
         if (sources.length > 0) return this.#abort(attempt.outcome, sources, false);
@@ -207,6 +210,9 @@ export class ContentionControl {
         return { ...failureOf(attempt.outcome, 'time_out', late.message), stats: { ...attempt.outcome.stats, contention_retries: retries } };
       }
       sources.push(result);
+      spent.compute_ops += attempt.outcome.stats.compute_ops;
+      spent.read_ops += attempt.outcome.stats.read_ops;
+      spent.storage_bytes_read += attempt.outcome.stats.storage_bytes_read;
       // The core retries while attempts remain and the deadline has time left.
       if (retries >= maxRetries || deadlineFailure(deadline, performance.now()) !== null) return this.#abort(attempt.outcome, sources, false);
       this.counts.retries++;
@@ -308,8 +314,20 @@ function failureOf(outcome: QueryOutcome, code: 'contended_transaction' | 'time_
   return { ok: false, error: { code, message }, summary: '', txn_ts: outcome.txn_ts, stats: outcome.stats, schema_version: outcome.schema_version };
 }
 
-function withRetries(outcome: QueryOutcome, retries: number): QueryOutcome {
-  outcome.stats.contention_retries = retries;
+/** What the conflicted attempts of a query used, added to its answer's stats. */
+type Spent = Pick<QueryOutcome['stats'], 'compute_ops' | 'read_ops' | 'storage_bytes_read'>;
+
+/**
+ * The answer's stats: its retries, what the conflicted attempts read and computed, and the time from its arrival to
+ * its answer (the in-flight window and the retries' delays included, as the core measures a query's time).
+ */
+function finalStats(outcome: QueryOutcome, retries: number, spent: Spent, receivedAt: number): QueryOutcome {
+  const stats = outcome.stats;
+  stats.contention_retries = retries;
+  stats.compute_ops += spent.compute_ops;
+  stats.read_ops += spent.read_ops;
+  stats.storage_bytes_read += spent.storage_bytes_read;
+  stats.query_time_ms = Math.max(stats.query_time_ms, Math.round(performance.now() - receivedAt));
   return outcome;
 }
 

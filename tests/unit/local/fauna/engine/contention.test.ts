@@ -57,16 +57,19 @@ describe(`contention mode (${WINDOW_MS} ms in flight)`, () => {
     expect((await client.query<number>(fql`Note.where(.late == true).count()`)).data).toBe(0);
   });
 
-  it('contentionCounts(): commits through the window and retries are counted (two read-modify-writes of one document)', async () => {
+  it('contentionCounts() counts commits through the window and retries; a retried query\'s stats count every attempt\'s reads', async () => {
     const before = fauna.contentionCounts();
     const id = (await client.query<string>(fql`Note.create({ n: 0 }).id`)).data;
     const bump = () => client.query(fql`let n = Note.byId(${id})!; n.update({ n: n.n + 1 })`);
 
-    await Promise.all([bump(), bump()]);
+    const [first, second] = await Promise.all([bump(), bump()]);
 
     const after = fauna.contentionCounts();
     expect(after.committed - before.committed).toBe(3);
     expect(after.retries - before.retries).toBe(1);
     expect(after.aborted - before.aborted).toBe(0);
+    const [won, retried] = first.stats!.contention_retries === 0 ? [first, second] : [second, first];
+    expect(retried.stats!.contention_retries).toBe(1);
+    expect(retried.stats!.read_ops).toBeGreaterThan(won.stats!.read_ops);
   });
 });
