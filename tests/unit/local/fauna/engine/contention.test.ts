@@ -57,6 +57,30 @@ describe(`contention mode (${WINDOW_MS} ms in flight)`, () => {
     expect((await client.query<number>(fql`Note.where(.late == true).count()`)).data).toBe(0);
   });
 
+  it('no lost update: 30 read-modify-writes over 3 counters at once, each counter ends at the number of increments that succeeded', async () => {
+    const ids = await Promise.all([0, 1, 2].map(async () => (await client.query<string>(fql`Note.create({ n: 0 }).id`)).data));
+    const clients = Array.from({ length: 6 }, () => new Client({ endpoint: new URL(fauna.url), secret: fauna.rootSecret }));
+    try {
+      const targets = Array.from({ length: 30 }, (_, i) => ids[i % 3]!);
+      const outcomes = await Promise.allSettled(
+        targets.map((id, i) => clients[i % clients.length]!.query(fql`let n = Note.byId(${id})!; n.update({ n: n.n + 1 }).n`, { max_contention_retries: i % 2 === 0 ? 1 : 7 })),
+      );
+
+      for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ContendedTransactionError);
+      for (const id of ids) {
+        const succeeded = outcomes.filter((o, i) => targets[i] === id && o.status === 'fulfilled').length;
+        expect((await client.query<number>(fql`Note.byId(${id})!.n`)).data).toBe(succeeded);
+      }
+      // Each counter's successful increments saw distinct values 1..k: they ran one after the other.
+      for (const id of ids) {
+        const seen = outcomes.flatMap((o, i) => (targets[i] === id && o.status === 'fulfilled' ? [o.value.data as number] : [])).sort((a, b) => a - b);
+        expect(seen).toEqual(seen.map((_, k) => k + 1));
+      }
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
   it('contentionCounts() counts commits through the window and retries; a retried query\'s stats count every attempt\'s reads', async () => {
     const before = fauna.contentionCounts();
     const id = (await client.query<string>(fql`Note.create({ n: 0 }).id`)).data;
