@@ -12,7 +12,7 @@ import type {
 import { IdGenerator, newDatabase } from './context.ts';
 import type { Database } from './context.ts';
 import type { EngineState } from './engine-state.ts';
-import { runQuery } from './run-query.ts';
+import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
 
@@ -39,6 +39,7 @@ class LocalEngine implements Engine {
       notify: () => {
         for (const listener of this.#listeners) listener();
       },
+      evaluateSchemaExpr: (db, txnTs, expr) => evaluateSchemaExpression(this.#state, db, txnTs, expr),
     };
     if (snapshot) this.#lastTxnTs = restoreDatabases(root, snapshot);
     root.store.configure(root.schema.storageSpecs());
