@@ -119,6 +119,8 @@ export function migrationsToApply(live: CollectionDef, submitted: CollectionDef)
 }
 
 const lastName = (path: MigrationPath): string => path.elems[path.elems.length - 1]!;
+/** The span of a path's last name, without its dot (CORE: the span of the last PathElem.Field). */
+const lastNameSpan = (path: MigrationPath): Span => ({ start: path.span.end - lastName(path).length, end: path.span.end });
 const parentOf = (path: MigrationPath): string[] | null => (path.elems.length > 1 ? path.elems.slice(0, -1) : null);
 
 /** One-shot: rewinds the submitted shape through migrations, collecting errors and the internal migrations. */
@@ -224,7 +226,7 @@ class Rewinder {
       ] : []);
       return;
     }
-    const dropped: ShapeField = { name: lastName(field), nameSpan: field.span, value: { kind: 'literal', type: ANY }, source: { kind: 'drop', item: d } };
+    const dropped: ShapeField = { name: lastName(field), nameSpan: lastNameSpan(field), value: { kind: 'literal', type: ANY }, source: { kind: 'drop', item: d } };
     const parent = parentOf(field);
     if (parent === null) {
       this.put(field, dropped);
@@ -273,7 +275,7 @@ class Rewinder {
       this.put(to, { ...t, source: { kind: 'moved_into', item: r } });
     } else {
       this.addMigration({ kind: 'move', field: field.elems, to: to.elems });
-      this.put(field, { ...t, name: lastName(field) });
+      this.put(field, { ...t, name: lastName(field), nameSpan: lastNameSpan(field) });
       this.put(to, { ...t, source: { kind: 'moved_into', item: r } });
     }
   }
@@ -341,7 +343,7 @@ class Rewinder {
     }
     if (valid) {
       union.push(NULL);
-      this.put(source, { name: lastName(source), nameSpan: source.span, value: { kind: 'literal', type: makeUnion(union) }, source: { kind: 'split', item: spl } });
+      this.put(source, { name: lastName(source), nameSpan: lastNameSpan(source), value: { kind: 'literal', type: makeUnion(union) }, source: { kind: 'split', item: spl } });
     }
   }
 
