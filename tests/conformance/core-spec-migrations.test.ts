@@ -151,3 +151,147 @@ describe('migration validator cases restated from the core specs, through the sc
     }
   });
 });
+
+/** A case of FQL2MigrationValidatorSpec: documents created under `live`, then `submitted` pushed; the documents read after. */
+interface DocumentCase {
+  test: string;
+  live: string;
+  creates: string[];
+  submitted: string;
+  /** Each document's user fields after the push, by id. */
+  after: Record<string, Record<string, unknown>>;
+}
+
+const DOCUMENT_CASES: DocumentCase[] = [
+  {
+    test: 'migrations apply on read: can migrate wildcards',
+    live: 'collection Foo {\n  *: Any\n}\n',
+    creates: ['Foo.create({ id: "1", foo: 3, bar: "non_conforming" })', 'Foo.create({ id: "2", bar: 5, baz: 3 })', 'Foo.create({ id: "3", baz: "hi" })'],
+    submitted: 'collection Foo {\n  foo: Int\n  bar: Int\n  baz: String\n  dump: { *: Any }?\n  *: Any\n\n  migrations {\n    add .dump\n    add .foo\n    add .bar\n    add .baz\n    backfill .foo = 0\n    backfill .bar = 0\n    backfill .baz = \'defaut\'\n    move_conflicts .dump\n  }\n}\n',
+    after: {
+      1: { foo: 3, bar: 0, baz: 'defaut', dump: { bar: 'non_conforming' } },
+      2: { foo: 0, bar: 5, baz: 'defaut', dump: { baz: 3 } },
+      3: { foo: 0, bar: 0, baz: 'hi' },
+    },
+  },
+  {
+    test: 'migrations apply on read: can move wildcards',
+    live: 'collection Foo {\n  *: Any\n}\n',
+    creates: [
+      'Foo.create({ id: "1", foo: 3 })', 'Foo.create({ id: "2", foo: "non_conforming" })', 'Foo.create({ id: "3", baz: "hi" })',
+      'Foo.create({ id: "4", dump: 5 })', 'Foo.create({ id: "5", dump: { a: 2 } })', 'Foo.create({ id: "6", dump: { a: 2 }, bar: 5 })',
+      'Foo.create({ id: "7", dump: { a: 2 }, a: 5 })',
+    ],
+    submitted: 'collection Foo {\n  foo: Int?\n  dump: { *: Any }?\n\n  migrations {\n    add .dump\n    add .foo\n    move_conflicts .dump\n    move_wildcard .dump\n  }\n}\n',
+    after: {
+      1: { foo: 3 },
+      2: { dump: { foo: 'non_conforming' } },
+      3: { dump: { baz: 'hi' } },
+      4: { dump: { dump: 5 } },
+      5: { dump: { a: 2 } },
+      6: { dump: { a: 2, bar: 5 } },
+      7: { dump: { a: 2, _a: 5 } },
+    },
+  },
+  {
+    test: 'migrations apply on read: can split a field',
+    live: 'collection Foo {\n  foo: Int | String\n}\n',
+    creates: ['Foo.create({ id: "1", foo: 3 })', 'Foo.create({ id: "2", foo: 5 })', 'Foo.create({ id: "3", foo: "hello" })', 'Foo.create({ id: "4", foo: "world" })'],
+    submitted: 'collection Foo {\n  bar: Int\n  baz: String\n\n  migrations {\n    split .foo -> .bar, .baz\n    backfill .bar = 0\n    backfill .baz = \'\'\n  }\n}\n',
+    after: { 1: { bar: 3, baz: '' }, 2: { bar: 5, baz: '' }, 3: { bar: 0, baz: 'hello' }, 4: { bar: 0, baz: 'world' } },
+  },
+  {
+    test: 'don\'t miss new migrations: add',
+    live: 'collection User {\n  _no_wildcard: Null\n}\n',
+    creates: ['User.create({ id: "1" })'],
+    submitted: 'collection User {\n  _no_wildcard: Null\n  foo: Int\n\n  migrations {\n    add .foo\n    backfill .foo = 3\n  }\n}\n',
+    after: { 1: { foo: 3 } },
+  },
+  {
+    test: 'don\'t miss new migrations: drop',
+    live: 'collection User {\n  _no_wildcard: Null\n\n  foo: Int\n}\n',
+    creates: ['User.create({ id: "1", foo: 3 })'],
+    submitted: 'collection User {\n  _no_wildcard: Null\n\n  migrations {\n    drop .foo\n  }\n}\n',
+    after: { 1: {} },
+  },
+  {
+    test: 'don\'t miss new migrations: move',
+    live: 'collection User {\n  foo: Int\n}\n',
+    creates: ['User.create({ id: "1", foo: 3 })'],
+    submitted: 'collection User {\n  bar: Int\n\n  migrations {\n    move .foo -> .bar\n  }\n}\n',
+    after: { 1: { bar: 3 } },
+  },
+  {
+    test: 'don\'t miss new migrations: split',
+    live: 'collection User {\n  foo: Int | String\n}\n',
+    creates: ['User.create({ id: "1", foo: 3 })', 'User.create({ id: "2", foo: "hi" })'],
+    submitted: 'collection User {\n  foo: String\n  bar: Int\n\n  migrations {\n    split .foo -> .foo, .bar\n    backfill .foo = "default"\n    backfill .bar = 0\n  }\n}\n',
+    after: { 1: { foo: 'default', bar: 3 }, 2: { foo: 'hi', bar: 0 } },
+  },
+  {
+    test: 'don\'t miss new migrations: move_conflicts',
+    live: 'collection User {\n  *: Any\n}\n',
+    creates: ['User.create({ id: "1", foo: 3, bar: 10 })', 'User.create({ id: "2", foo: "hi", bar: 10 })'],
+    submitted: 'collection User {\n  foo: Int\n  conflicts: { *: Any }?\n  *: Any\n\n  migrations {\n    add .foo\n    backfill .foo = 0\n\n    add .conflicts\n    move_conflicts .conflicts\n  }\n}\n',
+    after: { 1: { foo: 3, bar: 10 }, 2: { foo: 0, bar: 10, conflicts: { foo: 'hi' } } },
+  },
+  {
+    test: 'don\'t miss new migrations: move_wildcard',
+    live: 'collection User {\n  *: Any\n}\n',
+    creates: ['User.create({ id: "1", foo: 3, bar: 10 })', 'User.create({ id: "2", foo: "hi" })'],
+    submitted: 'collection User {\n  foo: Int\n  conflicts: { *: Any }?\n\n  migrations {\n    add .foo\n    backfill .foo = 0\n\n    add .conflicts\n    move_conflicts .conflicts\n    move_wildcard .conflicts\n  }\n}\n',
+    after: { 1: { foo: 3, conflicts: { bar: 10 } }, 2: { foo: 0, conflicts: { foo: 'hi' } } },
+  },
+  {
+    test: 'refs: don\'t get waxed by a split out of Any',
+    live: 'collection A {}\n\ncollection Foo {\n  a: Any\n}\n',
+    creates: ['A.create({ id: "0" })', 'Foo.create({ id: "0", a: 0 })', 'Foo.create({ id: "1", a: A.byId("0") })', 'Foo.create({ id: "2", a: A.byId("1") })'],
+    submitted: 'collection A {}\n\ncollection Foo {\n  a: Ref<A>?\n\n  migrations {\n    split .a -> .a, .tmp\n    drop .tmp\n  }\n}\n',
+    after: { 0: {}, 1: { a: 'A/0' }, 2: { a: 'A/1' } },
+  },
+];
+
+/** Document references as `Coll/id`, to compare them with the spec's expectations. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if ('coll' in v && 'id' in v && typeof v.id === 'string') return `${(v.coll as { name: string }).name}/${v.id}`;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  }
+  return value;
+}
+
+describe('documents after a push with migrations, restated from the core spec FQL2MigrationValidatorSpec', () => {
+  it.each(DOCUMENT_CASES.map((c) => [`restates FQL2MigrationValidatorSpec: ${c.test}`, c] as const))('%s', async (_name, c) => {
+    // Arrange
+    const db = await freshDatabase();
+    expect((await db.push(c.live)).status).toBe(200);
+    for (const create of c.creates) await db.client.query(source(create));
+    const collection = /collection (\w+) \{\n {2}[^}]/.exec(c.submitted)?.[1] ?? 'Foo';
+
+    // Act
+    const pushed = await db.push(c.submitted);
+
+    // Assert
+    expect({ status: pushed.status, body: pushed.body }).toEqual({ status: 200, body: expect.objectContaining({ version: expect.any(Number) }) });
+    const docs = (await db.client.query(source(`${collection}.all().toArray()`))).data as unknown[];
+    const byId = Object.fromEntries(docs.map((d) => [(d as { id: string }).id, plain(userFields(d))]));
+    expect(byId).toEqual(c.after);
+  });
+
+  it('restates FQL2MigrationValidatorSpec: null isn\'t a valid backfill for ref (refused, nothing written)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection A {}\n\ncollection Foo {\n  _no_wildcard: Null\n}');
+    await db.client.query(fql`Foo.create({ id: "1" })`);
+
+    // Act
+    const pushed = await db.push('collection A {}\n\ncollection Foo {\n  _no_wildcard: Null\n  a: Ref<A>\n\n  migrations {\n    add .a\n  }\n}');
+
+    // Assert
+    expect(pushed.status).toBe(400);
+    expect(pushed.body.error?.message).toContain('error: Invalid database schema update.\n    error: Failed to convert backfill value.\n    constraint failures:\n      a: Expected A | NullA, provided Null');
+    expect(pushed.body.error?.message).toContain('at main.fsl:3:1');
+  });
+});
