@@ -295,3 +295,60 @@ describe('documents after a push with migrations, restated from the core spec FQ
     expect(pushed.body.error?.message).toContain('at main.fsl:3:1');
   });
 });
+
+describe('migrations written in FQL and staged, as a real Fauna takes them', () => {
+  it('restates FQL2MigrationValidatorSpec: migrations apply on read: can split a field (through Collection.replace)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection Foo {\n  foo: Int | String\n}\n');
+    await db.client.query(fql`Foo.create({ id: "1", foo: 3 }); Foo.create({ id: "3", foo: "hello" })`);
+
+    // Act
+    await db.client.query(fql`Collection.byName("Foo")!.replace({
+      name: "Foo",
+      fields: { bar: { signature: "Int" }, baz: { signature: "String" } },
+      migrations: [{ split: { field: "foo", to: ["bar", "baz"] } }, { backfill: { field: "bar", value: "0" } }, { backfill: { field: "baz", value: "''" } }]
+    })`);
+
+    // Assert
+    expect((await db.client.query(fql`[Foo.byId("1") { bar, baz }, Foo.byId("3") { bar, baz }]`)).data).toEqual([{ bar: 3, baz: '' }, { bar: 0, baz: 'hello' }]);
+  });
+
+  it('refuses a schema write in FQL whose migrations the validator refuses, writing nothing', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection Foo {\n  bar: Int\n}\n');
+    await db.client.query(fql`Foo.create({ id: "1", bar: 1 })`);
+
+    // Act
+    const failure = await db.client.query(fql`Collection.byName("Foo")!.update({ migrations: [{ drop: { field: ".bar" } }] })`).then(() => null, (e: unknown) => e as { code?: string; queryInfo?: { summary?: string } });
+
+    // Assert
+    expect(failure?.code).toBe('constraint_failure');
+    expect(failure?.queryInfo?.summary).toContain('Cannot drop field `.bar`. Dropped fields must be removed from schema');
+    expect((await db.client.query(fql`Foo.byId("1") { bar }`)).data).toEqual({ bar: 1 });
+  });
+
+  it('checks a staged push at once and migrates the documents at commit', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection User {\n  foo: Int\n}\n');
+    await db.client.query(fql`User.create({ id: "1", foo: 3 })`);
+    const secret = target.scopedSecret(`migrations_${databases}`, 'admin');
+    const stage = (content: string) => target.pushSchema({ 'main.fsl': content }, { force: 'true', staged: 'true' }, secret);
+
+    // Act
+    const refused = await stage('collection User {\n  bar: Int\n}\n');
+    const staged = await stage('collection User {\n  bar: Int\n\n  migrations {\n    move .foo -> .bar\n  }\n}\n');
+    const beforeCommit = (await db.client.query(fql`User.byId("1") { foo, bar }`)).data;
+    const committed = await target.schemaApi('POST', 'staged/commit', { secret, params: { force: 'true' } });
+
+    // Assert
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.message).toContain('error: Field `.foo` is missing from the submitted schema');
+    expect(staged.status).toBe(200);
+    expect(beforeCommit).toEqual({ foo: 3, bar: null });
+    expect(committed.status).toBe(200);
+    expect((await db.client.query(fql`User.byId("1") { foo, bar }`)).data).toEqual({ foo: null, bar: 3 });
+  });
+});
