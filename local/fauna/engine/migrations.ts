@@ -54,8 +54,11 @@ export interface SourceOf {
  * Validates the migrations of every collection of `next` against `previous` and converts them.
  * @returns the rendered errors (the push is refused as a whole), or a function that applies them to the store.
  */
-export function prepareMigrations(previous: SchemaItems, next: SchemaItems, store: Store, sourceOf: SourceOf, evaluate: EvaluateBackfill):
-  { ok: true; apply: () => void } | { ok: false; message: string } {
+export function prepareMigrations(
+  previous: SchemaItems, next: SchemaItems, store: Store, sourceOf: SourceOf, evaluate: EvaluateBackfill,
+  options: { convert?: boolean } = {},
+): { ok: true; apply: () => void } | { ok: false; message: string } {
+  const convertNow = options.convert ?? true;
   const collectionNames = new Set(next.collections.flatMap((c) => (c.alias ? [c.name, c.alias] : [c.name])));
   const names = { collections: collectionNames };
   const rendered: string[] = [];
@@ -69,8 +72,9 @@ export function prepareMigrations(previous: SchemaItems, next: SchemaItems, stor
       rendered.push(...result.errors.map((e) => renderError(e, source)));
       continue;
     }
-    // Empty and new collections need no internal migrations (CORE: MigrationDeriver).
-    if (!hasDocuments || result.migrations.length === 0) continue;
+    // Empty and new collections need no internal migrations (CORE: MigrationDeriver). A diff or validate call only
+    // validates: the core ignores backfill conversion errors there (SchemaValidate, ignoreBackfillErrors).
+    if (!hasDocuments || result.migrations.length === 0 || !convertNow) continue;
     const converted = convert(result.migrations, evaluate);
     if ('failure' in converted) {
       rendered.push(renderConversionFailure(converted.failure, submitted, source));
@@ -91,21 +95,46 @@ function renderError(error: MigrationError, source: { filename: string; content:
 }
 
 interface ConversionFailure {
-  path: string[];
+  /** The field whose backfill does not fit its type; null when the backfill failed to evaluate. */
+  path: string[] | null;
   message: string;
 }
 
 function renderConversionFailure(failure: ConversionFailure, coll: CollectionDef, source: { filename: string; content: string } | null): string {
-  const inner = ['error: Failed to convert backfill value.', 'constraint failures:', `  ${failure.path.join('.')}: ${failure.message}`, 'at <no source>']
-    .map((l) => `    ${l}`).join('\n');
+  const lines = failure.path === null
+    ? [`error: ${failure.message}`, 'at <no source>']
+    : ['error: Failed to convert backfill value.', 'constraint failures:', `  ${failure.path.join('.')}: ${failure.message}`, 'at <no source>'];
+  const inner = lines.map((l) => `    ${l}`).join('\n');
   const head = `Invalid database schema update.\n${inner}`;
   if (source === null || coll.span === undefined) return `error: ${head}`;
   return renderSummary(source.content, coll.span, head, 'error', { sourceName: source.filename });
 }
 
+/** A backfill whose evaluation failed (the core answers the runtime failure inside the schema update error). */
+class BackfillEvaluationError extends Error {
+  override name = 'BackfillEvaluationError';
+}
+
 function convert(migrations: SchemaMigration[], evaluate: EvaluateBackfill): { steps: DocStep[] } | { failure: ConversionFailure } {
+  try {
+    return convertOrThrow(migrations, evaluate);
+  } catch (error) {
+    if (error instanceof BackfillEvaluationError) return { failure: { path: null, message: error.message } };
+    throw error;
+  }
+}
+
+function convertOrThrow(migrations: SchemaMigration[], evaluate: EvaluateBackfill): { steps: DocStep[] } | { failure: ConversionFailure } {
   const steps: DocStep[] = [];
-  const evalSource = (source: string | null): Value => (source === null ? null : stripNulls(evaluate(parseExpression(source))));
+  const evalSource = (source: string | null): Value => {
+    if (source === null) return null;
+    try {
+      return stripNulls(evaluate(parseExpression(source)));
+    } catch (error) {
+      // A runtime failure of the backfill (abort, a wrong call): its message, not an emulator crash.
+      throw new BackfillEvaluationError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  };
   for (const m of migrations) {
     switch (m.kind) {
       case 'add': {

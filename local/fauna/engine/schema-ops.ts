@@ -46,7 +46,7 @@ export function schemaFile(state: EngineState, principal: Principal, filename: s
   return { version: Number(db.schema.version), content };
 }
 
-function prepareSchema(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions):
+function prepareSchema(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions, purpose: 'diff' | 'update' = 'update'):
   | { db: Database; files: Map<string, string>; items: SchemaItems } | SchemaApiError {
   const db = schemaDb(state, principal);
   if ('httpStatus' in db) return db;
@@ -72,7 +72,7 @@ function prepareSchema(state: EngineState, principal: Principal, files: SchemaFi
   const problem = validateItems(items);
   if (problem) return { httpStatus: 400, message: problem };
   // Migrations are checked against the active schema, which the stored documents follow (staged or not).
-  const migrations = prepareMigrations(db.schema.items, items, db.store, fileOf(merged), (expr) => state.evaluateSchemaExpr(db, state.options.clock.nowMicros(), expr));
+  const migrations = prepareMigrations(db.schema.items, items, db.store, fileOf(merged), (expr) => state.evaluateSchemaExpr(db, state.options.clock.nowMicros(), expr), { convert: purpose === 'update' });
   if (!migrations.ok) return { httpStatus: 400, message: migrations.message };
   return { db, files: merged, items };
 }
@@ -88,7 +88,7 @@ function fileOf(files: ReadonlyMap<string, string>): (collection: string) => { f
 
 /** `POST /schema/1/diff` and `/validate`. */
 export function schemaDiff(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError {
-  const prepared = prepareSchema(state, principal, files, options);
+  const prepared = prepareSchema(state, principal, files, options, 'diff');
   if ('httpStatus' in prepared) return prepared;
   const { db } = prepared;
   const base = (options.staged ? db.staged : null) ?? db.schema;

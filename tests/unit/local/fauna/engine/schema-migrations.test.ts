@@ -68,3 +68,47 @@ describe('schema pushes over existing documents (migrations)', () => {
     expect(db.data('Foo.byId("1") { a, c }', { format: 'simple' })).toEqual({ a: 1, c: null });
   });
 });
+
+describe('backfills at a push (CORE: MigrationConverter)', () => {
+  const LIVE = 'collection Foo {\n  _no_wildcard: Null\n}\n';
+  const ABORTING = 'collection Foo {\n  _no_wildcard: Null\n  a: Int\n  migrations {\n    add .a\n    backfill .a = abort("no")\n  }\n}\n';
+
+  it('answers a backfill that fails to evaluate inside the schema update error, not as an emulator failure', () => {
+    // Arrange
+    const db = makeDb(LIVE);
+    db.run('Foo.create({ id: "1" })');
+
+    // Act
+    const result = db.engine.schemaUpdate(ROOT, [{ filename: 'main.fsl', content: ABORTING }], {});
+
+    // Assert
+    expect(result).toMatchObject({ httpStatus: 400, message: expect.stringContaining('error: Invalid database schema update.\n    error: Query aborted.') });
+  });
+
+  it('ignores backfill value errors in a diff, as the core validation does (they surface at the update)', () => {
+    // Arrange
+    const db = makeDb(LIVE);
+    db.run('Foo.create({ id: "1" })');
+
+    // Act
+    const diff = db.engine.schemaDiff(ROOT, [{ filename: 'main.fsl', content: ABORTING }], {});
+
+    // Assert
+    expect(diff).toMatchObject({ diff: expect.stringContaining('Modifying collection `Foo`') });
+  });
+
+  it('evaluates a backfill once per push, with Time.now() at the push, and writes it to every document', () => {
+    // Arrange
+    const db = makeDb(LIVE);
+    db.run('Foo.create({ id: "1" }); Foo.create({ id: "2" })');
+
+    // Act
+    const result = db.engine.schemaUpdate(ROOT, [{ filename: 'main.fsl', content: 'collection Foo {\n  _no_wildcard: Null\n  at: Time\n  migrations {\n    add .at\n    backfill .at = Time.now()\n  }\n}\n' }], {});
+
+    // Assert
+    expect(result).toMatchObject({ version: expect.any(Number) });
+    const [a, b] = db.data('[Foo.byId("1")!.at, Foo.byId("2")!.at]', { format: 'simple' }) as string[];
+    expect(typeof a).toBe('string');
+    expect(b).toBe(a);
+  });
+});
