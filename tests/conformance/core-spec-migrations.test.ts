@@ -314,6 +314,52 @@ describe('migrations written in FQL and staged, as a real Fauna takes them', () 
     expect((await db.client.query(fql`[Foo.byId("1") { bar, baz }, Foo.byId("3") { bar, baz }]`)).data).toEqual([{ bar: 3, baz: '' }, { bar: 0, baz: 'hello' }]);
   });
 
+  it('restates FQL2MigrationValidatorSpec: conversion: schema converts to model (the definition shows the block)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection Foo {\n  tmp: Any\n  zzz: String | Boolean | Time\n}');
+
+    // Act
+    const pushed = await db.push('collection Foo {\n  foo: Int | Null\n  bar: String\n  baz: Boolean\n  qux: Time\n  dump: { *: Any }?\n  migrations {\n    add .foo\n    backfill .foo = 3\n    drop .tmp\n    move .zzz -> .yyy\n    split .yyy -> .bar, .baz, .qux\n    backfill .bar = ""\n    backfill .baz = true\n    backfill .qux = Time.now()\n    add .dump\n    add_wildcard\n    move_conflicts .dump\n    move_wildcard .dump\n  }\n}\n');
+
+    // Assert
+    expect(pushed.status).toBe(200);
+    expect((await db.client.query(fql`Collection.byName('Foo') { fields, migrations }`)).data).toEqual({
+      fields: {
+        foo: { signature: 'Int | Null' }, bar: { signature: 'String' }, baz: { signature: 'Boolean' }, qux: { signature: 'Time' },
+        dump: { signature: '{ *: Any }?' },
+      },
+      migrations: [
+        { add: { field: '.foo' } }, { backfill: { field: '.foo', value: '3' } }, { drop: { field: '.tmp' } },
+        { move: { field: '.zzz', to: '.yyy' } }, { split: { field: '.yyy', to: ['.bar', '.baz', '.qux'] } },
+        { backfill: { field: '.bar', value: '""' } }, { backfill: { field: '.baz', value: 'true' } },
+        { backfill: { field: '.qux', value: 'Time.now()' } }, { add: { field: '.dump' } }, { add_wildcard: {} },
+        { move_conflicts: { into: '.dump' } }, { move_wildcard: { into: '.dump' } },
+      ],
+    });
+  });
+
+  it('restates FQL2MigrationValidatorSpec: conversion: model converts to schema (the FQL definition becomes the FSL block)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    const secret = target.scopedSecret(`migrations_${databases}`, 'admin');
+
+    // Act
+    await db.client.query(fql`Collection.create({
+      name: "Foo",
+      fields: { foo: { signature: "Int | Null" }, baz: { signature: "Boolean" }, qux: { signature: "Time" }, dump: { signature: "{ *: Any }?" } },
+      migrations: [
+        { drop: { field: "tmp" } }, { move: { field: "zzz", to: "bar" } }, { split: { field: "bar", to: ["baz", "qux"] } },
+        { backfill: { field: "baz", value: "true" } }, { backfill: { field: "qux", value: "Time.now()" } }, { add: { field: "dump" } },
+        { add_wildcard: {} }, { move_conflicts: { into: "dump" } }, { move_wildcard: { into: "dump" } },
+      ]
+    })`);
+    const file = await target.schemaApi('GET', 'files/main.fsl', { secret });
+
+    // Assert
+    expect(file.body.content).toContain('collection Foo {\n  foo: Int | Null\n  baz: Boolean\n  qux: Time\n  dump: { *: Any }?\n  migrations {\n    drop .tmp\n    move .zzz -> .bar\n    split .bar -> .baz, .qux\n    backfill .baz = true\n    backfill .qux = Time.now()\n    add .dump\n    add_wildcard\n    move_conflicts .dump\n    move_wildcard .dump\n  }\n}');
+  });
+
   it('refuses a schema write in FQL whose migrations the validator refuses, writing nothing', async () => {
     // Arrange
     const db = await freshDatabase();
