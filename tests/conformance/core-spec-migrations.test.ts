@@ -17,9 +17,10 @@
  * - `migrations`: accepted; where the spec's derived migrations are plain (add with a literal backfill, drop, move,
  *   and the wildcard ones, which a document of declared fields only leaves alone), the document read afterwards is
  *   the spec's migrations applied to it.
- * The last block restates the document cases of
- * https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/test/scala/fql2/FQL2MigrationValidatorSpec.scala, whose
- * expected documents the spec states itself.
+ * The later blocks restate the document cases of
+ * https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/test/scala/fql2/FQL2MigrationValidatorSpec.scala (and of
+ * the repo's document migration specs, https://github.com/fauna/faunadb/tree/HEAD/ext/repo/src/test/scala/schema/migration),
+ * whose expected documents the specs state themselves, and FQL2IndexMigrationSpec's schemas with index lookups.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -157,6 +158,8 @@ describe('migration validator cases restated from the core specs, through the sc
 
 /** A case of FQL2MigrationValidatorSpec: documents created under `live`, then `submitted` pushed; the documents read after. */
 interface DocumentCase {
+  /** The spec restated, when not FQL2MigrationValidatorSpec (the repo's document migration specs). */
+  spec?: string;
   test: string;
   live: string;
   creates: string[];
@@ -246,6 +249,22 @@ const DOCUMENT_CASES: DocumentCase[] = [
     after: { 1: { foo: 3, conflicts: { bar: 10 } }, 2: { foo: 0, conflicts: { foo: 'hi' } } },
   },
   {
+    spec: 'MoveWildcardMigrationSpec',
+    test: 'munges names consistently for weird names',
+    live: 'collection Foo {\n  *: Any\n}\n',
+    creates: ['Foo.create({ id: "1", foo: 3, bar: 4, dump: { baz: 10 }, baz: 5, _baz: 6 })', 'Foo.create({ id: "2", dump: { baz: 10, __baz: 11 }, _baz: 6, baz: 5 })'],
+    submitted: 'collection Foo {\n  foo: Int?\n  bar: Int?\n  dump: { *: Any }?\n\n  migrations {\n    add .foo\n    add .bar\n    add .dump\n    move_conflicts .dump\n    move_wildcard .dump\n  }\n}\n',
+    after: { 1: { foo: 3, bar: 4, dump: { baz: 10, _baz: 5, __baz: 6 } }, 2: { dump: { baz: 10, __baz: 11, _baz: 5, ___baz: 6 } } },
+  },
+  {
+    spec: 'SplitFieldMigrationSpec',
+    test: 'works when there is no input; keeps a value when type matches; fills in backfill value when type matches; renames a value when type differs',
+    live: 'collection Foo {\n  a: Int | String | Null\n}\n',
+    creates: ['Foo.create({ id: "1" })', 'Foo.create({ id: "2", a: 7 })', 'Foo.create({ id: "3", a: "x" })'],
+    submitted: 'collection Foo {\n  a: Int\n  b: String\n\n  migrations {\n    split .a -> .a, .b\n    backfill .a = 0\n    backfill .b = "none"\n  }\n}\n',
+    after: { 1: { a: 0, b: 'none' }, 2: { a: 7, b: 'none' }, 3: { a: 0, b: 'x' } },
+  },
+  {
     test: 'refs: don\'t get waxed by a split out of Any',
     live: 'collection A {}\n\ncollection Foo {\n  a: Any\n}\n',
     creates: ['A.create({ id: "0" })', 'Foo.create({ id: "0", a: 0 })', 'Foo.create({ id: "1", a: A.byId("0") })', 'Foo.create({ id: "2", a: A.byId("1") })'],
@@ -266,7 +285,7 @@ function plain(value: unknown): unknown {
 }
 
 describe('documents after a push with migrations, restated from the core spec FQL2MigrationValidatorSpec', () => {
-  it.each(DOCUMENT_CASES.map((c) => [`restates FQL2MigrationValidatorSpec: ${c.test}`, c] as const))('%s', async (_name, c) => {
+  it.each(DOCUMENT_CASES.map((c) => [`restates ${c.spec ?? 'FQL2MigrationValidatorSpec'}: ${c.test}`, c] as const))('%s', async (_name, c) => {
     // Arrange
     const db = await freshDatabase();
     expect((await db.push(c.live)).status).toBe(200);
