@@ -22,7 +22,7 @@ import { renderSummary } from '../fql/summary.ts';
 import { displayType } from '../schema/field-type.ts';
 import type { FieldType } from '../schema/field-type.ts';
 import { validateAlone, validateMigrations } from '../schema/migration-validator.ts';
-import type { MigrationError, SchemaMigration } from '../schema/migration-validator.ts';
+import type { MigrationError, SchemaMigration, ValidationResult } from '../schema/migration-validator.ts';
 import type { CollectionDef, SchemaItems } from '../schema/model.ts';
 import type { Store, StoredDoc } from '../storage/store.ts';
 import { DocRef, FqlBytes, FqlDate, FqlTime, isInt32, isPlainObject, NullDoc, typeName } from '../values/values.ts';
@@ -66,7 +66,7 @@ export function prepareMigrations(
   for (const submitted of next.collections) {
     const live = previous.collections.find((c) => c.name === submitted.name);
     const hasDocuments = live !== undefined && store.ids(submitted.name).length > 0;
-    const result = hasDocuments ? validateMigrations(live, submitted, names) : validateAlone(submitted, names);
+    const result = validateSafely(() => (hasDocuments ? validateMigrations(live, submitted, names) : validateAlone(submitted, names)), submitted);
     const source = sourceOf(submitted.name);
     if (!result.ok) {
       rendered.push(...result.errors.map((e) => renderError(e, source)));
@@ -84,6 +84,19 @@ export function prepareMigrations(
   }
   if (rendered.length > 0) return { ok: false, message: rendered.join('\n') };
   return { ok: true, apply: () => applyPlans(plans, store) };
+}
+
+/**
+ * The validator's own consistency checks (a shape it cannot walk, a type text it cannot read) become a refusal naming
+ * the emulator, never a 500: the core throws in the same places (IllegalStateException).
+ */
+function validateSafely(run: () => ValidationResult, coll: CollectionDef): ValidationResult {
+  try {
+    return run();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [{ message: `The local Fauna emulator cannot validate the migrations of collection \`${coll.name}\`: ${reason}`, span: coll.span ?? null, hints: [] }] };
+  }
 }
 
 function renderError(error: MigrationError, source: { filename: string; content: string } | null): string {

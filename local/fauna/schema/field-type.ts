@@ -43,10 +43,14 @@ export interface ObjectFieldExpr {
   default: string | null;
 }
 
-/** Scalar type names the core knows (StdTypes). */
+/** Scalar type names the core knows (StdTypes), and other named types of its environment, compared by name here. */
 const SCALARS: ReadonlySet<string> = new Set([
   'Int', 'Long', 'Double', 'Float', 'Number', 'String', 'Boolean', 'Null', 'Time', 'Date', 'Bytes', 'ID', 'UUID', 'TransactionTime',
+  'Object', 'SetCursor',
 ]);
+
+/** Documents of Fauna's own collections, always known. */
+const BUILTIN_DOCUMENTS: ReadonlySet<string> = new Set(['Key', 'Token', 'Credential', 'Collection', 'Function', 'Role', 'Database', 'AccessProvider']);
 
 export const ANY: FieldType = { kind: 'any' };
 export const NULL: FieldType = { kind: 'named', name: 'Null' };
@@ -287,7 +291,7 @@ class TypeParser {
       return { kind: 'named', name: `${name}<${args.map(displayType).join(', ')}>`, span: whole };
     }
     if (SCALARS.has(name)) return { kind: 'named', name, span };
-    if (this.names.collections.has(name) || !this.names.checked) return { kind: 'doc', coll: name, ref: false, span };
+    if (this.names.collections.has(name) || BUILTIN_DOCUMENTS.has(name) || !this.names.checked) return { kind: 'doc', coll: name, ref: false, span };
     throw new UnknownTypeError(name, span);
   }
 
