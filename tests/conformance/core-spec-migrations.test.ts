@@ -20,6 +20,7 @@
  * The later blocks restate the document cases of
  * https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/test/scala/fql2/FQL2MigrationValidatorSpec.scala (and of
  * the repo's document migration specs, https://github.com/fauna/faunadb/tree/HEAD/ext/repo/src/test/scala/schema/migration),
+ * https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/test/scala/fql2/migration/FQL2MigrationConverterSpec.scala,
  * whose expected documents the specs state themselves, and FQL2IndexMigrationSpec's schemas with index lookups.
  */
 import { readFileSync } from 'node:fs';
@@ -265,6 +266,38 @@ const DOCUMENT_CASES: DocumentCase[] = [
     after: { 1: { a: 0, b: 'none' }, 2: { a: 7, b: 'none' }, 3: { a: 0, b: 'x' } },
   },
   {
+    spec: 'FQL2MigrationConverterSpec',
+    test: 'it converts add and drop migrations',
+    live: 'collection User {\n  foo: Int\n}',
+    creates: ['User.create({ id: "1", foo: 1 })'],
+    submitted: 'collection User {\n  bar: Int = 3\n\n  migrations {\n    drop .foo\n    add .bar\n    backfill .bar = 3\n  }\n}',
+    after: { 1: { bar: 3 } },
+  },
+  {
+    spec: 'FQL2MigrationConverterSpec',
+    test: 'it converts narrow migrations (#1: the default fills what the split moves out)',
+    live: 'collection User {\n  foo: Int | String\n}',
+    creates: ['User.create({ id: "1", foo: 5 })', 'User.create({ id: "2", foo: "x" })'],
+    submitted: 'collection User {\n  foo: Int = 0\n\n  migrations {\n    split .foo -> .foo, .tmp\n    drop .tmp\n  }\n}',
+    after: { 1: { foo: 5 }, 2: { foo: 0 } },
+  },
+  {
+    spec: 'FQL2MigrationConverterSpec',
+    test: 'it converts narrow migrations (#2: a nullable field is left empty)',
+    live: 'collection User {\n  foo: Int | String\n}',
+    creates: ['User.create({ id: "1", foo: 5 })', 'User.create({ id: "2", foo: "x" })'],
+    submitted: 'collection User {\n  foo: Int | Null\n\n  migrations {\n    split .foo -> .foo, .tmp\n    drop .tmp\n  }\n}',
+    after: { 1: { foo: 5 }, 2: {} },
+  },
+  {
+    spec: 'FQL2MigrationConverterSpec',
+    test: 'it converts widen migrations (no migration: documents unchanged)',
+    live: 'collection User {\n  foo: Int\n}',
+    creates: ['User.create({ id: "1", foo: 5 })'],
+    submitted: 'collection User {\n  foo: Int | String = 0\n}',
+    after: { 1: { foo: 5 } },
+  },
+  {
     test: 'refs: don\'t get waxed by a split out of Any',
     live: 'collection A {}\n\ncollection Foo {\n  a: Any\n}\n',
     creates: ['A.create({ id: "0" })', 'Foo.create({ id: "0", a: 0 })', 'Foo.create({ id: "1", a: A.byId("0") })', 'Foo.create({ id: "2", a: A.byId("1") })'],
@@ -315,6 +348,23 @@ describe('documents after a push with migrations, restated from the core spec FQ
     expect(pushed.status).toBe(400);
     expect(pushed.body.error?.message).toContain('error: Invalid database schema update.\n    error: Failed to convert backfill value.\n    constraint failures:\n      a: Expected A | NullA, provided Null');
     expect(pushed.body.error?.message).toContain('at main.fsl:3:1');
+  });
+});
+
+describe('values a document cannot hold, restated from FQL2MigrationConverterSpec', () => {
+  it('restates FQL2MigrationConverterSpec: it errors for non-persistable values (refused, nothing written)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection User {\n  _no_wildcard: Null\n}');
+    await db.client.query(fql`User.create({ id: "1" })`);
+
+    // Act
+    const pushed = await db.push('collection User {\n  foo: Any = () => true\n  _no_wildcard: Null\n\n  migrations {\n    add .foo\n  }\n}');
+
+    // Assert
+    expect(pushed.status).toBe(400);
+    expect(pushed.body.error?.message).toContain('error: Failed to convert migration.\n    constraint failures:\n      Value has type Lambda, which cannot be persisted.');
+    expect(userFields((await db.client.query(fql`User.byId("1")!`)).data)).toEqual({});
   });
 });
 

@@ -25,7 +25,7 @@ import { validateAlone, validateMigrations } from '../schema/migration-validator
 import type { MigrationError, SchemaMigration, ValidationResult } from '../schema/migration-validator.ts';
 import type { CollectionDef, SchemaItems } from '../schema/model.ts';
 import type { Store, StoredDoc } from '../storage/store.ts';
-import { DocRef, FqlBytes, FqlDate, FqlTime, isInt32, isPlainObject, NullDoc, typeName } from '../values/values.ts';
+import { DocRef, FqlBytes, FqlDate, FqlTime, isFunction, isInt32, isPlainObject, NullDoc, typeName } from '../values/values.ts';
 import type { FqlObject, Value } from '../values/values.ts';
 
 /** Evaluates a backfill expression (server rights, no local variables). */
@@ -111,16 +111,46 @@ interface ConversionFailure {
   /** The field whose backfill does not fit its type; null when the backfill failed to evaluate. */
   path: string[] | null;
   message: string;
+  /** The value cannot be stored at all: the core's "Failed to convert migration." */
+  migration?: boolean;
 }
 
 function renderConversionFailure(failure: ConversionFailure, coll: CollectionDef, source: { filename: string; content: string } | null): string {
-  const lines = failure.path === null
+  const lines = failure.migration
+    ? ['error: Failed to convert migration.', 'constraint failures:', `  ${failure.message}`, 'at <no source>']
+    : failure.path === null
     ? [`error: ${failure.message}`, 'at <no source>']
     : ['error: Failed to convert backfill value.', 'constraint failures:', `  ${failure.path.join('.')}: ${failure.message}`, 'at <no source>'];
   const inner = lines.map((l) => `    ${l}`).join('\n');
   const head = `Invalid database schema update.\n${inner}`;
   if (source === null || coll.span === undefined) return `error: ${head}`;
   return renderSummary(source.content, coll.span, head, 'error', { sourceName: source.filename });
+}
+
+/** A backfill (or default) whose value cannot be stored (CORE: MigrationConverter.evalPure, Value.toIR). */
+class UnpersistableValueError extends Error {
+  override name = 'UnpersistableValueError';
+}
+
+/** The type name of the first value inside `value` that a document cannot hold (a function, a set, …), or null. */
+function unpersistable(value: Value): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const bad = unpersistable(v);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+  if (value instanceof FqlTime || value instanceof FqlDate || value instanceof FqlBytes || value instanceof DocRef) return null;
+  if (isPlainObject(value)) {
+    for (const v of Object.values(value)) {
+      const bad = unpersistable(v);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+  return isFunction(value) ? 'Lambda' : typeName(value);
 }
 
 /** A backfill whose evaluation failed (the core answers the runtime failure inside the schema update error). */
@@ -133,6 +163,7 @@ function convert(migrations: SchemaMigration[], evaluate: EvaluateBackfill): { s
     return convertOrThrow(migrations, evaluate);
   } catch (error) {
     if (error instanceof BackfillEvaluationError) return { failure: { path: null, message: error.message } };
+    if (error instanceof UnpersistableValueError) return { failure: { path: null, message: error.message, migration: true } };
     throw error;
   }
 }
@@ -141,12 +172,16 @@ function convertOrThrow(migrations: SchemaMigration[], evaluate: EvaluateBackfil
   const steps: DocStep[] = [];
   const evalSource = (source: string | null): Value => {
     if (source === null) return null;
+    let value: Value;
     try {
-      return stripNulls(evaluate(parseExpression(source)));
+      value = stripNulls(evaluate(parseExpression(source)));
     } catch (error) {
       // A runtime failure of the backfill (abort, a wrong call): its message, not an emulator crash.
       throw new BackfillEvaluationError(error instanceof Error ? error.message : String(error), { cause: error });
     }
+    const unstorable = unpersistable(value);
+    if (unstorable !== null) throw new UnpersistableValueError(`Value has type ${unstorable}, which cannot be persisted.`);
+    return value;
   };
   for (const m of migrations) {
     switch (m.kind) {
