@@ -352,6 +352,21 @@ describe('documents after a push with migrations, restated from the core spec FQ
 });
 
 describe('values a document cannot hold, restated from FQL2MigrationConverterSpec', () => {
+  it('restates FQL2MigrationConverterSpec: it errors for non-persistable types (refused, nothing written)', async () => {
+    // Arrange
+    const db = await freshDatabase();
+    await db.push('collection User {\n  foo: Int | ID | Null\n}');
+    await db.client.query(fql`User.create({ id: "1", foo: 3 })`);
+
+    // Act
+    const pushed = await db.push('collection User {\n  foo: ID | Null\n\n  migrations {\n    split .foo -> .foo, .tmp\n    drop .tmp\n  }\n}');
+
+    // Assert
+    expect(pushed.status).toBe(400);
+    expect(pushed.body.error?.message).toContain('error: Failed to convert migration.\n    constraint failures:\n      foo: Type cannot be persisted.');
+    expect(userFields((await db.client.query(fql`User.byId("1")!`)).data)).toEqual({ foo: 3 });
+  });
+
   it('restates FQL2MigrationConverterSpec: it errors for non-persistable values (refused, nothing written)', async () => {
     // Arrange
     const db = await freshDatabase();

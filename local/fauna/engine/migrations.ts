@@ -117,7 +117,7 @@ interface ConversionFailure {
 
 function renderConversionFailure(failure: ConversionFailure, coll: CollectionDef, source: { filename: string; content: string } | null): string {
   const lines = failure.migration
-    ? ['error: Failed to convert migration.', 'constraint failures:', `  ${failure.message}`, 'at <no source>']
+    ? ['error: Failed to convert migration.', 'constraint failures:', `  ${failure.path === null ? '' : `${failure.path.join('.')}: `}${failure.message}`, 'at <no source>']
     : failure.path === null
     ? [`error: ${failure.message}`, 'at <no source>']
     : ['error: Failed to convert backfill value.', 'constraint failures:', `  ${failure.path.join('.')}: ${failure.message}`, 'at <no source>'];
@@ -186,6 +186,7 @@ function convertOrThrow(migrations: SchemaMigration[], evaluate: EvaluateBackfil
   for (const m of migrations) {
     switch (m.kind) {
       case 'add': {
+        if (!isPersistable(m.type)) return { failure: { path: m.field, message: 'Type cannot be persisted.', migration: true } };
         const value = evalSource(m.backfill);
         const problem = checkValue(m.type, value);
         if (problem) return { failure: { path: m.field, message: problem } };
@@ -204,6 +205,7 @@ function convertOrThrow(migrations: SchemaMigration[], evaluate: EvaluateBackfil
         for (let i = 0; i + 1 < m.targets.length; i++) {
           const from = m.targets[i]!;
           const to = m.targets[i + 1]!;
+          if (!isPersistable(from.type)) return { failure: { path: from.path, message: 'Type cannot be persisted.', migration: true } };
           const fieldBackfill = evalSource(from.backfill);
           const problem = checkValue(from.type, fieldBackfill);
           if (problem) return { failure: { path: from.path, message: problem } };
@@ -222,6 +224,18 @@ function convertOrThrow(migrations: SchemaMigration[], evaluate: EvaluateBackfil
     }
   }
   return { steps };
+}
+
+/** A type a document field can have (CORE: SchemaTypeResolver answers none for `ID`, sets, cursors, streams). */
+function isPersistable(type: FieldType): boolean {
+  switch (type.kind) {
+    case 'named': return !['ID', 'SetCursor'].includes(type.name) && !/^(Set|EventSource)</.test(type.name);
+    case 'union': return type.types.every(isPersistable);
+    case 'array': return isPersistable(type.elem);
+    case 'tuple': return type.elems.every(isPersistable);
+    case 'record': return type.fields.every((f) => isPersistable(f.type)) && (type.wildcard === null || isPersistable(type.wildcard));
+    default: return true;
+  }
 }
 
 /** CORE: SchemaType.validate of a backfill: "Expected Int, provided String". */
