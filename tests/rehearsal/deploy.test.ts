@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CognitoIdentityProviderClient, CreateUserPoolCommand, DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, CreateUserPoolCommand, DescribeUserPoolCommand, ListUserPoolsCommand, UpdateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
@@ -246,6 +246,19 @@ describe('stage prod (poolMode existing: the pool is made with moto\'s cognito-i
     const again = await deploy(stage, '--param', `existingPoolId=${poolId}`);
     expectSuccess(again);
     expect(again.output).toContain('No changes to deploy');
+  }, DEPLOY_TIMEOUT_MS);
+
+  test('a trigger removed outside the stack is put back by the documented --param reattachTrigger=true (the custom resource\'s Update, run under Node)', async () => {
+    // Arrange: someone detaches the trigger in the console (an UpdateUserPool without it).
+    await clients.cognito.send(new UpdateUserPoolCommand({ UserPoolId: poolId, LambdaConfig: {} }));
+    expect(await triggerConfig(poolId)).toBeUndefined();
+
+    // Act
+    const reattached = await deploy(stage, '--param', `existingPoolId=${poolId}`, '--param', 'reattachTrigger=true');
+
+    // Assert
+    expectSuccess(reattached);
+    await expectTriggerWiredTo(stage, poolId, 'V1_0');
   }, DEPLOY_TIMEOUT_MS);
 
   test('serverless remove deletes the stack, and its custom resource (run under Node) detaches the trigger from the pool, which stays', async () => {
