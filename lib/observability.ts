@@ -33,4 +33,8 @@ export const MetricName = {
   identitiesLinked: 'IdentitiesLinked',
   /** Events from a user pool this function does not serve (refused). */
   foreignPools: 'ForeignUserPoolEvents',
+  /** Sign-ins whose `email` attribute is not an address: ignored, the identity found by `sub` alone (docs/security.md). */
+  malformedEmailsIgnored: 'MalformedEmailsIgnored',
+  /** Events with a `TokenGeneration_*` trigger source this version does not know: accepted (docs/security.md). */
+  unknownTriggerSources: 'UnknownTriggerSources',
 } as const;
