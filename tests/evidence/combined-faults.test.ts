@@ -66,8 +66,12 @@ function combinations<T>(items: readonly T[], size: number): T[][] {
 // ---- The documented outcome, from the same timings the code uses (docs/reliability.md) ----
 const SSM_REQUEST_TIMEOUT_MS = SSM_CLIENT_OPTIONS.requestHandler.requestTimeout;
 const SSM_MAX_ATTEMPTS = SSM_CLIENT_OPTIONS.maxAttempts;
-/** The AWS SDK's back-off before a retry: random up to 500 ms after throttling, up to 100 ms after a timeout. */
-const THROTTLE_BACKOFF_MAX_MS = 500;
+/**
+ * The back-off of the AWS SDK in node_modules (the matrix uses the real SDK) before its first retry: random up to
+ * 1,000 ms after throttling (@smithy/core's current retry settings; it was 500 ms), up to 100 ms after a timeout. The
+ * bundle's SSM shim keeps 500 ms, so the deployed function is faster than this model, never slower.
+ */
+const THROTTLE_BACKOFF_MAX_MS = 1000;
 const TRANSIENT_BACKOFF_MAX_MS = 100;
 
 /**
