@@ -118,10 +118,11 @@ export class BoundedHttp2Client implements HTTPClient {
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
       const timer = setTimeout(() => {
         // The bound itself: cancel the stream whatever the peer is still sending. The session is retired too (closed
-        // once its streams have ended), so that the next request connects afresh rather than on a connection that
-        // may be wedged.
+        // once its streams have ended), so that the next request connects afresh rather than on a connection that may
+        // be wedged; except after the warm-up's ping (GET) on a session still connecting: the first query then uses
+        // the slow handshake the ping started instead of starting another.
         stream?.close(constants.NGHTTP2_CANCEL);
-        if (session) this.#retire(session);
+        if (session && (hasBody || !session.connecting)) this.#retire(session);
         reject(new ClientTimeoutError(request.client_timeout_ms));
       }, timeoutMs);
       const fail = (error: unknown): void => {
