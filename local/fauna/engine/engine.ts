@@ -13,7 +13,7 @@ import { IdGenerator, newDatabase } from './context.ts';
 import type { Database } from './context.ts';
 import type { EngineState } from './engine-state.ts';
 import { ContentionControl } from './contention.ts';
-import { runQuery } from './run-query.ts';
+import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
 
@@ -41,6 +41,7 @@ class LocalEngine implements Engine {
       notify: () => {
         for (const listener of this.#listeners) listener();
       },
+      evaluateSchemaExpr: (db, txnTs, expr) => evaluateSchemaExpression(this.#state, db, txnTs, expr),
     };
     if (snapshot) this.#lastTxnTs = restoreDatabases(root, snapshot);
     root.store.configure(root.schema.storageSpecs());

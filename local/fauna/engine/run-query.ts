@@ -218,10 +218,20 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     callFunction: (fn, args, span) => callValue(ctx, fn, args, span),
     evaluateIn: (expr, vars) => evaluate(ctx, expr, newScope(null, vars)),
-    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files),
+    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, ctx.runSchemaExpr),
     structureChanged: false,
   };
   return ctx;
+}
+
+/**
+ * Evaluates a schema expression outside any query (a migration's backfill at a schema push), with server rights and
+ * `Time.now()` at `txnTs`.
+ */
+export function evaluateSchemaExpression(state: EngineState, db: Database, txnTs: bigint, expr: Expr): Value {
+  const request: QueryRequest = { principal: { kind: 'root' }, query: '', arguments: undefined, format: 'tagged', lastTxnTs: undefined, timeoutMs: 60_000, typecheck: false };
+  const ctx = newContext(state, db, request, txnTs, performance.now());
+  return ctx.runSchemaExpr(expr);
 }
 
 function asServer<T>(ctx: Ctx, run: () => T): T {
