@@ -7,7 +7,8 @@
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Client, ClientConfiguration } from 'fauna';
 import type { CloudTrailEvent } from '../lib/cloudtrail-event.ts';
-import type { Environment } from '../lib/config.ts';
+import { type Environment, LOCAL_STAGE } from '../lib/config.ts';
+import { type FunctionHome, functionHome } from '../lib/function-home.ts';
 import { SignInError, summariseError } from '../lib/errors.ts';
 import { createFaunaClientProvider } from '../lib/fauna-client.ts';
 import { parseRevocationConfig } from '../lib/revocation-config.ts';
@@ -74,10 +75,14 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
   });
   const resolveSub = createSubResolver(config.userPoolId, overrides.cognitoClientOptions);
   const userPoolId = config.userPoolId;
+  // A container runs one function, so its home is read from the first invocation's context and kept.
+  let home: FunctionHome | undefined;
 
   const revoke = async (event: CloudTrailEvent, context: ContextWithSecret): Promise<RevocationAnswer> =>
     handleRevocationEvent(event, {
       userPoolId,
+      home: (home ??= functionHome(context.invokedFunctionArn, config.region)),
+      homeMayBeUnknown: config.stage === LOCAL_STAGE,
       fauna,
       currentSecret: () => secrets.current(),
       refreshSecret: (rejected) => secrets.refresh(rejected, context.signInDeadline ?? initDeadline),

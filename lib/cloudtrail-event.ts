@@ -30,13 +30,19 @@ export interface CloudTrailEvent {
   id?: string;
   'detail-type': string;
   source: string;
+  /** The account the event was recorded in (EventBridge's envelope). */
+  account?: string;
   region?: string;
   detail: {
     eventName: string;
     eventSource: string;
     eventID?: string;
     eventTime?: string;
-    errorCode?: string;
+    /** CloudTrail's copy of the envelope's account and region. */
+    recipientAccountId?: string;
+    awsRegion?: string;
+    /** Present (with any value) when the call failed. */
+    errorCode?: unknown;
     requestParameters?: Record<string, unknown> | null;
     additionalEventData?: Record<string, unknown> | null;
     resources?: { ARN?: string; type?: string }[];
@@ -53,8 +59,16 @@ export interface RevocationRequest {
   sub: string | undefined;
   /** The user name the call named, when CloudTrail did not hide it; resolved to a sub with AdminGetUser. */
   username: string | undefined;
-  /** Set when the call failed (AccessDenied, UserNotFoundException): nothing happened, nothing is revoked. */
+  /**
+   * Set when the call failed (AccessDenied, UserNotFoundException): nothing happened, nothing is revoked. Any
+   * `errorCode` present counts, whatever its value (`""`, an object, null): only its absence means success. A
+   * non-string code is described by its type, e.g. `(object)`.
+   */
   errorCode: string | undefined;
+  /** The AWS account the call was made in (the envelope's `account`, or CloudTrail's `recipientAccountId`). */
+  account: string | undefined;
+  /** The region the call was made in (the envelope's `region`, or CloudTrail's `awsRegion`). */
+  region: string | undefined;
 }
 
 const NAMES: ReadonlySet<string> = new Set(Object.values(RevocationEventName));
@@ -62,6 +76,8 @@ const NAMES: ReadonlySet<string> = new Set(Object.values(RevocationEventName));
 const HIDDEN = /^HIDDEN_/;
 const POOL_ARN = /:userpool\/([\w-]+_[0-9A-Za-z]+)$/;
 const POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * Reads a revocation request out of an EventBridge event.
@@ -90,8 +106,33 @@ export function parseRevocationEvent(event: unknown): RevocationRequest {
     userPoolId,
     sub: visible(additional.sub) ?? visible(additional.userSub),
     username: visible(request.username),
-    errorCode: typeof detail.errorCode === 'string' && detail.errorCode !== '' ? detail.errorCode : undefined,
+    errorCode: describeErrorCode(detail),
+    account: oneOf('account', envelope.account, detail.recipientAccountId, ACCOUNT_ID),
+    region: oneOf('region', envelope.region, detail.awsRegion, REGION),
   };
+}
+
+/** `errorCode` as text when the key is present at all (a failed call), else undefined (the call succeeded). */
+function describeErrorCode(detail: object): string | undefined {
+  if (!Object.hasOwn(detail, 'errorCode')) return undefined;
+  const code = (detail as { errorCode?: unknown }).errorCode;
+  if (code === undefined) return undefined;
+  return typeof code === 'string' && code !== '' ? code : `(${code === null ? 'null' : typeof code === 'string' ? 'empty' : typeof code})`;
+}
+
+/**
+ * The envelope's value and CloudTrail's copy of it, which must agree (an event whose two say different accounts or
+ * regions was not written by EventBridge and CloudTrail, so nothing in it can be trusted).
+ */
+function oneOf(what: string, envelope: unknown, detail: unknown, shape: RegExp): string | undefined {
+  const values = [envelope, detail].filter((value) => value !== undefined && value !== null);
+  for (const value of values) {
+    if (typeof value !== 'string' || !shape.test(value)) throw new InvalidRevocationEventError(`the event's ${what} is malformed`);
+  }
+  if (values.length === 2 && values[0] !== values[1]) {
+    throw new InvalidRevocationEventError(`the envelope's ${what} (${String(values[0])}) and CloudTrail's (${String(values[1])}) differ`);
+  }
+  return values[0] as string | undefined;
 }
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {

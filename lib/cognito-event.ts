@@ -10,6 +10,14 @@ export const TriggerSource = {
   clientCredentials: 'TokenGeneration_ClientCredentials',
 } as const;
 export type TriggerSource = (typeof TriggerSource)[keyof typeof TriggerSource];
+/** The sources of a user's sign-in (every one but client credentials), which must name the user. */
+export const USER_TRIGGER_SOURCES: readonly string[] = Object.values(TriggerSource).filter((source) => source !== TriggerSource.clientCredentials);
+
+/** Whether Cognito documents `source` (the schema also accepts any other `TokenGeneration_*`, counted as unknown). */
+export function isKnownTriggerSource(source: string): source is TriggerSource {
+  return (KNOWN_SOURCES as ReadonlySet<string>).has(source);
+}
+const KNOWN_SOURCES: ReadonlySet<string> = new Set(Object.values(TriggerSource));
 
 export interface GroupConfiguration {
   groupsToOverride?: string[];
@@ -42,12 +50,14 @@ export interface ClaimsAndScopeOverrideDetails {
 export interface PreTokenGenerationEvent {
   /** "1" for V1_0 events ("0" from cognito-local), "2" for V2_0, "3" for V3_0. */
   version: string;
-  triggerSource: TriggerSource;
+  /** One of {@link TriggerSource}, or another `TokenGeneration_*` Cognito may add. */
+  triggerSource: TriggerSource | (string & {});
   region: string;
   userPoolId: string;
   userName?: string | null;
   callerContext: { awsSdkVersion?: string; clientId: string };
   request: {
+    /** Strings, as Cognito sends them (`email_verified` may be anything: an IdP's mapping can send a boolean). */
     userAttributes: Record<string, string>;
     groupConfiguration?: GroupConfiguration;
     clientMetadata?: Record<string, string> | null;

@@ -3,6 +3,24 @@
 /** The longest address SMTP can carry (RFC 5321: a 256-octet path minus the angle brackets). */
 export const MAX_EMAIL_LENGTH = 254;
 
+/** One `@` between two runs without whitespace or `@`, surrounding whitespace allowed (it is trimmed). */
+const ADDRESS_SHAPE = /^\s*[^@\s]+@[^@\s]+\s*$/u;
+
+/**
+ * Whether an `email` attribute is usable as an address: the shape above and at most {@link MAX_EMAIL_LENGTH} characters
+ * (code points, as the event schema and signIn count). One that is not is ignored, never a refusal (lib/sign-in.ts).
+ *
+ * @example isEmailAddress(' Ada@Example.com ') // true
+ * @example isEmailAddress('ada@@example.com') // false
+ */
+export function isEmailAddress(raw: string): boolean {
+  if (!ADDRESS_SHAPE.test(raw)) return false;
+  if (raw.length <= MAX_EMAIL_LENGTH) return true; // never more code points than UTF-16 units
+  let codePoints = 0;
+  for (const _ of raw) if (++codePoints > MAX_EMAIL_LENGTH) return false;
+  return true;
+}
+
 /**
  * The form every email is stored and looked up in, or `null` when the address has no form that is safe to use as a key.
  *

@@ -7,7 +7,9 @@
  *   meanwhile without telling us (the driver's own idle timer cannot fire while the container is frozen, and after
  *   the thaw the next request is written before it does);
  * - with an explicit silent logger, so that `FAUNA_DEBUG` can never make the driver print the key's `Authorization`
- *   header.
+ *   header;
+ * - through `BoundedHttp2Client` (lib/fauna-http2.ts), whose requests end within their client timeout whatever the
+ *   peer sends (the driver's own client only times out a stream that has gone idle).
  */
 import {
   Client,
@@ -16,10 +18,10 @@ import {
   type HTTPRequest,
   type HTTPResponse,
   type LogHandler,
-  NodeHTTP2Client,
   type QueryOptions,
   type SupportedFaunaAPIPaths,
 } from 'fauna';
+import { BoundedHttp2Client } from './fauna-http2.ts';
 
 /** How long the driver waits beyond the server-side query timeout before giving up on the network. */
 export const CLIENT_TIMEOUT_BUFFER_MS = 500;
@@ -148,14 +150,13 @@ interface ConnectionOptions {
 }
 
 /**
- * The driver's HTTP/2 client (`NodeHTTP2Client`, one session per endpoint), re-opened when it has been idle too long.
- * Re-opening = releasing our hold on the driver's client (its session closes when nobody holds it) and taking a new
- * one, whose next request connects afresh.
+ * The HTTP/2 client (one session), re-opened when it has been idle too long: closing it and taking a new one, whose
+ * next request connects afresh.
  */
 class FreshConnection {
   reopened = 0;
   readonly #options: ConnectionOptions;
-  #http: NodeHTTP2Client | null = null;
+  #http: BoundedHttp2Client | null = null;
   #lastUsedAt = 0;
 
   constructor(options: ConnectionOptions) {
@@ -189,19 +190,14 @@ class FreshConnection {
     this.#http = null;
   }
 
-  #fresh(): NodeHTTP2Client {
+  #fresh(): BoundedHttp2Client {
     const now = this.#options.wallClock();
     if (this.#http && now - this.#lastUsedAt >= this.#options.reopenAfterIdleMs) {
       this.close();
       this.reopened++;
     }
     this.#lastUsedAt = now;
-    this.#http ??= NodeHTTP2Client.getClient({
-      url: this.#options.url,
-      http2_session_idle_ms: this.#options.http2_session_idle_ms,
-      http2_max_streams: 100,
-      fetch_keepalive: false,
-    });
+    this.#http ??= new BoundedHttp2Client({ url: this.#options.url, sessionIdleMs: this.#options.http2_session_idle_ms });
     return this.#http;
   }
 }

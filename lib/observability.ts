@@ -35,4 +35,8 @@ export const MetricName = {
   concurrentSignInRetries: 'ConcurrentSignInRetries',
   /** Events from a user pool this function does not serve (refused). */
   foreignPools: 'ForeignUserPoolEvents',
+  /** Sign-ins whose `email` attribute is not an address: ignored, the identity found by `sub` alone (docs/security.md). */
+  malformedEmailsIgnored: 'MalformedEmailsIgnored',
+  /** Events with a `TokenGeneration_*` trigger source this version does not know: accepted (docs/security.md). */
+  unknownTriggerSources: 'UnknownTriggerSources',
 } as const;

@@ -8,7 +8,14 @@ import { ConfigError } from './errors.ts';
 export interface RevocationConfig extends Pick<Config, 'stage' | 'faunaEndpoint' | 'secretSource' | 'faunaQueryTimeoutMs' | 'faunaSessionIdleMs'> {
   /** The Cognito user pool whose sign-outs, disables and deletes revoke tokens. */
   userPoolId: string;
+  /**
+   * AWS_REGION, which Lambda sets: the function's region where the Lambda context carries no function ARN (local
+   * tools); otherwise the ARN's region counts (lib/function-home.ts).
+   */
+  region: string | undefined;
 }
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * @throws {ConfigError} naming the first setting that is missing or malformed
@@ -24,5 +31,9 @@ export function parseRevocationConfig(env: Environment): RevocationConfig {
       'serverless.yml sets it for revokeFaunaTokens (serverless/token-revocation.yml); for an existing pool set the stage param existingPoolId.',
     );
   }
-  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]! };
+  const region = env.AWS_REGION?.trim() || undefined;
+  if (region !== undefined && !REGION.test(region)) {
+    throw new ConfigError('AWS_REGION', `is not an AWS region ("${region}")`, 'Lambda sets it; for a local run set it to the region of the stage, e.g. us-east-1, or unset it.');
+  }
+  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]!, region };
 }

@@ -19,6 +19,19 @@ export class InvalidRevocationEventError extends RevocationError {
   }
 }
 
+/**
+ * The function cannot tell which account it runs in (the Lambda context carried no function ARN), so it cannot check
+ * that an event is its own; only the local stage may run so.
+ */
+export class FunctionHomeUnknownError extends RevocationError {
+  override readonly name = 'FunctionHomeUnknownError';
+  readonly transient = false;
+
+  constructor() {
+    super('The function cannot tell its own AWS account (the Lambda context has no invokedFunctionArn), so it cannot check the event\'s account; nothing revoked. Invoke it through Lambda, or use the local stage for local runs.');
+  }
+}
+
 /** The event names a user only by a name that Cognito no longer knows (deleted before we asked) or not at all. */
 export class UserNotResolvedError extends RevocationError {
   override readonly name = 'UserNotResolvedError';

@@ -8,7 +8,8 @@ import { type CloudTrailEvent, parseRevocationEvent, type RevocationRequest } fr
 import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from './errors.ts';
 import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
 import { type FaunaKeySource, withKeyRefresh } from './key-refresh.ts';
-import { RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
+import type { FunctionHome } from './function-home.ts';
+import { FunctionHomeUnknownError, RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
 import type { ServiceLogger, ServiceMetrics } from './observability.ts';
 
 /**
@@ -71,6 +72,12 @@ export async function revokeTokensOf(client: QueryClient, sub: string): Promise<
 export interface RevocationDependencies extends FaunaKeySource {
   /** The pool this stage serves; events from any other pool are ignored (the EventBridge rule should not send them). */
   userPoolId: string;
+  /**
+   * The account and region this function runs in; events of any other are ignored. An unknown account is refused
+   * ({@link FunctionHomeUnknownError}) unless `homeMayBeUnknown` (the local stage, whose tools pass no function ARN).
+   */
+  home: FunctionHome;
+  homeMayBeUnknown: boolean;
   fauna: FaunaClientProvider;
   /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
   resolveSub(username: string): Promise<string | null>;
@@ -90,6 +97,8 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
   if (request.errorCode !== undefined) {
     return ignore(deps, request, `the ${request.eventName} call failed (${request.errorCode}), so the user was not signed out`);
   }
+  const foreign = foreignHome(request, deps);
+  if (foreign !== null) return ignore(deps, request, foreign);
   if (request.userPoolId !== deps.userPoolId) {
     return ignore(deps, request, `the event is for pool ${request.userPoolId}, this stage serves ${deps.userPoolId}`);
   }
@@ -115,6 +124,19 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
     identityFound: result.userId !== null,
   });
   return { outcome: 'revoked', eventName: request.eventName, userId: result.userId, deleted: result.deleted };
+}
+
+/** Why the event is not of this function's account and region, or null when it is (or, locally, cannot be told). */
+function foreignHome(request: RevocationRequest, deps: RevocationDependencies): string | null {
+  const { account, region } = deps.home;
+  if (account === undefined && !deps.homeMayBeUnknown) throw new FunctionHomeUnknownError();
+  if (account !== undefined && request.account !== account) {
+    return `the event is for account ${request.account ?? '(none named)'}, this function runs in ${account}`;
+  }
+  if (region !== undefined && request.region !== region) {
+    return `the event is for region ${request.region ?? '(none named)'}, this function runs in ${region}`;
+  }
+  return null;
 }
 
 function ignore(deps: RevocationDependencies, request: RevocationRequest, reason: string): RevocationOutcome {

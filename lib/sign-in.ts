@@ -3,10 +3,10 @@
  * (refetching the key once if Fauna says it is unauthorized), and build Cognito's response.
  */
 import type { PreTokenGenerationEvent } from './cognito-event.ts';
-import { TriggerSource } from './cognito-event.ts';
+import { isKnownTriggerSource, TriggerSource } from './cognito-event.ts';
 import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from './config.ts';
-import { normaliseEmail, redactEmail } from './email.ts';
+import { isEmailAddress, normaliseEmail, redactEmail } from './email.ts';
 import type { Deadline } from './deadline.ts';
 import { ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
@@ -55,14 +55,28 @@ export async function addFaunaClaims(
       `The event comes from user pool ${event.userPoolId}, which this function does not serve; refused. If it should, set the served pool id (see docs/security.md, "Served user pools").`,
     );
   }
-  const { sub, email: rawEmail, email_verified: emailVerifiedAttribute } = event.request.userAttributes;
-  if (!sub) throw new InvalidEventError(['/request/userAttributes must have sub']);
-  const email = rawEmail === undefined ? null : normaliseEmail(rawEmail);
+  // A source Cognito added after this version: accepted, so that it cannot fail every sign-in until a code change.
+  const knownSource = isKnownTriggerSource(event.triggerSource);
+  if (!knownSource) {
+    deps.metrics.addMetric(MetricName.unknownTriggerSources, 'Count', 1);
+    deps.logger.warn('Unknown trigger source: accepted (docs/security.md, "Lenient input")', { triggerSource: event.triggerSource });
+  }
+  const attributes = event.request.userAttributes;
+  const { sub, email: rawEmail } = attributes;
+  if (!sub) {
+    if (knownSource) throw new InvalidEventError(['/request/userAttributes must have sub']);
+    // No user to give an identity to (a machine-to-machine flow, perhaps): answered as client credentials are.
+    deps.logger.info('Unknown trigger source without a user (no sub): passed through without a Fauna identity');
+    deps.metrics.addMetric(MetricName.passThroughs, 'Count', 1);
+    return event;
+  }
+  const email = rawEmail === undefined ? null : usableEmail(rawEmail, deps);
   const request = {
     sub,
     email,
-    // Cognito sends attributes as strings; anything but "true" (absent, "false") leaves the email untrusted.
-    emailVerified: email !== null && emailVerifiedAttribute === 'true',
+    // Only `true` or "true" in any case counts as verified: anything else (absent, "false", "yes", 1) leaves the email
+    // untrusted, which is safe (the identity is found by sub alone), never a refusal.
+    emailVerified: email !== null && isVerified((attributes as Record<string, unknown>).email_verified),
     ttlSeconds: deps.settings.tokenTtlSeconds,
     meta: { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource },
     maxTokens: deps.settings.maxTokensPerIdentity,
@@ -113,6 +127,19 @@ export async function addFaunaClaims(
     tokenExpiresAt: grant.expiresAt,
   });
   return buildCognitoResponse(event, { userId: grant.userId, secret: grant.secret }, deps.settings);
+}
+
+/** An IdP's attribute mapping may send `email_verified` as a boolean or as "True"; both mean verified. */
+function isVerified(attribute: unknown): boolean {
+  return attribute === true || (typeof attribute === 'string' && attribute.length === 4 && attribute.toLowerCase() === 'true');
+}
+
+/** The normal form of a usable email; null (ignored, counted) for one that is not an address. */
+function usableEmail(raw: string, deps: Pick<SignInDependencies, 'logger' | 'metrics'>): string | null {
+  if (isEmailAddress(raw)) return normaliseEmail(raw);
+  deps.metrics.addMetric(MetricName.malformedEmailsIgnored, 'Count', 1);
+  deps.logger.warn('The email attribute is not an address: ignored, the identity is found by sub alone (docs/security.md, "Lenient input")');
+  return null;
 }
 
 async function timedSignIn(

@@ -14,7 +14,17 @@ import { startH2cServer } from './h2c-server.ts';
 export type Fault =
   | { kind: 'status'; status: number; code: string; message: string }
   | { kind: 'hang' }
-  | { kind: 'malformed'; status: number; body: string };
+  | { kind: 'malformed'; status: number; body: string }
+  /**
+   * Headers at once, then the body one byte per `byteEveryMs`, never finished: what a proxy that buffers badly, or a
+   * Fauna under memory pressure, can do. A client with an idle timeout only never gives up on it.
+   */
+  | { kind: 'trickle'; byteEveryMs: number }
+  /** The headers (and then the whole body of a 200 answer) only after `delayMs`, whatever the request's timeout. */
+  | { kind: 'slowHeaders'; delayMs: number };
+
+/** The body a trickling answer would send if given the time: a sign-in answer, padded so that it never ends in a test. */
+export const TRICKLED_BODY = JSON.stringify({ data: { padding: ' '.repeat(100_000) }, summary: '', txn_ts: 1, stats: {} });
 
 export interface FaultInjector {
   url: string;
@@ -28,8 +38,33 @@ function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
+/** Sends `body` one byte at a time until the client goes away; the timer never keeps the process alive. */
+export function trickle(stream: ServerHttp2Stream, body: string, byteEveryMs: number): void {
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (stream.destroyed || stream.closed || sent >= body.length) {
+      clearInterval(timer);
+      return;
+    }
+    stream.write(body[sent++]!);
+  }, byteEveryMs);
+  timer.unref();
+  stream.once('close', () => clearInterval(timer));
+}
+
 function answer(stream: ServerHttp2Stream, fault: Fault): void {
   if (fault.kind === 'hang') return; // keep the stream open and silent until the client gives up
+  if (fault.kind === 'trickle') {
+    stream.respond({ ':status': 200, 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(TRICKLED_BODY) });
+    trickle(stream, TRICKLED_BODY, fault.byteEveryMs);
+    return;
+  }
+  if (fault.kind === 'slowHeaders') {
+    const timer = setTimeout(() => answer(stream, { kind: 'malformed', status: 200, body: '{"data":null,"summary":"","txn_ts":1,"stats":{}}' }), fault.delayMs);
+    timer.unref();
+    stream.once('close', () => clearTimeout(timer));
+    return;
+  }
   const body = fault.kind === 'status' ? errorBody(fault.code, fault.message) : fault.body;
   const headers: Record<string, string | number> = {
     ':status': fault.status,

@@ -1,7 +1,11 @@
-/** `@middy/validator` with the precompiled event schema, its failures turned into `InvalidEventError`. */
+/**
+ * The event's bounds (lib/event-bounds.ts: depth, values, text), then `@middy/validator` with the precompiled event
+ * schema, their failures turned into `InvalidEventError`; both before any Fauna call.
+ */
 import type { MiddlewareObj, Request } from '@middy/core';
 import validator from '@middy/validator';
 import { InvalidEventError } from '../../lib/errors.ts';
+import { eventBoundsProblem } from '../../lib/event-bounds.ts';
 import { validate as validateEvent } from '../../lib/generated/event-validator.ts';
 
 type ValidatorOptions = NonNullable<Parameters<typeof validator>[0]>;
@@ -25,6 +29,9 @@ export function eventValidationMiddleware(options: EventValidationOptions = {}):
   const innerBefore = inner.before as (request: Request) => unknown;
   return {
     before: function eventValidationBefore(request) {
+      // First: the schema's own walk must never meet an event nested thousands of levels deep.
+      const tooBig = eventBoundsProblem(request.event);
+      if (tooBig !== null) throw new InvalidEventError([tooBig]);
       try {
         innerBefore(request);
       } catch (error) {

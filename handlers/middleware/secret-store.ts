@@ -4,17 +4,21 @@
  *
  * - Cold start: `@middy/ssm` prefetches every parameter during init, in ONE GetParameters call, SecureStrings
  *   decrypted. No SSM call on a warm invocation.
- * - After `SSM_CACHE_TTL_SECONDS`: fetched again by this module; if SSM fails, the cached values keep being used for at
- *   most `SSM_STALE_MAX_SECONDS` more (stale-while-error, logged and counted), and SSM is asked at most once per
- *   refetch interval meanwhile.
- * - After Fauna answers `unauthorized`: fetched again, at most once per container per `SSM_REFETCH_INTERVAL_SECONDS`
- *   (an incident with a deleted key must not turn into SSM throttling for the whole fleet).
+ * - Every later read, whatever its cause, is limited to one per container per `SSM_REFETCH_INTERVAL_SECONDS` (an
+ *   incident, a deleted key or SSM throttling, must not turn into a storm of SSM calls from the whole fleet):
+ *   - the cold-start read failed: the next invocations fail at once (key store unavailable) without asking SSM, until
+ *     the interval since the failure has passed; then one read is tried again;
+ *   - after `SSM_CACHE_TTL_SECONDS`: fetched again; if SSM fails, the cached values keep being used for at most
+ *     `SSM_STALE_MAX_SECONDS` more (stale-while-error, logged and counted);
+ *   - after Fauna answers `unauthorized`: fetched again (a successful cold-start read does not count against this
+ *     first refetch: the key may have been rotated just after it).
  * - Every call is bounded by the invocation's deadline (lib/deadline.ts): the SSM client gets an abort signal, and a
  *   call still running when the deadline passes is abandoned.
  * - On the local stage only, the key comes from the environment.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import ssm from '@middy/ssm';
+import { getCache } from '@middy/util';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import type { SecretSource } from '../../lib/config.ts';
@@ -129,18 +133,27 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
     setToContext: false,
   });
   const prefetchBefore = prefetch.before as (request: Request) => Promise<void>;
+  // The init's read, as @middy/ssm started it. Copied now: on a failure @middy/ssm empties its cache entry, and its
+  // middleware would then read again on every invocation, which is what the limit below is for.
+  const initialRead = { ...((getCache(cacheKey) as { value?: Record<string, unknown> }).value ?? {}) };
   const refetchClient = new DeadlineBoundSsmClient(options.awsClientOptions ?? SSM_CLIENT_OPTIONS);
 
   let fetched: Fetched | null = null;
-  let lastRefetchAt = -Infinity;
-  let lastExpiryRefetchAt = -Infinity;
+  let firstReadDone = false;
+  /** When the last read that counts against the interval was made: every read but a successful first one. */
+  let lastLimitedReadAt = -Infinity;
+  const mayReadAgain = (): boolean => now() - lastLimitedReadAt >= refetchIntervalMs;
 
   const unavailable = (cause: unknown): SecretUnavailableError => new SecretUnavailableError(source.parameterName, { cause });
 
-  /** The values @middy/ssm fetched (at init, or again after a failed fetch), awaited within the deadline. */
+  /** The values @middy/ssm fetched at init, awaited within the deadline. */
   const fromPrefetch = async (request: Request, deadline: Deadline): Promise<Fetched> => {
-    await prefetchBefore(request);
-    const internal = request.internal as Record<string, unknown>;
+    let internal: Record<string, unknown> = initialRead;
+    if (Object.keys(internal).length === 0) {
+      // @middy/ssm did not prefetch (it cannot with some options): its middleware reads now.
+      await prefetchBefore(request);
+      internal = request.internal as Record<string, unknown>;
+    }
     const values: Record<string, string> = {};
     await deadline.run(Step.ssmFetch, 0, async () => {
       for (const name of Object.keys(parameters)) {
@@ -160,8 +173,9 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
     return { values, fetchedAt: now() };
   };
 
-  /** One GetParameters call for every parameter, bounded by `deadline`. */
+  /** One GetParameters call for every parameter, bounded by `deadline`; counts against the interval. */
   const fetchAll = async (deadline: Deadline, step: Step): Promise<Fetched> => {
+    lastLimitedReadAt = now();
     activeDeadline = deadline;
     activeStep = step;
     const names = Object.values(parameters);
@@ -179,8 +193,7 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
   /** The cache expired: fetch again, or keep the cached values while SSM fails (bounded). */
   const renewExpired = async (cached: Fetched, deadline: Deadline): Promise<void> => {
     const age = now() - cached.fetchedAt;
-    if (now() - lastExpiryRefetchAt >= refetchIntervalMs) {
-      lastExpiryRefetchAt = now();
+    if (mayReadAgain()) {
       try {
         fetched = await fetchAll(deadline.reserving(FAUNA_RESERVE_MS), Step.ssmRefetch);
         return;
@@ -197,6 +210,38 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
     metrics.addMetric(MetricName.staleKeyServed, 'Count', 1);
   };
 
+  /**
+   * The cold-start read, or (after it failed) one more read per interval; no SSM call in between. Invocations that
+   * arrive while a read is under way wait for that one (a container serves one at a time in Lambda; tests run more).
+   */
+  let readInFlight: Promise<Fetched> | null = null;
+  const firstOrRetriedRead = (request: Request, deadline: Deadline): Promise<Fetched> => {
+    readInFlight ??= readOnce(request, deadline).finally(() => {
+      readInFlight = null;
+    });
+    return readInFlight;
+  };
+  const readOnce = async (request: Request, deadline: Deadline): Promise<Fetched> => {
+    if (!firstReadDone) {
+      firstReadDone = true;
+      try {
+        return await fromPrefetch(request, deadline);
+      } catch (error) {
+        lastLimitedReadAt = now();
+        throw unavailable(error);
+      }
+    }
+    if (!mayReadAgain()) {
+      metrics.addMetric(MetricName.keyRefetchesLimited, 'Count', 1);
+      throw unavailable(readLimited(source.refetchIntervalSeconds));
+    }
+    try {
+      return await fetchAll(deadline.reserving(FAUNA_RESERVE_MS), Step.ssmFetch);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+
   return {
     middleware: {
       before: async function faunaKeyBefore(request) {
@@ -204,11 +249,7 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
         activeDeadline = deadline;
         activeStep = Step.ssmFetch;
         if (fetched === null) {
-          try {
-            fetched = await fromPrefetch(request as Request, deadline);
-          } catch (error) {
-            throw unavailable(error);
-          }
+          fetched = await firstOrRetriedRead(request as Request, deadline);
         } else if (now() - fetched.fetchedAt >= ttlMs) {
           await renewExpired(fetched, deadline);
         }
@@ -221,12 +262,11 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
     },
     parameter: (name) => fetched?.values[name],
     async refresh(rejected, deadline) {
-      if (now() - lastRefetchAt < refetchIntervalMs) {
+      if (!mayReadAgain()) {
         // Someone else may have refetched meanwhile: a newer key than the rejected one is worth a try.
         const latest = fetched?.values[FAUNA_KEY];
         return latest !== undefined && latest !== rejected ? latest : null;
       }
-      lastRefetchAt = now();
       try {
         fetched = await fetchAll(deadline.reserving(FAUNA_RESERVE_MS), Step.ssmRefetch);
       } catch (error) {
@@ -238,6 +278,14 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
       fetched = null;
     },
   };
+}
+
+/** Why SSM was not asked: the cold-start read failed less than the interval ago. */
+function readLimited(intervalSeconds: number): Error {
+  return Object.assign(
+    new Error(`SSM failed less than SSM_REFETCH_INTERVAL_SECONDS (${intervalSeconds} s) ago; it is asked again at most once per interval`),
+    { name: 'KeyStoreReadLimited' },
+  );
 }
 
 /** A name missing from SSM's answer, named like the error of SSM's own GetParameter. */

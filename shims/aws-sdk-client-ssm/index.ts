@@ -9,7 +9,8 @@
  * region from the Lambda environment; `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL` honoured; the SDK's client options
  * `maxAttempts` and `requestHandler.{connectionTimeout,requestTimeout}` (always throwing on timeout); errors named as
  * the SDK names them (`ParameterNotFound`, `AccessDeniedException`, `ThrottlingException`, `TimeoutError`, …) with
- * `$fault` and `$metadata.httpStatusCode`; the SDK's standard retry of throttling and transient failures.
+ * `$fault` and `$metadata.httpStatusCode`; the SDK's standard retry of throttling and transient failures; `send`'s
+ * `abortSignal` option (the request in flight is destroyed and no retry is made; the error is `AbortError`, as the SDK's).
  *
  * Not supported, because a Lambda function does not need them: credential sources other than the environment (or
  * static `credentials`), `awsClientAssumeRole`, X-Ray capture, middleware stacks, and every other SSM operation.
@@ -102,18 +103,23 @@ export class SSMClient {
     this.#options = options;
   }
 
-  /** Sends `command`; resolves with SSM's JSON answer plus `$metadata`, rejects with an {@link SsmServiceError}. */
-  async send(command: SsmCommand<object>): Promise<Record<string, unknown> & { $metadata: ResponseMetadata }> {
+  /**
+   * Sends `command`; resolves with SSM's JSON answer plus `$metadata`, rejects with an {@link SsmServiceError}, or with
+   * an `AbortError` once `options.abortSignal` is aborted (at once, whatever SSM is sending).
+   */
+  async send(command: SsmCommand<object>, options: SendOptions = {}): Promise<Record<string, unknown> & { $metadata: ResponseMetadata }> {
     const maxAttempts = Math.max(1, this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const signal = options.abortSignal;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.#attempt(command);
+        if (signal?.aborted) throw abortError(signal);
+        const answer = await this.#attempt(command, signal);
         const metadata = { httpStatusCode: answer.status, requestId: header(answer.headers, 'x-amzn-requestid'), attempts: attempt };
         if (answer.status >= 200 && answer.status < 300) return { ...parseJson(answer.body), $metadata: metadata };
         throw errorFromAnswer(answer, metadata);
       } catch (error) {
-        if (attempt >= maxAttempts || !isRetryable(error)) throw withAttempts(error, attempt);
-        await sleep(retryDelayMs(error, attempt));
+        if (attempt >= maxAttempts || !isRetryable(error) || signal?.aborted) throw withAttempts(signal?.aborted ? abortError(signal) : error, attempt);
+        await sleep(retryDelayMs(error, attempt), signal);
       }
     }
   }
@@ -121,7 +127,7 @@ export class SSMClient {
   /** Nothing to release: requests go through Node's global agent. Present because the SDK's client has it. */
   destroy(): void {}
 
-  async #attempt(command: SsmCommand<object>): Promise<HttpAnswer> {
+  async #attempt(command: SsmCommand<object>, signal: AbortSignal | undefined): Promise<HttpAnswer> {
     if (typeof command.operation !== 'string') {
       // An SDK command object: the bundle must alias @aws-sdk/client-ssm as a whole, never mix the two.
       throw new TypeError('This SSM client sends only its own commands; alias @aws-sdk/client-ssm to shims/aws-sdk-client-ssm/index.ts for the whole bundle.');
@@ -138,7 +144,7 @@ export class SSMClient {
     const headers = signedSsmHeaders({ url, operation: command.operation, body, region, credentials, date: new Date() });
     const handler = this.#options.requestHandler ?? {};
     const send = url.protocol === 'http:' ? (await import('node:http')).request : httpsRequest;
-    return post(send, url, headers, body, handler.connectionTimeout, handler.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return post(send, url, headers, body, handler.connectionTimeout, handler.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS, signal);
   }
 }
 
@@ -181,7 +187,15 @@ function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentials | undefi
 
 const defaultEndpoint = (region: string): string => `https://ssm.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}/`;
 
-function post(send: typeof httpsRequest, url: URL, headers: Record<string, string>, body: string, connectionTimeoutMs: number | undefined, requestTimeoutMs: number): Promise<HttpAnswer> {
+function post(
+  send: typeof httpsRequest,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  connectionTimeoutMs: number | undefined,
+  requestTimeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const fail = (request: ClientRequest, message: string) => {
@@ -207,6 +221,11 @@ function post(send: typeof httpsRequest, url: URL, headers: Record<string, strin
       });
       request.once('close', () => clearTimeout(connectTimer));
     }
+    const onAbort = (): void => {
+      request.destroy(abortError(signal!));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.once('close', () => signal?.removeEventListener('abort', onAbort));
     request.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -284,4 +303,25 @@ function withAttempts(error: unknown, attempts: number): unknown {
   return error;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** `send`'s options, as the SDK's: only the abort signal. */
+export interface SendOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** The error of an aborted call, named as the SDK names it; the signal's reason is its cause. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('Request aborted', { cause: signal.reason }), { name: 'AbortError' });
+}
+
+/** Waits `ms`, or less if `signal` is aborted meanwhile (then the caller sees the abort on its next check). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

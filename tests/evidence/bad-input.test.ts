@@ -1,8 +1,11 @@
 /**
  * Bad input, property-based (fast-check): at least 10,000 generated events per run through the real handler (Middy
- * chain, precompiled validator; SSM stubbed with aws-sdk-client-mock). Invalid events never leave the process; the
- * valid ones (about one in ten) go to the real local Fauna through a recording proxy, which shows exactly what went
- * over the wire. Only validation errors or correct answers; no crash, no hang; no input changes the query.
+ * chain, event bounds, precompiled validator; SSM stubbed with aws-sdk-client-mock). Invalid events never leave the
+ * process, oversized ones included (nested thousands of levels deep, attributes past Cognito's 2,048 characters, too
+ * many attributes); the valid ones (about one in six) go to the real local Fauna through a recording proxy, which
+ * shows exactly what went over the wire, and so do the lenient ones (an email_verified of "True" or a boolean, a
+ * malformed email, an unknown TokenGeneration_ source: docs/security.md, "Lenient input"), each answered as
+ * documented. Only validation errors or correct answers; no crash, no hang; no input changes the query.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -56,6 +59,8 @@ interface GeneratedEvent {
   event: unknown;
   /** For `signIn`: the identity the event must leave in the database. */
   identity?: { sub: string; email: string | null };
+  /** For `signIn`: the email the query carries, when it differs from the stored one (an unverified email). */
+  queryEmail?: string | null;
 }
 
 // Every valid sign-in gets its own user, so the database's expected content is simply one identity per accepted event.
@@ -138,15 +143,72 @@ const wrongObjectType: Mutation[] = [
   (e, v) => Object.assign(e.request, { userAttributes: v }),
 ];
 const badStringValue: Mutation[] = [
-  (e, v) => Object.assign(e.request.userAttributes, { email: `${String(v)}no-at-sign` .replace(/@/g, '') }),
-  (e, v) => Object.assign(e.request.userAttributes, { email: `a b${String(v)}@example.com` }),
-  (e, v) => Object.assign(e.request.userAttributes, { email: `a@b.co")\nabort(0)${String(v)}` }),
-  (e, v) => Object.assign(e.request.userAttributes, { email: `x@@${String(v)}` }),
   (e) => Object.assign(e.request.userAttributes, { sub: ' \t\n ' }),
   (e, v) => Object.assign(e, { version: `7${String(v)}` }),
-  (e, v) => Object.assign(e, { triggerSource: `TokenGeneration_${noWhitespaceOrAt(String(v))}Unknown` }),
+  // Not a TokenGeneration_ source of letters and digits (a hyphen never is one).
+  (e, v) => Object.assign(e, { triggerSource: `TokenGeneration_${noWhitespaceOrAt(String(v))}-Unknown` }),
+  (e, v) => Object.assign(e, { triggerSource: `PreSignUp_${noWhitespaceOrAt(String(v))}` }),
   (e, v) => Object.assign(e, { userPoolId: `no-underscore ${String(v)}` }),
 ];
+/** Past a bound: Cognito's per-field limits (2,048-character values, 32-character names, 100 attributes; the sample has 4) or the event's. */
+const oversized: Mutation[] = [
+  (e, n) => Object.assign(e.request, { groupConfiguration: { groupsToOverride: [], extra: nestedLevels(Number(n)) } }),
+  (e, n) => Object.assign(e, { response: nestedLevels(Number(n)) }),
+  (e, n) => Object.assign(e.callerContext, { extra: nestedLevels(Number(n)) }),
+  (e, n) => Object.assign(e.request.userAttributes, { 'custom:bio': 'x'.repeat(2038 + Number(n)) }),
+  (e, n) => Object.assign(e.request.userAttributes, { email: `${'a'.repeat(2036 + Number(n))}@example.com` }),
+  (e, n) => Object.assign(e.request.userAttributes, { [`custom:${'n'.repeat(26 + (Number(n) % 50))}`]: 'x' }),
+  (e, n) => Object.assign(e.request.userAttributes, Object.fromEntries(Array.from({ length: 97 + (Number(n) % 200) }, (_, i) => [`custom:a${i}`, 'x']))),
+];
+
+/** An object nested `levels` deep (at least 11, past the bound of 10). */
+function nestedLevels(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < levels; i++) value = { n: value };
+  return value;
+}
+
+const oversizedEvent: fc.Arbitrary<GeneratedEvent> = fc
+  .record({ mutation: fc.constantFrom(...oversized), size: fc.integer({ min: 11, max: 1000 }) })
+  .map(({ mutation, size }) => {
+    const event = signInEvent('00000000-0000-4000-8000-0000000000be', 'never.stored@example.com') as PreTokenGenerationEvent & Record<string, unknown>;
+    mutation(event, size);
+    return { expect: 'reject' as const, event };
+  });
+
+/** Spellings of email_verified an IdP's mapping may send; only `true` and "true" in any case mean verified. */
+const EMAIL_VERIFIED_VALUES: [unknown, boolean][] = [
+  ['true', true], ['True', true], ['TRUE', true], ['tRuE', true], [true, true],
+  ['false', false], ['False', false], [false, false], ['yes', false], ['1', false], [1, false], [0, false], [null, false],
+  ['', false], [' true', false], ['true ', false], [['true'], false], [{}, false],
+];
+/** Email attributes that are not addresses: ignored (the identity by sub alone), never a refusal. */
+const malformedEmail = (v: string): fc.Arbitrary<string> =>
+  fc.constantFrom(`${v}no-at-sign`.replace(/@/g, ''), `a b${v}@example.com`, `a@b.co")\nabort(0)${v}`, `x@@${v}`, `@${noWhitespaceOrAt(v)}x`, `${'a'.repeat(250)}@example.com`);
+
+const lenientSignIn: fc.Arbitrary<GeneratedEvent> = fc
+  .oneof(
+    fc.record({ kind: fc.constant('verified' as const), verified: fc.constantFrom(...EMAIL_VERIFIED_VALUES) }),
+    textPiece.chain((v) => fc.record({ kind: fc.constant('malformed' as const), email: malformedEmail(firstCodePoints(v, 100)) })),
+    fc.record({ kind: fc.constant('unknownSource' as const), source: fc.stringMatching(/^[A-Za-z0-9]{1,40}$/) }),
+  )
+  .map((lenient) => {
+    const n = ++userCounter;
+    const sub = `lenient-${n}`;
+    const email = `Lenient.${n}@Example.com`;
+    const event = signInEvent(sub, email);
+    if (lenient.kind === 'verified') {
+      (event.request.userAttributes as Record<string, unknown>).email_verified = lenient.verified[0];
+      const normal = normaliseEmail(email);
+      return { expect: 'signIn' as const, event, identity: { sub, email: lenient.verified[1] ? normal : null }, queryEmail: normal };
+    }
+    if (lenient.kind === 'malformed') {
+      event.request.userAttributes.email = lenient.email;
+      return { expect: 'signIn' as const, event, identity: { sub, email: null } };
+    }
+    event.triggerSource = `TokenGeneration_${lenient.source}`;
+    return { expect: 'signIn' as const, event, identity: { sub, email: normaliseEmail(email) } };
+  });
 
 const invalidEvent: fc.Arbitrary<GeneratedEvent> = fc
   .oneof(
@@ -168,9 +230,11 @@ const wildInput: fc.Arbitrary<GeneratedEvent> = fc
 
 const generatedEvent = fc.oneof(
   { arbitrary: validSignIn, weight: 10 },
+  { arbitrary: lenientSignIn, weight: 6 },
   { arbitrary: machineToMachine, weight: 2 },
-  { arbitrary: invalidEvent, weight: 60 },
-  { arbitrary: wildInput, weight: 28 },
+  { arbitrary: invalidEvent, weight: 50 },
+  { arbitrary: oversizedEvent, weight: 6 },
+  { arbitrary: wildInput, weight: 26 },
 );
 
 function withHangLimit<T>(promise: Promise<T>): Promise<T> {
@@ -191,7 +255,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
   let proxy: RecordingProxy;
   let ssm: SsmStub;
   let service: ServiceUnderTest;
-  const signedIn: { identity: { sub: string; email: string | null }; userId: string; secret: string }[] = [];
+  const signedIn: { identity: { sub: string; email: string | null }; queryEmail: string | null; userId: string; secret: string }[] = [];
   const counts: Record<Expectation, number> = { signIn: 0, passThrough: 0, reject: 0, either: 0 };
 
   beforeAll(async () => {
@@ -221,7 +285,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
         const { secret, userId } = grantedClaims(response!);
         if (generated.expect === 'signIn') {
           if (!secret || !userId) return false;
-          signedIn.push({ identity: generated.identity!, userId, secret });
+          signedIn.push({ identity: generated.identity!, queryEmail: generated.queryEmail === undefined ? generated.identity!.email : generated.queryEmail, userId, secret });
         }
         return true;
       }),
@@ -248,7 +312,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
   it('sent Fauna one request per valid sign-in, always the same query text with the values only as encoded arguments', () => {
     // Arrange
     const queries = proxy.exchanges().filter((exchange) => exchange.path === '/query/1');
-    const expectedValues = new Set(signedIn.map(({ identity }) => JSON.stringify([identity.sub, identity.email])));
+    const expectedValues = new Set(signedIn.map(({ identity, queryEmail }) => JSON.stringify([identity.sub, queryEmail])));
 
     // Act
     const shapes = queries.map((exchange) => {
@@ -286,7 +350,8 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     // Assert
     const byUserId = new Map(customers.map((customer) => [customer.id, customer]));
     expect(customers).toHaveLength(signedIn.length);
-    // The sample event's email is verified, so every normalisable email is stored; one without a safe form (null) is not.
+    // The sample event's email is verified, so every normalisable email is stored; one without a safe form (null), a
+    // malformed one, or one whose email_verified is not true/"true" is not.
     for (const { identity, userId } of signedIn) expect(byUserId.get(userId)).toEqual({ id: userId, sub: identity.sub, email: identity.email });
   });
 

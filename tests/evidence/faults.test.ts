@@ -115,6 +115,20 @@ const FAUNA_FAULTS: FaunaFaultRow[] = [
     ssmCallsAfter: 1,
   },
   {
+    name: 'Fauna (or a proxy) sends the headers at once, then trickles the body a byte every 50 ms (cut at the client timeout, not by the backstop)',
+    endpoint: 'injector',
+    fault: { kind: 'trickle', byteEveryMs: 50 },
+    expected: unavailable(),
+    ssmCallsAfter: 1,
+  },
+  {
+    name: 'a proxy holds the headers 2.6 s, past the client timeout (query timeout + buffer = 2 s)',
+    endpoint: 'injector',
+    fault: { kind: 'slowHeaders', delayMs: 2600 },
+    expected: unavailable(),
+    ssmCallsAfter: 1,
+  },
+  {
     name: 'nothing listens at the Fauna endpoint (connection refused)',
     endpoint: 'refused',
     expected: unavailable(),

@@ -8,10 +8,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { DEFAULT_SSM_REFETCH_INTERVAL_SECONDS } from '../../lib/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
-import { grantedClaims, signInEvent, ssmCalls, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
+import { grantedClaims, holdSecret, SECRET_PARAMETER, signInEvent, ssmCalls, stageEnvironment, startService, stubSsm, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 
 const WRONG_KEY = `fnWRONGKEYrefetch${'x'.repeat(30)}`;
 const SIGN_INS = 20;
+
+const throttled = (): Error => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 
 describe('SSM refetch limit after unauthorized answers (local Fauna; SSM stubbed with aws-sdk-client-mock)', () => {
   let fauna: EvidenceFauna;
@@ -72,5 +74,40 @@ describe('SSM refetch limit after unauthorized answers (local Fauna; SSM stubbed
     ]);
     expect(tooOld).toMatchObject({ name: 'SignInRejectedError', message: expect.stringContaining('key store') });
     expect(ssmCalls(ssm)).toBe(3);
+  });
+
+  it('a throttled cold start: at most one SSM call per container per interval (no call per invocation), and recovery after the interval', async () => {
+    // Arrange: SSM throttles the cold-start read and every read after it, until it recovers
+    ssm = stubSsm();
+    ssm.on(GetParametersCommand).rejects(throttled());
+    service = startService(stageEnvironment(fauna.url, { FAIL_POLICY: 'closed' }), { monotonicClock: () => performance.now() + clockOffsetMs });
+    const signIn = (i: number) => service.invoke(signInEvent(`0a1b2c3d-0000-4000-8000-00000000c${String(i).padStart(3, '0')}`, `cold${i}@example.com`));
+
+    // Act: six sign-ins in the first interval, six in the second, then SSM recovers and a third interval begins
+    const firstInterval: unknown[] = [];
+    for (let i = 0; i < 6; i++) firstInterval.push(await signIn(i).catch((error: unknown) => error));
+    const callsInFirst = ssmCalls(ssm);
+    clockOffsetMs += DEFAULT_SSM_REFETCH_INTERVAL_SECONDS * 1000;
+    for (let i = 6; i < 12; i++) await signIn(i).catch(() => undefined);
+    const callsInSecond = ssmCalls(ssm) - callsInFirst;
+    ssm.reset();
+    holdSecret(ssm, SECRET_PARAMETER, fauna.triggerKey);
+    const stillLimited = await signIn(12).then(() => 'granted', (error: unknown) => (error as Error).name);
+    clockOffsetMs += DEFAULT_SSM_REFETCH_INTERVAL_SECONDS * 1000;
+    const recovered = await signIn(13);
+    const afterRecovery = await signIn(14);
+
+    // Assert
+    expect(callsInFirst).toBe(1);
+    expect(callsInSecond).toBe(1);
+    expect(firstInterval.every((failure) => (failure as Error).name === 'SignInRejectedError')).toBe(true);
+    expect(stillLimited).toBe('SignInRejectedError');
+    expect(grantedClaims(recovered).secret).toBeDefined();
+    expect(grantedClaims(afterRecovery).secret).toBeDefined();
+    expect(ssmCalls(ssm)).toBe(1);
+    const failures = service.logs.records('Sign-in failed') as { error: { name: string; cause?: string } }[];
+    expect(failures.map((failure) => failure.error.cause)).toEqual([
+      'ThrottlingException', ...Array(5).fill('KeyStoreReadLimited'), 'ThrottlingException', ...Array(5).fill('KeyStoreReadLimited'), 'KeyStoreReadLimited',
+    ]);
   });
 });

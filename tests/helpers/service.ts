@@ -72,7 +72,7 @@ export interface ServiceUnderTest extends PreTokenGenerationHandler {
   invoke(event: PreTokenGenerationEvent, requestId?: string): Promise<PreTokenGenerationEvent>;
 }
 
-export interface ServiceOptions extends Pick<HandlerOverrides, 'wallClock' | 'monotonicClock' | 'createFaunaClient'> {
+export interface ServiceOptions extends Pick<HandlerOverrides, 'wallClock' | 'monotonicClock' | 'createFaunaClient' | 'initStartedAt'> {
   /** Default {@link TEST_SSM_CLIENT_OPTIONS} (for aws-sdk-client-mock); pass others to reach a real (fake) SSM endpoint. */
   ssmClientOptions?: object;
   /** The log level; default the handler's own (LOG_LEVEL or INFO). */

@@ -13,16 +13,31 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { trickle } from '../../../tools/fault-injector.ts';
 
-export const FaunaFault = { slow: 'Fauna slow', hung: 'Fauna hung', constraint: 'constraint failure', keyRotated: 'key rotated' } as const;
+export const FaunaFault = {
+  slow: 'Fauna slow',
+  hung: 'Fauna hung',
+  constraint: 'constraint failure',
+  keyRotated: 'key rotated',
+  /** Headers at once, then the body a byte every {@link TRICKLE_BYTE_EVERY_MS}: no idle timer ever fires. */
+  trickle: 'Fauna trickles',
+  /** The headers held {@link FAUNA_SLOW_HEADERS_MS} on the way (a proxy), whatever the query's timeout. */
+  slowHeaders: 'Fauna slow headers',
+} as const;
 export const SsmFault = { slow: 'SSM slow', throttled: 'SSM throttled', hung: 'SSM hung' } as const;
 export type Fault = (typeof FaunaFault)[keyof typeof FaunaFault] | (typeof SsmFault)[keyof typeof SsmFault];
 export const ALL_FAULTS: readonly Fault[] = [
   FaunaFault.keyRotated, FaunaFault.slow, FaunaFault.hung, SsmFault.slow, SsmFault.throttled, SsmFault.hung, FaunaFault.constraint,
+  FaunaFault.trickle, FaunaFault.slowHeaders,
 ];
 
 /** "Fauna slow just under its timeout": the configured query timeout (1500 ms) less 100 ms. */
 export const FAUNA_SLOW_MS = 1400;
+/** "Fauna slow headers": well inside one attempt's client timeout (2000 ms), too long for two such waits in one. */
+export const FAUNA_SLOW_HEADERS_MS = 1200;
+/** "Fauna trickles": one byte of the answer this often, so a sign-in answer (~450 bytes) would take ~20 s. */
+export const TRICKLE_BYTE_EVERY_MS = 50;
 /** "SSM slow": just under the SSM client's request timeout (1000 ms). */
 export const SSM_SLOW_MS = 900;
 
@@ -30,7 +45,8 @@ export const SSM_SLOW_MS = 900;
  * Fauna's state while the faults are on: slow answers take {@link FAUNA_SLOW_MS} (or Fauna's `time_out` at the
  * request's timeout if that is shorter); hung means no answer at all; with both, the first request is slow and the
  * later ones hang (the two cannot hold for the same request). A constraint failure answers the first request that
- * carries the accepted key.
+ * carries the accepted key. Slow headers add {@link FAUNA_SLOW_HEADERS_MS} after Fauna's own time (a proxy holding
+ * the answer); a trickle sends the answer's headers, then its body a byte at a time (after the other delays).
  */
 export interface ScriptedFauna {
   url: string;
@@ -92,8 +108,14 @@ export async function startScriptedFauna(initialKey: string): Promise<ScriptedFa
         };
       }
       const text = JSON.stringify(body);
-      stream.respond({ ':status': status, 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      stream.end(text);
+      const send = (): void => {
+        if (stream.closed) return;
+        stream.respond({ ':status': status, 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        if (faults.has(FaunaFault.trickle)) trickle(stream, text, TRICKLE_BYTE_EVERY_MS);
+        else stream.end(text);
+      };
+      if (faults.has(FaunaFault.slowHeaders)) setTimeout(send, FAUNA_SLOW_HEADERS_MS).unref();
+      else send();
     };
     const wait = Math.min(delay, timeoutMs);
     stream.on('end', () => (wait > 0 ? setTimeout(answer, wait) : answer()));

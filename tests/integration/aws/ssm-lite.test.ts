@@ -174,4 +174,44 @@ describe('ssm-lite against an SSM emulator (real HTTP on 127.0.0.1)', () => {
     expect(elapsed).toBeGreaterThanOrEqual(SSM_CLIENT_OPTIONS.maxAttempts * SSM_CLIENT_OPTIONS.requestHandler.requestTimeout - 50);
     expect(elapsed).toBeLessThan(SSM_CLIENT_OPTIONS.maxAttempts * SSM_CLIENT_OPTIONS.requestHandler.requestTimeout + 600);
   });
+
+  it('honours send\'s abortSignal: a hung call is destroyed when the signal aborts, without a retry, as AbortError', async () => {
+    // Arrange
+    emulator.setFault({ kind: 'hang' });
+    const abort = new AbortController();
+    const client = new SSMClient({ ...options(), ...SSM_CLIENT_OPTIONS, requestHandler: { requestTimeout: 60_000 } });
+
+    // Act: abort once SSM has the request (the request timeout alone would wait a minute)
+    const outcome = failureOf(client.send(new GetParametersCommand({ Names: [PARAMETER], WithDecryption: true }), { abortSignal: abort.signal }));
+    while (emulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort(new Error('the deadline passed'));
+    const error = await outcome;
+
+    // Assert
+    expect(error).toMatchObject({ name: 'AbortError', cause: expect.objectContaining({ message: 'the deadline passed' }) });
+    expect(error.$metadata.attempts).toBe(1);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it('sends nothing when the signal is already aborted, and stops a retry back-off when it aborts meanwhile', async () => {
+    // Arrange
+    emulator.setFault({ kind: 'error', status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
+    const aborted = AbortSignal.abort(new Error('too late'));
+    const abort = new AbortController();
+    const client = new SSMClient({ ...options(), maxAttempts: 50 });
+
+    // Act
+    const before = await failureOf(client.send(new GetParametersCommand({ Names: [PARAMETER] }), { abortSignal: aborted }));
+    const sentBefore = emulator.requests.length;
+    const during = failureOf(client.send(new GetParametersCommand({ Names: [PARAMETER] }), { abortSignal: abort.signal }));
+    while (emulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort(new Error('the deadline passed'));
+    const error = await during;
+
+    // Assert
+    expect(before.name).toBe('AbortError');
+    expect(sentBefore).toBe(0);
+    expect(error.name).toBe('AbortError');
+    expect(emulator.requests.length).toBeLessThan(50);
+  });
 });

@@ -11,6 +11,7 @@ import { AuthenticationError, fql } from 'fauna';
 import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest as Service, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
+import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
 import { cloudTrailEvent, emfRecords, revocationEventFor, type RevocationService, revokeKey, startRevocationService } from '../../helpers/revocation-service.ts';
 
 const TRIGGER_PARAMETER = '/cognito-fauna/dev/fauna-secret';
@@ -208,6 +209,25 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
     // Assert
     expect(denied).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('AccessDenied') });
     expect(elsewhere).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('us-east-1_OtherPool9') });
+    expect(await works(secret)).toBe(true);
+  });
+
+  it.each([
+    ['another account', (event: CloudTrailEvent) => Object.assign(event, { account: '210987654321' }, { detail: { ...event.detail, recipientAccountId: '210987654321' } }), 'account 210987654321'],
+    ['another region', (event: CloudTrailEvent) => Object.assign(event, { region: 'eu-west-1' }, { detail: { ...event.detail, awsRegion: 'eu-west-1' } }), 'region eu-west-1'],
+    ['errorCode ""', (event: CloudTrailEvent) => Object.assign(event, { detail: { ...event.detail, errorCode: '' } }), 'failed'],
+    ['an errorCode object', (event: CloudTrailEvent) => Object.assign(event, { detail: { ...event.detail, errorCode: { code: 'AccessDenied' } } }), 'failed'],
+  ])('ignores an event of %s (the function runs in 123456789012, us-east-1 by its ARN): the user keeps their tokens', async (_label, change, reason) => {
+    // Arrange
+    const user = newUser();
+    const secret = await signIn(user);
+    const handler = startRevoker();
+
+    // Act
+    const answer = await handler.invoke(change(revocationEventFor('admin-user-global-sign-out.json', POOL_ID, user.sub)));
+
+    // Assert
+    expect(answer).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining(reason) });
     expect(await works(secret)).toBe(true);
   });
 

@@ -30,6 +30,28 @@ describe('parseRevocationEvent', () => {
     expect(parseRevocationEvent(sample('variants/admin-delete-user-access-denied.json')).errorCode).toBe('AccessDenied');
   });
 
+  it.each([
+    ['""', '', '(empty)'],
+    ['an object', { code: 'AccessDenied' }, '(object)'],
+    ['null', null, '(null)'],
+    ['a number', 403, '(number)'],
+  ])('reports an errorCode of %s as a failed call, described by its type', (_label, errorCode, described) => {
+    const event = sample('admin-delete-user.json');
+    event.detail.errorCode = errorCode;
+    expect(parseRevocationEvent(event).errorCode).toBe(described);
+  });
+
+  it('reads the account and region from the envelope, or from CloudTrail\'s copy when the envelope lacks them', () => {
+    expect(parseRevocationEvent(sample('admin-delete-user.json'))).toMatchObject({ account: '123456789012', region: 'us-east-1' });
+    const event = sample('admin-delete-user.json');
+    delete event.account;
+    delete event.region;
+    expect(parseRevocationEvent(event)).toMatchObject({ account: '123456789012', region: 'us-east-1' });
+    delete event.detail.recipientAccountId;
+    delete event.detail.awsRegion;
+    expect(parseRevocationEvent(event)).toMatchObject({ account: undefined, region: undefined });
+  });
+
   it('finds the pool in a userpool ARN of `resources` when no parameter names it', () => {
     // Arrange
     const event = sample('global-sign-out.json');
@@ -47,6 +69,10 @@ describe('parseRevocationEvent', () => {
     ['no pool', (e: Record<string, any>) => { delete e.detail.requestParameters.userPoolId; }],
     ['a malformed pool id', (e: Record<string, any>) => { e.detail.requestParameters.userPoolId = '*'; }],
     ['no detail', (e: Record<string, any>) => { delete e.detail; }],
+    ['an envelope account that differs from CloudTrail\'s', (e: Record<string, any>) => { e.account = '210987654321'; }],
+    ['an envelope region that differs from CloudTrail\'s', (e: Record<string, any>) => { e.detail.awsRegion = 'eu-west-1'; }],
+    ['a malformed account', (e: Record<string, any>) => { e.account = 'everyone'; e.detail.recipientAccountId = 'everyone'; }],
+    ['a region that is not a string', (e: Record<string, any>) => { e.region = ['us-east-1']; }],
   ])('rejects an event with %s as InvalidRevocationEventError', (_label, mutate) => {
     // Arrange
     const event = sample('admin-disable-user.json');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { normaliseEmail, redactEmail } from '../../../lib/email.ts';
+import { isEmailAddress, normaliseEmail, redactEmail } from '../../../lib/email.ts';
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases', () => {
@@ -82,5 +82,24 @@ describe('redactEmail', () => {
         expect(shownLocalPart).toBe(`${local[0]}***`);
       }),
     );
+  });
+});
+
+describe('isEmailAddress (an email attribute that is not one is ignored, not refused)', () => {
+  it.each([
+    ['ada@example.com', true],
+    ['  Ada@Example.COM\t', true],
+    [`${'a'.repeat(242)}@example.com`, true],
+    [`${'😀'.repeat(242)}@example.com`, true],
+    [`${'a'.repeat(243)}@example.com`, false],
+    [`${'😀'.repeat(243)}@example.com`, false],
+    ['not-an-email', false],
+    ['ada@@example.com', false],
+    ['ada lovelace@example.com', false],
+    ['@example.com', false],
+    ['ada@', false],
+    ['', false],
+  ])('%j → %s', (raw, expected) => {
+    expect(isEmailAddress(raw)).toBe(expected);
   });
 });

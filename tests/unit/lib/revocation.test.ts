@@ -7,7 +7,7 @@ import { createSubResolver } from '../../../handlers/aws/cognito-users.ts';
 import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
 import { parseRevocationEvent } from '../../../lib/cloudtrail-event.ts';
 import type { FaunaClientProvider, QueryClient } from '../../../lib/fauna-client.ts';
-import { RevocationQueryError, UserLookupError, UserNotResolvedError } from '../../../lib/revocation-errors.ts';
+import { FunctionHomeUnknownError, RevocationQueryError, UserLookupError, UserNotResolvedError } from '../../../lib/revocation-errors.ts';
 import { handleRevocationEvent, type RevocationDependencies, revokeTokensOf } from '../../../lib/revocation.ts';
 
 const POOL = 'us-east-1_EXAMPLE12';
@@ -31,6 +31,8 @@ function deps(client: QueryClient, overrides: Partial<RevocationDependencies> = 
   const fauna: FaunaClientProvider = { clientFor: () => client, warmUp: async () => undefined, reopenedConnections: () => 0, close: () => undefined };
   return {
     userPoolId: POOL,
+    home: { account: '123456789012', region: 'us-east-1' },
+    homeMayBeUnknown: false,
     fauna,
     currentSecret: () => 'fnCurrentKey',
     refreshSecret: async () => 'fnNewKey',
@@ -69,6 +71,67 @@ describe('handleRevocationEvent, with stub dependencies', () => {
     expect(refetched.calls).toBe(2);
     await expect(attempt).rejects.toBeInstanceOf(RevocationQueryError);
     await expect(attempt).rejects.toMatchObject({ transient: true });
+  });
+
+  it.each([
+    ['another account', { account: '210987654321' }, /account 123456789012, this function runs in 210987654321/],
+    ['another region', { region: 'eu-west-1' }, /region us-east-1, this function runs in eu-west-1/],
+  ])('ignores an event of %s than the function\'s own, without calling Fauna', async (_label, home, reason) => {
+    // Arrange
+    const client = clientAnswering({ userId: '1', deleted: 2 });
+
+    // Act
+    const answer = await handleRevocationEvent(event('admin-disable-user.json'), deps(client, { home: { account: '123456789012', region: 'us-east-1', ...home } }));
+
+    // Assert
+    expect(answer).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(reason) });
+    expect(client.calls).toBe(0);
+  });
+
+  it('ignores an event that names no account when the function knows its own', async () => {
+    const anonymous = event('admin-disable-user.json') as CloudTrailEvent & Record<string, unknown>;
+    delete anonymous.account;
+    delete anonymous.detail.recipientAccountId;
+    const client = clientAnswering({ userId: '1', deleted: 2 });
+    expect(await handleRevocationEvent(anonymous, deps(client))).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('(none named)') });
+    expect(client.calls).toBe(0);
+  });
+
+  it('refuses (permanently) when it cannot tell its own account, except on the local stage, which checks what it knows', async () => {
+    // Arrange
+    const client = clientAnswering({ userId: '1', deleted: 2 });
+    const unknown = { account: undefined, region: 'us-east-1' };
+
+    // Act
+    const refused = handleRevocationEvent(event('admin-disable-user.json'), deps(client, { home: unknown }));
+    const local = await handleRevocationEvent(event('admin-disable-user.json'), deps(client, { home: unknown, homeMayBeUnknown: true }));
+    const localElsewhere = await handleRevocationEvent(event('admin-disable-user.json'), deps(client, { home: { account: undefined, region: 'eu-west-1' }, homeMayBeUnknown: true }));
+
+    // Assert
+    await expect(refused).rejects.toBeInstanceOf(FunctionHomeUnknownError);
+    await expect(refused).rejects.toMatchObject({ transient: false });
+    expect(local).toMatchObject({ outcome: 'revoked', deleted: 2 });
+    expect(localElsewhere).toMatchObject({ outcome: 'ignored' });
+    expect(client.calls).toBe(1);
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['an object', { code: 'AccessDenied' }],
+    ['null', null],
+    ['a number', 403],
+  ])('treats an errorCode of %s as a failed call: nothing revoked', async (_label, errorCode) => {
+    // Arrange
+    const failed = event('admin-disable-user.json');
+    (failed.detail as Record<string, unknown>).errorCode = errorCode;
+    const client = clientAnswering({ userId: '1', deleted: 2 });
+
+    // Act
+    const answer = await handleRevocationEvent(failed, deps(client));
+
+    // Assert
+    expect(answer).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('call failed') });
+    expect(client.calls).toBe(0);
   });
 
   it('gives up permanently on an event with neither a sub nor a visible user name', async () => {
