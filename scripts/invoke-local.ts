@@ -21,7 +21,8 @@ export const DEFAULT_EVENT = 'events/pretoken.json';
 export const FUNCTION_NAME = 'preTokenGeneration';
 export const LOCAL_STAGE = 'local';
 /** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
-export const SAMPLE_POOL_ID = 'us-east-1_Example1';
+export { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
+import { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
 
 /** Thrown when `serverless invoke local` fails; its (masked) output says why. */
 export class InvokeLocalError extends Error {
