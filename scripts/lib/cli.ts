@@ -135,3 +135,18 @@ export function runMain(label: string, main: () => Promise<number | void>, optio
     },
   );
 }
+
+/**
+ * {@link parseCli} for scripts that run at top level: exits 0 after `--help`, and 2 with the message on a usage error.
+ */
+export function parseCliOrExit<O extends Readonly<Record<string, OptionSpec>>>(spec: CliSpec<O>, argv: readonly string[] = process.argv.slice(2)): CliValues<O> {
+  try {
+    const values = parseCli(spec, argv);
+    if (values) return values;
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
