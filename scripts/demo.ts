@@ -16,7 +16,7 @@ import { startLocalStack } from '../local/stack/index.ts';
 import type { LocalStack } from '../local/stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
 import { seedProducts } from '../local/stack/sample-data.ts';
-import { CliUsageError, defineCli, describeError, parseCli } from './lib/cli.ts';
+import { defineCli, describeError, parseCliOrExit } from './lib/cli.ts';
 
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
 export const SHOWN_SECRET_CHARS = 6;
@@ -55,8 +55,7 @@ export const CLI = defineCli({
 });
 
 async function main(): Promise<void> {
-  const values = parseCli(CLI, process.argv.slice(2));
-  if (!values) return;
+  const values = parseCliOrExit(CLI);
   heading('Starting the local stack: local Fauna, serverless offline (the trigger), cognito-local');
   const stack = await startLocalStack({
     onOutput: (source, line) => {
@@ -164,7 +163,7 @@ function indent(text: string, spaces: number): string {
 // Run only as a script, so that importing truncateSecret does not start a stack.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    console.error(`\n✗ The demo failed: ${error instanceof CliUsageError ? error.message : describeError(error)}`);
+    console.error(`\n✗ The demo failed: ${describeError(error)}`);
     process.exitCode = 1;
   });
 }
