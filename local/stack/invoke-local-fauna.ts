@@ -16,7 +16,7 @@ export const PROBE_TIMEOUT_MS = 1500;
 export const LOCAL_FAUNA_RECIPE =
   'Either unset FAUNA_SECRET and FAUNA_ENDPOINT (sls invoke local then starts a local Fauna with the schema in fauna/ itself), ' +
   'or start one with `npm run fauna:local -- --schema-dir fauna` and set FAUNA_SECRET to a pretokenTrigger key of it. ' +
-  'Recipe: docs/local-stack.md "sls invoke local".';
+  'Recipe: docs/local-stack.md "The Serverless CLI by hand".';
 
 /** The local stage cannot reach or make the Fauna it needs; the message names the cause and the fix. */
 export class LocalFaunaUnavailableError extends Error {
