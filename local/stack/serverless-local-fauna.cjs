@@ -11,7 +11,7 @@
  *   answers, and stops at once with the recipe when nothing does, instead of letting the function time out.
  * - FAUNA_ENDPOINT set without FAUNA_SECRET: stops at once, naming what to set.
  *
- * Other stages and other commands: does nothing. `.cjs`: the framework loads plugins with require(); the TypeScript
+ * Other stages, other functions and other commands: does nothing. `.cjs`: the framework loads plugins with require(); the TypeScript
  * module is imported only when needed.
  */
 'use strict';
@@ -20,6 +20,8 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const LOCAL_STAGE = 'local';
+/** The function whose key (role pretokenTrigger) this plugin makes; revokeFaunaTokens needs a tokenRevoker key of yours. */
+const TRIGGER_FUNCTION = 'preTokenGeneration';
 
 class LocalFaunaForInvokePlugin {
   constructor(serverless, options) {
@@ -46,7 +48,7 @@ class LocalFaunaForInvokePlugin {
   }
 
   async prepare() {
-    if (this.stage() !== LOCAL_STAGE) return;
+    if (this.stage() !== LOCAL_STAGE || (this.options.function || this.options.f) !== TRIGGER_FUNCTION) return;
     const helpers = await import(pathToFileURL(path.join(__dirname, 'invoke-local-fauna.ts')).href);
     const { FAUNA_SECRET: secret, FAUNA_ENDPOINT: endpoint, USER_POOL_IDS: pools } = this.userEnv;
     if (secret) {
