@@ -13,15 +13,16 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startLocalFauna } from '../local/fauna/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
+import { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 import { extractInvokeResult, maskSecrets } from './lib/invoke-output.ts';
+
+/** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
+export { SAMPLE_POOL_ID };
 
 export const DEFAULT_EVENT = 'events/pretoken.json';
 export const FUNCTION_NAME = 'preTokenGeneration';
 export const LOCAL_STAGE = 'local';
-/** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
-export { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
-import { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 /** Thrown when `serverless invoke local` fails; its (masked) output says why. */
 export class InvokeLocalError extends Error {
