@@ -19,6 +19,7 @@ import { startLocalFauna } from '../local/fauna/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { signInQuery } from '../bench/baseline-event.ts';
 import { median } from './lib/median.ts';
+import { defineCli, parseCliOrExit } from './lib/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const INVOCATIONS_PER_ROUND = 10_000;
@@ -42,7 +43,14 @@ function replayingFirstAnswer(endpoint: string): HTTPClient {
   } as HTTPClient;
 }
 
+export const CLI = defineCli({
+  command: 'npm run bench:cpu --',
+  summary: "The handler's own CPU per warm sign-in, Fauna's answer replayed from memory: the figure to compare two versions of the code by. No flags.",
+  options: {},
+});
+
 async function main(): Promise<void> {
+  parseCliOrExit(CLI);
   const rootSecret = randomBytes(24).toString('base64url');
   const fauna = await startLocalFauna({ port: 0, schemaDir: join(ROOT, 'fauna'), rootSecret });
   try {

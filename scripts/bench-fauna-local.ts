@@ -17,9 +17,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Client, fql, type Query } from 'fauna';
 import { startLocalFauna } from '../local/fauna/index.ts';
+import { defineCli, parseCliOrExit } from './lib/cli.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_QPS = 2_000;
@@ -63,16 +63,18 @@ function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-const { values } = parseArgs({
+export const CLI = defineCli({
+  command: 'npm run bench:fauna-local --',
+  summary: 'Throughput and latency of the local Fauna under the sign-in workload (16 concurrent driver clients); targets on 2 cores: ≥ 2,000 q/s, p99 ≤ 10 ms.',
   options: {
-    clients: { type: 'string', default: '16' },
-    seconds: { type: 'string', default: '5' },
-    users: { type: 'string', default: '2000' },
-    'in-process': { type: 'boolean', default: false },
-    /** An already running local endpoint started with `--schema-dir fauna` (e.g. under --cpu-prof); root secret `secret`. */
-    url: { type: 'string' },
+    clients: { type: 'string', value: 'N', default: '16', help: 'concurrent driver clients' },
+    seconds: { type: 'string', value: 'S', default: '5', help: 'seconds per phase' },
+    users: { type: 'string', value: 'N', default: '2000', help: 'users the workload signs in' },
+    'in-process': { type: 'boolean', default: false, help: 'run the server in this process' },
+    url: { type: 'string', value: 'URL', help: "an endpoint already running with --schema-dir fauna and root secret 'secret' (e.g. one under --cpu-prof)" },
   },
 });
+const values = parseCliOrExit(CLI);
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 const USERS = Number(values.users);

@@ -35,6 +35,7 @@ import type { ChildMessage, ChildTask } from '../bench/child.ts';
 import { startFaultInjector } from '../tools/fault-injector.ts';
 import { startRecordingProxy } from '../tools/recording-proxy.ts';
 import { startDelayingProxy } from '../bench/delaying-proxy.ts';
+import { defineCli, parseCliOrExit } from './lib/cli.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'bench-results');
@@ -175,7 +176,14 @@ class Inbox<T> {
   }
 }
 
+export const CLI = defineCli({
+  command: 'npm run bench --',
+  summary: 'Measures the service against its baselines on this machine (local Fauna, fake SSM; well under 2 minutes on 2 cores), prints a table and writes bench-results/latest.json. No flags: every figure is measured the same way each run.',
+  options: {},
+});
+
 async function main(): Promise<void> {
+  parseCliOrExit(CLI);
   const started = performance.now();
   mkdirSync(BUILD_DIR, { recursive: true });
 

@@ -18,13 +18,12 @@
  */
 import { userInfo } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from '../tools/fauna-admin.ts';
 import type { FaunaAdminConnection } from '../tools/fauna-admin.ts';
 import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
 import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 /**
  * How long the Lambda may keep serving a cached key after a rotation when the stage does not say
@@ -137,23 +136,28 @@ export async function bootstrapKey(options: BootstrapKeyOptions, deps: Bootstrap
   return { keyId: key.id, oldKeyIds, deletedKeyIds: oldKeyIds };
 }
 
+export const CLI = defineCli({
+  command: 'npm run key:bootstrap --',
+  summary: "Creates the stage's Fauna key (role pretokenTrigger, or --role tokenRevoker) and stores its secret in the stage's SSM SecureString; prints key ids only. Needs AWS credentials and the stage's Fauna.",
+  options: {
+    stage: { type: 'string', value: 'STAGE', help: 'the stage (local, dev, staging, prod): its params in serverless.yml are the defaults' },
+    endpoint: { type: 'string', value: 'URL', help: 'Fauna endpoint (else FAUNA_ENDPOINT, else the stage param faunaEndpoint)' },
+    parameter: { type: 'string', value: 'NAME', help: 'SSM parameter for the key (else FAUNA_SECRET_PARAMETER, else faunaSecretParameter / faunaRevokeSecretParameter)' },
+    'kms-key-id': { type: 'string', value: 'ID', help: "KMS key of the SecureString (else FAUNA_SECRET_KMS_KEY_ID, else kmsKeyId; '*' = aws/ssm)" },
+    'admin-secret-parameter': { type: 'string', value: 'NAME', help: 'SSM SecureString holding the Fauna admin secret (else FAUNA_ADMIN_SECRET in the environment, else faunaAdminSecretParameter)' },
+    'created-by': { type: 'string', value: 'NAME', help: "stored in the key's data (default GITHUB_ACTOR or your user name)" },
+    rotate: { type: 'boolean', default: false, help: 'store a new key; list the old ones for later deletion' },
+    'delete-old-after': { type: 'string', value: 'SECONDS', help: 'with --rotate: delete the old keys after this long (≥ the Lambda cache TTL)' },
+    'delete-key': { type: 'string', value: 'ID', help: 'delete one old key (the second step of a rotation)' },
+    'list-keys': { type: 'boolean', default: false, help: "print the ids of the stage's keys of the role" },
+    role: { type: 'string', value: 'ROLE', help: 'pretokenTrigger (default) or tokenRevoker' },
+  },
+  examples: ['npm run key:bootstrap -- --stage dev', 'npm run key:bootstrap -- --stage dev --rotate', 'npm run key:bootstrap -- --stage dev --delete-key <id>', 'npm run key:bootstrap -- --stage dev --role tokenRevoker'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      endpoint: { type: 'string' },
-      parameter: { type: 'string' },
-      'kms-key-id': { type: 'string' },
-      'admin-secret-parameter': { type: 'string' },
-      'created-by': { type: 'string' },
-      rotate: { type: 'boolean', default: false },
-      'delete-old-after': { type: 'string' },
-      'delete-key': { type: 'string' },
-      'list-keys': { type: 'boolean', default: false },
-      role: { type: 'string' },
-    },
-  });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
   const params = await readStageParams(stage);
   const endpoint = faunaEndpointSetting(values.endpoint, params);
@@ -203,13 +207,6 @@ function parseSeconds(value: string | undefined): number | undefined {
   return seconds;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const known = error instanceof KeyBootstrapRefusedError || error instanceof KeyStoreError || error instanceof FaunaAdminError || error instanceof StageSettingError;
-      console.error(known ? (error as Error).message : `key bootstrap failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(error instanceof KeyBootstrapRefusedError ? 2 : 1);
-    },
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('key:bootstrap', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof KeyBootstrapRefusedError || error instanceof KeyStoreError || error instanceof FaunaAdminError || error instanceof StageSettingError, isRefusal: (error) => error instanceof KeyBootstrapRefusedError });
 }

@@ -7,12 +7,20 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderEventValidatorModule } from './lib/render-event-validator.ts';
+import { defineCli, parseCliOrExit } from './lib/cli.ts';
 
 export const GENERATED_VALIDATOR_PATH = fileURLToPath(new URL('../lib/generated/event-validator.ts', import.meta.url));
 
+export const CLI = defineCli({
+  command: 'npm run build:validator --',
+  summary: 'Compiles the event JSON Schema (lib/event-schema.ts) to standalone ajv code in lib/generated/event-validator.ts.',
+  options: { check: { type: 'boolean', default: false, help: 'exit 1 instead of writing when the committed file is out of date' } },
+});
+
 async function main(): Promise<void> {
+  const values = parseCliOrExit(CLI);
   const source = renderEventValidatorModule();
-  if (process.argv.includes('--check')) {
+  if (values.check) {
     const current = await readFile(GENERATED_VALIDATOR_PATH, 'utf8').catch(() => '');
     if (current !== source) {
       console.error(`${GENERATED_VALIDATOR_PATH} is out of date: run npm run build:validator`);

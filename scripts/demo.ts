@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../examples/query-as-user.ts';
 import type { Identity } from '../examples/query-as-user.ts';
@@ -17,6 +16,7 @@ import { startLocalStack } from '../local/stack/index.ts';
 import type { LocalStack } from '../local/stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
 import { seedProducts } from '../local/stack/sample-data.ts';
+import { defineCli, describeError, parseCliOrExit } from './lib/cli.ts';
 
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
 export const SHOWN_SECRET_CHARS = 6;
@@ -47,8 +47,15 @@ function check(condition: boolean, failure: string): void {
   if (!condition) throw new DemoStepError(failure);
 }
 
+export const CLI = defineCli({
+  command: 'npm run demo --',
+  summary: "Fauna's Cognito guide on this machine: starts the local stack (local Fauna, serverless offline, cognito-local), signs a user in, queries Fauna with the token's secret, refreshes, stops everything.",
+  options: { verbose: { type: 'boolean', default: false, help: 'also print every line the three parts of the stack write' } },
+  examples: ['npm run demo', 'npm run demo -- --verbose'],
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { verbose: { type: 'boolean', default: false } } });
+  const values = parseCliOrExit(CLI);
   heading('Starting the local stack: local Fauna, serverless offline (the trigger), cognito-local');
   const stack = await startLocalStack({
     onOutput: (source, line) => {
@@ -156,8 +163,7 @@ function indent(text: string, spaces: number): string {
 // Run only as a script, so that importing truncateSecret does not start a stack.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    console.error(`\n✗ The demo failed: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof Error && error.cause instanceof Error) console.error(`  caused by: ${error.cause.message}`);
+    console.error(`\n✗ The demo failed: ${describeError(error)}`);
     process.exitCode = 1;
   });
 }

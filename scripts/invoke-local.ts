@@ -11,17 +11,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { startLocalFauna } from '../local/fauna/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
+import { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 import { extractInvokeResult, maskSecrets } from './lib/invoke-output.ts';
+
+/** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
+export { SAMPLE_POOL_ID };
 
 export const DEFAULT_EVENT = 'events/pretoken.json';
 export const FUNCTION_NAME = 'preTokenGeneration';
 export const LOCAL_STAGE = 'local';
-/** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
-export const SAMPLE_POOL_ID = 'us-east-1_Example1';
 
 /** Thrown when `serverless invoke local` fails; its (masked) output says why. */
 export class InvokeLocalError extends Error {
@@ -104,18 +105,20 @@ export async function invokeLocal(options: { eventPath: string; cwd?: string; lo
   }
 }
 
+export const CLI = defineCli({
+  command: 'npm run invoke --',
+  summary: `One sign-in end to end on this machine: starts a local Fauna with the schema, creates the trigger's key, runs \`sls invoke local -f ${FUNCTION_NAME} -p <event> --stage local\`, prints the logs and the response (secrets shortened), stops the Fauna.`,
+  options: { event: { type: 'string', value: 'FILE', default: DEFAULT_EVENT, help: 'the Cognito event to invoke with' } },
+  examples: ['npm run invoke', 'npm run invoke -- --event events/pretoken-v2.json'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { event: { type: 'string', default: DEFAULT_EVENT } } });
-  await invokeLocal({ eventPath: values.event ?? DEFAULT_EVENT });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
+  await invokeLocal({ eventPath: values.event });
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? maskSecrets(error.message) : String(error));
-      process.exit(1);
-    },
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('invoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof InvokeLocalError, mask: maskSecrets });
 }

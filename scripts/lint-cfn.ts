@@ -13,8 +13,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { packageStage, STAGES } from './package-stage.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 export const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 export const OPERATOR_TEMPLATES_DIR = 'deploy';
@@ -45,6 +45,17 @@ export function cfnLint(file: string): Promise<LintResult> {
   });
 }
 
+/** `cfn-lint --version`. @throws {CfnLintMissingError} when cfn-lint is not installed. */
+export function cfnLintVersion(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('cfn-lint', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CfnLintMissingError(error) : error));
+    child.on('close', () => resolve(output.trim()));
+  });
+}
+
 /** The operator templates (deploy/*.yml), linted with the stages. */
 export function operatorTemplates(serviceDir = process.cwd()): string[] {
   const dir = path.join(serviceDir, OPERATOR_TEMPLATES_DIR);
@@ -55,8 +66,20 @@ export function operatorTemplates(serviceDir = process.cwd()): string[] {
   }
 }
 
+export const CLI = defineCli({
+  command: 'npm run lint:cfn --',
+  summary: 'Packages the stages and runs cfn-lint (a Python tool: pipx install cfn-lint) on each template and on deploy/*.yml; exits 0 only when cfn-lint reports nothing.',
+  options: {
+    stage: { type: 'string', value: 'STAGE', multiple: true, help: 'lint this stage only (default: every stage)' },
+  },
+  examples: ['npm run lint:cfn', 'npm run lint:cfn -- --stage prod'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { stage: { type: 'string', multiple: true } } });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
+  // Before packaging (a minute for every stage): without cfn-lint there is nothing to do.
+  await cfnLintVersion();
   const stages = values.stage ?? [...STAGES];
   const outRoot = mkdtempSync(path.join(tmpdir(), 'cognito-fauna-lint-cfn-'));
   const results: LintResult[] = [];
@@ -79,10 +102,6 @@ async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+if (isEntryPoint(import.meta.url)) {
+  runMain('lint:cfn', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof CfnLintMissingError });
+}

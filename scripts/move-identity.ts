@@ -12,12 +12,11 @@
  * (who, when, stage, subs, identity, tokens revoked, applied) for the operator's records.
  */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AbortError, Client, fql, ServiceError } from 'fauna';
 import { deleteKey, FaunaAdminError } from '../tools/fauna-admin.ts';
 import { adminSecretParameterName, faunaEndpointSetting, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 /** The role whose only privilege is `moveIdentity { call }` (fauna/roles.fsl). */
 export const OPERATOR_ROLE = 'identityOperator';
@@ -126,18 +125,23 @@ async function operatorSecret(options: MoveIdentityOptions): Promise<{ secret: s
   };
 }
 
+export const CLI = defineCli({
+  command: 'npm run identity:move --',
+  summary: 'Moves the Fauna identity bound to --from-sub to --to-sub and revokes its tokens (a dry run unless --apply). Needs the stage\'s Fauna and an operator or admin secret (AWS credentials for the SSM parameter).',
+  options: {
+    stage: { type: 'string', value: 'STAGE', help: 'the stage (local, dev, staging, prod): its params in serverless.yml are the defaults' },
+    endpoint: { type: 'string', value: 'URL', help: 'Fauna endpoint (else FAUNA_ENDPOINT, else the stage param faunaEndpoint)' },
+    'from-sub': { type: 'string', value: 'SUB', help: 'the Cognito sub the identity is bound to now' },
+    'to-sub': { type: 'string', value: 'SUB', help: 'the Cognito sub that should own it' },
+    apply: { type: 'boolean', default: false, help: 'do it (without: print what it would do)' },
+    'admin-secret-parameter': { type: 'string', value: 'NAME', help: 'SSM SecureString holding the admin secret (else FAUNA_OPERATOR_SECRET / FAUNA_ADMIN_SECRET, else faunaAdminSecretParameter)' },
+  },
+  examples: ['npm run identity:move -- --stage dev --from-sub <old sub> --to-sub <new sub>', 'npm run identity:move -- --stage dev --from-sub <old sub> --to-sub <new sub> --apply'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      endpoint: { type: 'string' },
-      'from-sub': { type: 'string' },
-      'to-sub': { type: 'string' },
-      apply: { type: 'boolean', default: false },
-      'admin-secret-parameter': { type: 'string' },
-    },
-  });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
   const fromSub = requireSetting('--from-sub', 'pass --from-sub <the sub the identity is bound to now>.', values['from-sub']);
   const toSub = requireSetting('--to-sub', 'pass --to-sub <the sub that should own it>.', values['to-sub']);
@@ -164,13 +168,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const known = error instanceof IdentityMoveRefusedError || error instanceof FaunaAdminError || error instanceof StageSettingError;
-      console.error(known ? (error as Error).message : `identity move failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(error instanceof IdentityMoveRefusedError ? 2 : 1);
-    },
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('identity:move', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof IdentityMoveRefusedError || error instanceof FaunaAdminError || error instanceof StageSettingError, isRefusal: (error) => error instanceof IdentityMoveRefusedError });
 }

@@ -10,8 +10,6 @@
  * Admin secret: FAUNA_ADMIN_SECRET, else the SSM SecureString named by --admin-secret-parameter / the stage param
  * `faunaAdminSecretParameter` (default /cognito-fauna/<stage>/fauna-admin-secret). Exit codes: 0 applied or nothing to do, 1 failed, 2 refused (deletions).
  */
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { findDeletedItems, formatItem } from './lib/fsl-items.ts';
 import type { SchemaItemRef } from './lib/fsl-items.ts';
@@ -19,6 +17,7 @@ import { NoSchemaFilesError, readFslFiles } from '../tools/fsl-files.ts';
 import { fetchSchemaFiles, SchemaApiError, schemaDiff, schemaUpdate } from '../tools/schema-api.ts';
 import type { SchemaApiConnection } from '../tools/schema-api.ts';
 import { adminSecretParameterName, faunaEndpointSetting, readStageParams, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 export const DEFAULT_SCHEMA_DIR = 'fauna';
 
@@ -81,18 +80,23 @@ export async function pushSchema(options: PushSchemaOptions, log: (line: string)
   return { outcome: 'applied', diff, deletedItems, version: newVersion };
 }
 
+export const CLI = defineCli({
+  command: 'npm run schema:push --',
+  summary: "Pushes fauna/*.fsl to a stage's Fauna through the schema API: the diff first, deletions refused unless --allow-deletes. Needs the stage's Fauna and its admin secret (AWS credentials for the SSM parameter).",
+  options: {
+    stage: { type: 'string', value: 'STAGE', help: 'the stage (local, dev, staging, prod): its params in serverless.yml are the defaults' },
+    endpoint: { type: 'string', value: 'URL', help: 'Fauna endpoint (else FAUNA_ENDPOINT, else the stage param faunaEndpoint)' },
+    dir: { type: 'string', value: 'DIR', default: DEFAULT_SCHEMA_DIR, help: 'the folder of .fsl files' },
+    'admin-secret-parameter': { type: 'string', value: 'NAME', help: 'SSM SecureString holding the admin secret (else FAUNA_ADMIN_SECRET in the environment, else faunaAdminSecretParameter)' },
+    'allow-deletes': { type: 'boolean', default: false, help: 'apply a diff that deletes collections, roles or functions' },
+    'dry-run': { type: 'boolean', default: false, help: 'print the diff, change nothing' },
+  },
+  examples: ['npm run schema:push -- --stage dev', 'npm run schema:push -- --stage dev --dry-run', 'FAUNA_ADMIN_SECRET=secret npm run schema:push -- --endpoint http://127.0.0.1:8443'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      endpoint: { type: 'string' },
-      dir: { type: 'string', default: DEFAULT_SCHEMA_DIR },
-      'admin-secret-parameter': { type: 'string' },
-      'allow-deletes': { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-    },
-  });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
   const params = values.stage ? await readStageParams(values.stage) : {};
   const endpoint = faunaEndpointSetting(values.endpoint, params);
   const adminSecret = await resolveAdminSecret({
@@ -104,23 +108,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Maps a failure to its exit code after printing its (secret-free) message. */
-export function reportFailure(error: unknown): number {
-  if (error instanceof SchemaDeletionRefusedError) {
-    console.error(error.message);
-    return 2;
-  }
-  if (error instanceof SchemaApiError || error instanceof StageSettingError || error instanceof NoSchemaFilesError) {
-    console.error(error.message);
-    return 1;
-  }
-  console.error(`schema push failed: ${error instanceof Error ? error.message : String(error)}`);
-  return 1;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(reportFailure(error)),
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('schema:push', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof SchemaApiError || error instanceof StageSettingError || error instanceof NoSchemaFilesError || error instanceof SchemaDeletionRefusedError, isRefusal: (error) => error instanceof SchemaDeletionRefusedError });
 }

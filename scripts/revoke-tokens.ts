@@ -11,8 +11,6 @@
  * existingPoolId (a created pool's id is the stack output UserPoolId). --user asks Cognito (AdminGetUser) for the sub,
  * with the caller's AWS credentials; a user deleted from Cognito can only be revoked by --sub.
  */
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { AdminGetUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { Client } from 'fauna';
@@ -20,6 +18,7 @@ import { SignInError } from '../lib/errors.ts';
 import { RevocationError } from '../lib/revocation-errors.ts';
 import { revokeTokensOf, type RevocationResult } from '../lib/revocation.ts';
 import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from './lib/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 /** One small query: give up quickly rather than hang an operator's terminal. */
 export const REVOKE_QUERY_TIMEOUT_MS = 10_000;
@@ -101,18 +100,23 @@ async function revokeSecret(parameterName: string | undefined, ssm: () => Promis
   }
 }
 
+export const CLI = defineCli({
+  command: 'npm run tokens:revoke --',
+  summary: "Deletes every Fauna token of one Cognito user (role tokenRevoker's revokeTokens); prints the count, never a secret. Needs the stage's Fauna and its revoke key (AWS credentials for the SSM parameter and, with --user, Cognito).",
+  options: {
+    stage: { type: 'string', value: 'STAGE', help: 'the stage (local, dev, staging, prod): its params in serverless.yml are the defaults' },
+    sub: { type: 'string', value: 'SUB', help: "the user's Cognito sub (one of --sub or --user)" },
+    user: { type: 'string', value: 'NAME', help: 'the Cognito user name (asks Cognito for the sub: AdminGetUser)' },
+    'pool-id': { type: 'string', value: 'ID', help: "with --user: the pool (else USER_POOL_ID, else the stage's existingPoolId)" },
+    endpoint: { type: 'string', value: 'URL', help: 'Fauna endpoint (else FAUNA_ENDPOINT, else the stage param faunaEndpoint)' },
+    parameter: { type: 'string', value: 'NAME', help: 'SSM SecureString of the revoke key (else FAUNA_REVOKE_SECRET in the environment, else FAUNA_REVOKE_SECRET_PARAMETER / faunaRevokeSecretParameter)' },
+  },
+  examples: ['npm run tokens:revoke -- --stage dev --sub 7d8ca528-4931-4254-9273-ea5ee853f271', 'npm run tokens:revoke -- --stage dev --user ada@example.com --pool-id us-east-1_Abc123'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      sub: { type: 'string' },
-      user: { type: 'string' },
-      'pool-id': { type: 'string' },
-      endpoint: { type: 'string' },
-      parameter: { type: 'string' },
-    },
-  });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
   const stage = requireSetting('stage', 'pass --stage <local|dev|staging|prod>.', values.stage);
   if ((values.sub === undefined) === (values.user === undefined)) {
     throw new RevokeCommandError('Pass exactly one of --sub <Cognito sub> or --user <Cognito user name>.');
@@ -137,13 +141,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const known = error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof RevocationError || error instanceof SignInError;
-      console.error(known ? (error as Error).message : `tokens:revoke failed: ${error instanceof Error ? error.name : String(error)}`);
-      process.exit(error instanceof RevokeCommandError ? 2 : 1);
-    },
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('tokens:revoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof RevocationError || error instanceof SignInError, isRefusal: (error) => error instanceof RevokeCommandError });
 }

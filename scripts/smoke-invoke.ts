@@ -15,8 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readStageParams } from './lib/stage-settings.ts';
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
 
 export const DEFAULT_SMOKE_EVENT = 'events/pretoken.json';
 export const DEFAULT_CLAIM_NAME = 'fauna_token_secret';
@@ -111,16 +110,21 @@ async function invokeDeployed(stage: string, eventFile: string): Promise<string>
   });
 }
 
+export const CLI = defineCli({
+  command: 'npm run smoke --',
+  summary: "Invokes a deployed stage's trigger with a sample event (sent with the stage's pool id) and checks that the answer carries the Fauna token claim. Needs AWS credentials and a deployed stage.",
+  options: {
+    stage: { type: 'string', value: 'STAGE', help: 'the deployed stage (dev, staging, prod)' },
+    event: { type: 'string', value: 'FILE', default: DEFAULT_SMOKE_EVENT, help: 'the sample event' },
+    claim: { type: 'string', value: 'NAME', default: DEFAULT_CLAIM_NAME, help: 'the claim that must be in the answer' },
+    'user-pool-id': { type: 'string', value: 'ID', help: "the stage's pool id (else read from the stage's userPoolIdParameter in SSM)" },
+  },
+  examples: ['npm run smoke -- --stage dev', 'npm run smoke -- --stage prod --event events/pretoken.json'],
+});
+
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      stage: { type: 'string' },
-      event: { type: 'string', default: DEFAULT_SMOKE_EVENT },
-      claim: { type: 'string', default: DEFAULT_CLAIM_NAME },
-      'user-pool-id': { type: 'string' },
-    },
-  });
+  const values = parseCli(CLI, argv);
+  if (!values) return 0;
   if (!values.stage) throw new SmokeTestError('Pass --stage <dev|staging|prod>.');
   const poolId = await servedPoolId(values.stage, values['user-pool-id']);
   const folder = await mkdtemp(path.join(tmpdir(), 'cognito-fauna-smoke-'));
@@ -138,12 +142,6 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof SmokeTestError ? error.message : `smoke test failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
+if (isEntryPoint(import.meta.url)) {
+  runMain('smoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof SmokeTestError });
 }

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    // 2 for a flag or variable it cannot use, as every npm script of the repository.
+    process.exit(error instanceof CliUsageError ? 2 : 1);
   });
 }

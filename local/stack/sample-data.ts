@@ -4,6 +4,9 @@
  */
 import { Client, fql } from 'fauna';
 
+/** The user pool every sample event in events/ comes from: the one pool the local stage serves unless told otherwise. */
+export const SAMPLE_POOL_ID = 'us-east-1_Example1';
+
 export const SAMPLE_PRODUCT_NAMES = ['Espresso beans, 1 kg', 'Pour-over kettle', 'Burr grinder'] as const;
 
 /**

@@ -11,6 +11,7 @@ const NOT_COPIED = new Set([
   'node_modules',
   '.git',
   '.serverless',
+  '.packages',
   '.build',
   '.cognito',
   '.local-data',

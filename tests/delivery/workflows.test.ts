@@ -129,6 +129,20 @@ describe('GitHub Actions workflows', () => {
     expect(packageScripts.deploy).toMatch(/^serverless deploy/);
   });
 
+  it('name the stage explicitly wherever they run a stage command (the CLI\'s default stage is local)', () => {
+    // serverless.yml's default stage is `local`, which deploy refuses; a step that forgot --stage would fail, not deploy.
+    const STAGE_COMMANDS = /\b(npm run (deploy|schema:push|key:bootstrap|smoke|tokens:revoke|identity:move|package)|npx (sls|serverless)|serverless|sls) /;
+    const lines = allSteps().flatMap(({ file, step }) => (step.run ?? '').split('\n').map((line) => ({ file, line: line.trim() })));
+    const stageCommands = lines.filter(({ line }) => STAGE_COMMANDS.test(line) && !/npm run package -- --all\b/.test(line));
+    expect(stageCommands.length).toBeGreaterThan(0);
+    expect(stageCommands.filter(({ line }) => !/--stage \S+/.test(line))).toEqual([]);
+  });
+
+  it('upload the packages from .packages/, where npm run package writes them', () => {
+    const upload = allSteps().find(({ step }) => step.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.step.with?.path).toBe('.packages/');
+  });
+
   it('reach AWS only through OIDC role assumption', () => {
     // Arrange
     const credentialSteps = allSteps().filter(({ step }) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));

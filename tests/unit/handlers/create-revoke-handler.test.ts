@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { createRevokeFaunaTokensHandler } from '../../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
+import { captureText } from '../../helpers/log-capture.ts';
 
 const POOL = 'us-east-1_EXAMPLE12';
 const sample = () => JSON.parse(readFileSync(new URL('../../../events/cloudtrail/admin-disable-user.json', import.meta.url), 'utf8')) as CloudTrailEvent;
@@ -11,6 +12,23 @@ const bareContext = { awsRequestId: 'unit-revocation' } as unknown as Context;
 
 describe('createRevokeFaunaTokensHandler with its default logger and metrics (local stage, key from the environment)', () => {
   const env = { STAGE: 'local', FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET: 'fnUnitTestKey', USER_POOL_IDS: POOL, LOG_LEVEL: 'ERROR' };
+  /** What the default logger writes to stdout: kept here (and in the secrets audit's capture), off the terminal. */
+  const stdout: string[] = [];
+  const errorMessages = () => stdout.map((line) => JSON.parse(line) as { level?: string; message?: string }).filter((line) => line.level === 'ERROR').map((line) => line.message);
+
+  beforeEach(() => {
+    stdout.length = 0;
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      stdout.push(...text.split('\n').filter(Boolean));
+      captureText('stdout', text);
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it('answers a permanent failure (an event of another kind) without a Lambda context, and throws a transient one (Fauna down)', async () => {
     // Arrange
@@ -25,6 +43,7 @@ describe('createRevokeFaunaTokensHandler with its default logger and metrics (lo
       // Assert
       expect(answer).toEqual({ outcome: 'failed', error: 'InvalidRevocationEventError' });
       await expect(down).rejects.toMatchObject({ transient: true });
+      expect(errorMessages()).toEqual(['Revocation failed', 'Revocation failed']);
     } finally {
       built.dispose();
     }
@@ -32,5 +51,6 @@ describe('createRevokeFaunaTokensHandler with its default logger and metrics (lo
 
   it('stops at cold start with the ConfigError when a setting is wrong', () => {
     expect(() => createRevokeFaunaTokensHandler({ ...env, USER_POOL_IDS: '*' })).toThrow(expect.objectContaining({ name: 'ConfigError' }));
+    expect(errorMessages()).toEqual(['Invalid configuration: the function cannot start']);
   });
 });
