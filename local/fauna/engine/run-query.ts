@@ -30,6 +30,8 @@ import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
+import { isEnvTypechecked, queryTypechecked } from './typecheck-mode.ts';
+import { typecheckQuery } from '../typer/index.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
@@ -107,6 +109,12 @@ function runQueryIn(
     }
   }
 
+  // A type-checked query is checked before it runs; a type error answers like a syntax error (core: QueryCheckFailure).
+  if (queryTypechecked(state, db, request.typecheck)) {
+    const checked = typecheckQuery(program, db.schema.items, bindings);
+    if ('error' in checked) return fail('invalid_query', CHECK_FAILED_MESSAGE, renderSummary(source, checked.error.span, checked.error.message));
+  }
+
   const ctx = newContext(state, db, request, txnTs, startedAt);
   const store = db.store;
   store.begin();
@@ -175,7 +183,8 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     callFunction: (fn, args, span) => callValue(ctx, fn, args, span),
     evaluateIn: (expr, vars) => evaluate(ctx, expr, newScope(null, vars)),
-    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files),
+    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, isEnvTypechecked(state, db)),
+    envTypechecked: isEnvTypechecked(state, db),
     structureChanged: false,
   };
   return ctx;

@@ -15,6 +15,9 @@ import { Schema } from './schema.ts';
 import { describeDiff, missingBackfill, validateItems } from './schema-changes.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
+import { isEnvTypechecked } from './typecheck-mode.ts';
+import { typecheckSchema } from '../typer/index.ts';
+import type { SchemaChangeProblem } from './context.ts';
 
 function mayManageSchema(principal: Principal): boolean {
   if (principal.kind === 'root') return principal.role === undefined || principal.role === 'admin';
@@ -69,6 +72,9 @@ function prepareSchema(state: EngineState, principal: Principal, files: SchemaFi
   }
   const problem = validateItems(items) ?? missingBackfill(items, (name) => storedData(db, name));
   if (problem) return { httpStatus: 400, message: problem };
+  // In a type-checked database, schema code is type-checked too, and one error refuses the whole push.
+  const typeErrors = isEnvTypechecked(state, db) ? typecheckSchema(list, items) : null;
+  if (typeErrors) return { httpStatus: 400, message: typeErrors };
   return { db, files: merged, items };
 }
 
@@ -165,7 +171,7 @@ function apply(state: EngineState, db: Database, files: Map<string, string> | Re
 }
 
 /** Applies schema files from inside a query's transaction; the store's undo log restores the previous schema. */
-export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>): string | null {
+export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>, typechecked: boolean): SchemaChangeProblem | null {
   let items: SchemaItems;
   try {
     items = parseSchemaFiles([...files].map(([filename, content]) => ({ filename, content })));
@@ -175,6 +181,10 @@ export function changeSchemaInQuery(db: Database, txnTs: bigint, files: Readonly
   }
   const problem = validateItems(items);
   if (problem) return problem;
+  if (typechecked) {
+    const typeErrors = typecheckSchema([...files].map(([filename, content]) => ({ filename, content })), items);
+    if (typeErrors) return { invalidSchema: typeErrors };
+  }
   const previous = db.schema;
   const next = new Schema(items, new Map(files), txnTs);
   const store = db.store;
