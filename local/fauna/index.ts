@@ -40,6 +40,11 @@ export interface LocalFaunaOptions<C extends Clock = AdjustableClock> {
   dataFile?: string;
   /** Largest accepted request body; default 16 MiB. */
   maxRequestBytes?: number;
+  /**
+   * Whether the root database is type-checked (default true, as in Fauna): queries are checked before they run and
+   * schema code at push, unless a database sets `typechecked: false` or a request sends `x-typecheck: false`.
+   */
+  typechecked?: boolean;
 }
 
 export interface LocalFauna<C extends Clock = AdjustableClock> {
@@ -66,7 +71,7 @@ export async function startLocalFauna<C extends Clock = AdjustableClock>(options
   const rootSecret = options.rootSecret ?? DEFAULT_ROOT_SECRET;
   const host = options.host ?? DEFAULT_HOST;
   const snapshot: EngineSnapshot | undefined = options.dataFile === undefined ? undefined : await loadSnapshot(options.dataFile);
-  const engine = createEngine({ clock, rootSecret }, snapshot);
+  const engine = createEngine({ clock, rootSecret, ...(options.typechecked === undefined ? {} : { typechecked: options.typechecked }) }, snapshot);
 
   let writer: SnapshotWriter | undefined;
   if (options.dataFile !== undefined) {

@@ -300,7 +300,8 @@ export class Checker {
       }
       case 'tuple': {
         if (name === 'length') return NUMBER;
-        return this.member(arrayOf(union(...t.elems)), name, span, targetSpan);
+        // A tuple used as an array has the base types of its elements (`[3, 1].append(7)` is fine).
+        return this.member(arrayOf(union(...t.elems.map(widen))), name, span, targetSpan);
       }
       case 'record': {
         if (Object.hasOwn(t.fields, name)) return t.fields[name]!;

@@ -46,7 +46,8 @@ export function typeOfValue(value: Value, env: TypeEnv): Type {
   if (value instanceof FqlTime) return TIME;
   if (value instanceof FqlDate) return DATE;
   if (value instanceof FqlBytes) return BYTES;
-  if (value instanceof DocRef) return env.docs.has(value.coll) ? named('Ref', named(value.coll)) : ANY;
+  // A document passed in is a document that was read (core: a Doc value is typed by its collection).
+  if (value instanceof DocRef) return env.docs.has(value.coll) ? named(value.coll) : ANY;
   if (value instanceof NullDoc) return NULL;
   if (value instanceof NamedRef) return ANY;
   if (value instanceof SetValue) return setOf(ANY);

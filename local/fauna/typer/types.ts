@@ -224,6 +224,8 @@ export function subtype(a: Type, b: Type, docs: DocTypes = NO_DOCS): Mismatch | 
       return null;
     }
     case 'record': {
+      // A document is an object with any fields where any object is wanted (`Object.keys(doc)`).
+      if (a.k === 'named' && (docs.isDoc(a.name) || a.name === 'AnyDoc') && Object.keys(b.fields).length === 0 && b.wildcard?.k === 'any') return null;
       if (a.k !== 'record') return notSub(a, b);
       return recordSub(a, b, docs);
     }
