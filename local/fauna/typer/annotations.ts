@@ -15,6 +15,9 @@ export class TypeAnnotationError extends Error {
   override readonly name = 'TypeAnnotationError';
 }
 
+/** Modules whose type an annotation may name (`MathModule`). */
+const MODULE_TYPES = new Set(['Math', 'Time', 'Date', 'Object', 'Query', 'Set', 'Array', 'Bytes', 'ID', 'Collection', 'Function', 'Role', 'Database', 'AccessProvider', 'Credential', 'FQL']);
+
 /** The built-in type names an annotation may use, and how many parameters each takes. */
 const BUILTIN_ARITY: Record<string, number> = {
   Any: 0, Never: 0, Int: 0, Long: 0, Double: 0, Float: 0, Number: 0, String: 0, Boolean: 0, Null: 0, Time: 0, Date: 0,
@@ -109,6 +112,9 @@ export function parseTypeAnnotation(source: string, isDocName: (name: string) =>
       return named(name);
     }
     if (name.startsWith('Null') && isDocName(name.slice(4))) return named(name);
+    // Module types as the core names them: `AuthorCollection`, `TokenCollection`, `MathModule`.
+    if (args.length === 0 && name.endsWith('Collection') && (isDocName(name.slice(0, -10)) || name === 'TokenCollection' || name === 'KeyCollection')) return named(name);
+    if (args.length === 0 && name.endsWith('Module') && MODULE_TYPES.has(name.slice(0, -6))) return named(name);
     const arity = BUILTIN_ARITY[name];
     if (arity === undefined) throw new TypeAnnotationError(`Unknown type \`${name}\``);
     if (args.length !== arity) {

@@ -300,8 +300,9 @@ export class Checker {
       }
       case 'tuple': {
         if (name === 'length') return NUMBER;
-        // A tuple used as an array has the base types of its elements (`[3, 1].append(7)` is fine).
-        return this.member(arrayOf(union(...t.elems.map(widen))), name, span, targetSpan);
+        // A tuple used as an array has the base types of its elements (`[3, 1].append(7)` is fine); the empty
+        // array's element type is whatever goes in (`[].append(5)`).
+        return this.member(arrayOf(t.elems.length === 0 ? ANY : union(...t.elems.map(widen))), name, span, targetSpan);
       }
       case 'record': {
         if (Object.hasOwn(t.fields, name)) return t.fields[name]!;
@@ -375,6 +376,7 @@ export class Checker {
         case 'union': return union(...m.types.map(at));
         case 'tuple': {
           this.require(index, NUMBER, indexExpr.span);
+          if (m.elems.length === 0) return ANY;
           if (index.k === 'lit' && typeof index.value === 'bigint') {
             const i = Number(index.value);
             if (i < 0 || i >= m.elems.length) throw new TypeCheckError(`Index ${i} out of bounds for length ${m.elems.length}`, indexExpr.span);
@@ -384,7 +386,8 @@ export class Checker {
         }
         case 'record':
           this.require(index, STRING, indexExpr.span);
-          if (index.k === 'lit' && typeof index.value === 'string') return this.member(m, index.value, indexExpr.span, span);
+          // `obj[key]` of a missing key reads null (core: FQL2ObjectSpec `{ foo: 3 }[x]`), unlike `obj.key`.
+          if (index.k === 'lit' && typeof index.value === 'string') return Object.hasOwn(m.fields, index.value) ? m.fields[index.value]! : union(m.wildcard ?? NULL, NULL);
           return union(...Object.values(m.fields), m.wildcard ?? NULL, NULL);
         case 'named':
           if (m.name === 'Array') { this.require(index, NUMBER, indexExpr.span); return m.args[0] ?? ANY; }
@@ -458,6 +461,10 @@ export class Checker {
 
   /** Binds unbound parameters of `want` from `t`, then requires `t` to be a subtype of what is left. */
   private match(want: Type, t: Type, binds: Binds, span: Span): void {
+    // A value that is no function where a function is wanted (core: `[].map(true)`).
+    if (want.k === 'fn' && (t.k === 'lit' || t.k === 'named' || t.k === 'record' || t.k === 'tuple')) {
+      throw new TypeCheckError(`Type \`${display(widen(t))}\` cannot be used as a function`, span);
+    }
     if (hasParams(want)) {
       bind(want, t, binds);
       const resolved = substitute(want, binds, false);
@@ -547,7 +554,7 @@ function elementBinds(t: Type): Binds {
   const binds: Binds = new Map();
   const base = t.k === 'union' ? null : t;
   if (base?.k === 'named' && (base.name === 'Array' || base.name === 'Set') && base.args[0]) binds.set('A', { t: base.args[0], fixed: true });
-  if (base?.k === 'tuple') binds.set('A', { t: union(...base.elems.map(widen)), fixed: true });
+  if (base?.k === 'tuple' && base.elems.length > 0) binds.set('A', { t: union(...base.elems.map(widen)), fixed: true });
   return binds;
 }
 

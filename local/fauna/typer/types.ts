@@ -254,7 +254,7 @@ function recordSub(a: Extract<Type, { k: 'record' }>, b: Extract<Type, { k: 'rec
     if (failure) return Object.keys(b.fields).length === 1 && !b.wildcard ? failure : failure;
   }
   if (missing.length > 0) {
-    return missing.length === 1 && Object.keys(a.fields).length > 0
+    return missing.length === 1
       ? { message: `Type \`${display(a)}\` does not have field \`${missing[0]}\`` }
       : notSub(a, b);
   }
@@ -274,7 +274,14 @@ function widenTop(t: Type): Type {
 }
 
 function notSub(a: Type, b: Type): Mismatch {
-  return { message: `Type \`${display(widenTop(a))}\` is not a subtype of \`${display(b)}\`` };
+  return { message: `Type \`${display(widenTop(a))}\` is not a subtype of \`${display(nullFirst(b))}\`` };
+}
+
+/** The wanted type of a message lists `Null` first (core: "is not a subtype of `Null | Number`"). */
+function nullFirst(t: Type): Type {
+  if (t.k !== 'union') return t;
+  const nulls = t.types.filter((m) => m.k === 'named' && m.name === 'Null');
+  return nulls.length === 0 ? t : { k: 'union', types: [...nulls, ...t.types.filter((m) => !nulls.includes(m))] };
 }
 
 /** The type without `Null` (and missing-document types), as `x!` leaves it. */
