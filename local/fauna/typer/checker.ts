@@ -125,7 +125,8 @@ export class Checker {
         let last: Type = NULL;
         for (const stmt of expr.body) {
           if (stmt.kind === 'Let') {
-            let t = this.infer(stmt.value, s);
+            // A `let` of a literal has the literal's base type (core: `let x = 'baz'` is a String).
+            let t = widen(this.infer(stmt.value, s));
             if (stmt.type) {
               const declared = this.annotation(stmt.type.source, stmt.type.span);
               this.require(t, declared, stmt.value.span);
@@ -238,7 +239,9 @@ export class Checker {
           let short = target.short;
           if (callee.optional && mayBeNull(t, this.env)) { t = nonNull(t, this.env); short = true; }
           const receiverBinds = elementBinds(t);
-          const method = this.member(t, callee.name, nameSpan(callee.name, callee.span), callee.object.span);
+          let method = this.member(t, callee.name, nameSpan(callee.name, callee.span), callee.object.span);
+          // `a.f?.()`: a null field short-circuits the call.
+          if (expr.optional && mayBeNull(method, this.env)) { method = nonNull(method, this.env); short = true; }
           return { t: this.apply(method, expr.args, scope, expr.span, receiverBinds), short };
         }
         const target = this.chain(expr.callee, scope);
@@ -386,8 +389,8 @@ export class Checker {
         }
         case 'record':
           this.require(index, STRING, indexExpr.span);
-          // `obj[key]` of a missing key reads null (core: FQL2ObjectSpec `{ foo: 3 }[x]`), unlike `obj.key`.
-          if (index.k === 'lit' && typeof index.value === 'string') return Object.hasOwn(m.fields, index.value) ? m.fields[index.value]! : union(m.wildcard ?? NULL, NULL);
+          // A literal key is a field access (core: FQL2ObjectSpec `{ foo: 3 }['baz']` fails, `{ foo: 3 }[x]` is null).
+          if (index.k === 'lit' && typeof index.value === 'string') return this.member(m, index.value, indexExpr.span, span);
           return union(...Object.values(m.fields), m.wildcard ?? NULL, NULL);
         case 'named':
           if (m.name === 'Array') { this.require(index, NUMBER, indexExpr.span); return m.args[0] ?? ANY; }
@@ -450,7 +453,8 @@ export class Checker {
         const params = wantNow.params.map((p) => substitute(p, binds, false));
         const ret = this.inferLambdaBody(arg, params, scope);
         if (hasParams(wantNow.ret)) bind(wantNow.ret, ret, binds);
-        else this.require(ret, wantNow.ret, arg.body.span);
+        // The lambda's result against what the signature wants (core: `[1].flatMap(v => [v].toSet())`).
+        this.require(ret, substitute(wantNow.ret, binds, false), arg.span);
         return;
       }
       const t = this.infer(arg, scope);
@@ -496,7 +500,12 @@ export class Checker {
       if (m.k === 'any' || m.k === 'param') return ANY;
       if (m.k === 'never') return NEVER;
       const base = widen(m);
-      if (op === '+' && base.k === 'named' && base.name === 'String') return STRING;
+      if (op === '+' && base.k === 'named' && base.name === 'String') {
+        // `+` is String + String or Number + Number (core: FQL2StringSpec "concatenates any other value").
+        if (right.k === 'any' || subtype(right, STRING, this.env) === null) return STRING;
+        const numeric = subtype(right, NUMBER, this.env) === null;
+        throw new TypeCheckError(`Type \`${display(widen(right))}\` is not a subtype of \`${numeric ? 'String' : 'String | Number'}\``, expr.right.span);
+      }
       if (base.k === 'named' && ['Int', 'Long', 'Double', 'Number'].includes(base.name)) {
         this.require(right, NUMBER, expr.right.span);
         return NUMBER;

@@ -71,8 +71,20 @@ export function union(...types: Type[]): Type {
     if (!out.some((o) => sameType(o, t))) out.push(t);
   };
   types.forEach(push);
+  // A member another one includes adds nothing (`Int | Number` is `Number`, `"a" | String` is `String`).
+  const kept = out.filter((m) => !out.some((o) => o !== m && subsumes(o, m)));
+  out.length = 0;
+  out.push(...kept);
   if (out.length === 0) return NEVER;
   return out.length === 1 ? out[0]! : { k: 'union', types: out };
+}
+
+function subsumes(o: Type, m: Type): boolean {
+  if (o.k !== 'named' || o.args.length > 0) return false;
+  const base = m.k === 'lit' ? widen(m) : m;
+  if (base.k !== 'named' || base.args.length > 0) return false;
+  if (base.name === o.name) return m.k === 'lit';
+  return o.name === 'Number' && (base.name === 'Int' || base.name === 'Long' || base.name === 'Double');
 }
 
 export function sameType(a: Type, b: Type): boolean {
