@@ -364,7 +364,7 @@ export class Checker {
       }
     }
     if (found === undefined) return missing(t);
-    return substitute(found, new Map([['A', { t: elem, fixed: true }]]), false);
+    return substitute(found, new Map([['A', { t: elem, fixed: true }]]), true);
   }
 
   /** `t[index]`. */
