@@ -9,12 +9,13 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ROOT_SECRET, startLocalFauna, type LocalFaunaOptions } from './index.ts';
 
-const USAGE = `Usage: npm run fauna:local -- [--port N] [--host H] [--secret S] [--schema-dir DIR] [--data-file FILE]
+const USAGE = `Usage: npm run fauna:local -- [--port N] [--host H] [--secret S] [--schema-dir DIR] [--data-file FILE] [--typechecked true|false]
   --port       port to listen on (0 = any free port)   env FAUNA_LOCAL_PORT        default ${DEFAULT_PORT}
   --host       address to bind                          env FAUNA_LOCAL_HOST        default ${DEFAULT_HOST}
   --secret     the root key's secret                    env FAUNA_LOCAL_SECRET      default ${DEFAULT_ROOT_SECRET}
   --schema-dir *.fsl files pushed at start              env FAUNA_LOCAL_SCHEMA_DIR
-  --data-file  persist the database to this file        env FAUNA_LOCAL_DATA_FILE   default: in memory only`;
+  --data-file  persist the database to this file        env FAUNA_LOCAL_DATA_FILE   default: in memory only
+  --typechecked the root database's type checking       env FAUNA_LOCAL_TYPECHECKED default true (as in Fauna)`;
 
 /** A flag or variable the CLI cannot use. */
 export class CliUsageError extends Error {
@@ -36,6 +37,7 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
         secret: { type: 'string' },
         'schema-dir': { type: 'string' },
         'data-file': { type: 'string' },
+        typechecked: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,6 +50,8 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliUsageError(`Invalid port '${portText}'.`);
   const schemaDir = values['schema-dir'] ?? env.FAUNA_LOCAL_SCHEMA_DIR;
   const dataFile = values['data-file'] ?? env.FAUNA_LOCAL_DATA_FILE;
+  const typecheckedText = values.typechecked ?? env.FAUNA_LOCAL_TYPECHECKED;
+  if (typecheckedText !== undefined && typecheckedText !== 'true' && typecheckedText !== 'false') throw new CliUsageError(`Invalid --typechecked '${typecheckedText}': use true or false.`);
   return {
     help: values.help ?? false,
     port,
@@ -55,6 +59,7 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
     rootSecret: values.secret ?? env.FAUNA_LOCAL_SECRET ?? DEFAULT_ROOT_SECRET,
     ...(schemaDir === undefined ? {} : { schemaDir }),
     ...(dataFile === undefined ? {} : { dataFile }),
+    ...(typecheckedText === undefined ? {} : { typechecked: typecheckedText === 'true' }),
   };
 }
 

@@ -15,7 +15,7 @@ import type { Value } from '../values/values.ts';
 import { Checker, TypeCheckError } from './checker.ts';
 import { TypeEnv } from './env.ts';
 import {
-  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, display, named, optional, record, setOf, subtype, union,
+  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, display, named, nonNull, optional, record, setOf, subtype, union,
 } from './types.ts';
 import type { Type } from './types.ts';
 
@@ -122,6 +122,26 @@ export function typecheckSchema(files: readonly SchemaFile[], items: SchemaItems
           const t = checker.checkLambda(computed.fn.expr, [doc]);
           if (computed.type) requireType(t, env.annotation(computed.type, coll.name), lambdaBodySpan(computed.fn.expr));
         });
+      }
+      // Index terms and values and unique-constraint fields must be fields of the document (core:
+      // SchemaTypeValidator.checkIndexes types each path as a short lambda over the document type).
+      const shape = env.docs.get(coll.name)!;
+      const docRecord = record(Object.fromEntries(Object.entries(shape.fields).filter(([k]) => k !== 'coll')), shape.wildcard);
+      const paths = [
+        ...Object.values(coll.indexes).flatMap((index) => [...index.terms.map((t) => t.path), ...index.values.map((v) => v.path)]),
+        ...coll.uniques.flatMap((u) => u.fields.map((f) => f.path)),
+      ];
+      for (const path of paths) {
+        try {
+          let t: Type = docRecord;
+          for (const segment of path) {
+            if (/^\d+$/.test(segment)) { t = ANY; continue; }
+            t = checker.member(nonNull(t), segment, { start: 0, end: 0 }, { start: 0, end: 0 });
+          }
+        } catch (error) {
+          if (!(error instanceof TypeCheckError)) throw error;
+          errors.push(`error: ${error.message}\nat ${file.filename} (collection ${coll.name}, field .${path.join('.')})`);
+        }
       }
       for (const check of coll.checks) {
         attempt(() => requireType(checker.checkLambda(check.predicate.expr, [doc]), OPTIONAL_BOOLEAN, lambdaBodySpan(check.predicate.expr)));
