@@ -127,6 +127,15 @@ describe('schema code at push (restates FQL2TypecheckEverythingSpec, FQL2EnvType
     expect((failure as ServiceError).code).toBe('invalid_schema');
   });
 
+  it('checks index and unique-constraint fields against the document type (FQL2DefinedFieldsSpec: unique on an undefined field)', async () => {
+    // Act
+    const refused = await target.pushSchema({ 'main.fsl': 'collection FooBad {\n  my_field: Number\n  unique [.your_field]\n}\n' }, {}, childSecret);
+
+    // Assert
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.message).toContain('error: Type `{ id: ID, ts: Time, ttl: Time | Null, my_field: Number }` does not have field `your_field`');
+  });
+
   it('checks role predicates and computed fields at push', async () => {
     // Act
     const predicate = await target.pushSchema({ 'main.fsl': 'collection Doc {\n  n: Int\n}\n\nrole reader {\n  privileges Doc {\n    read {\n      predicate ((doc) => doc.n.nope)\n    }\n  }\n}\n' }, {}, childSecret);

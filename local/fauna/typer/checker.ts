@@ -452,9 +452,11 @@ export class Checker {
       if (arg.kind === 'Lambda' && wantNow.k === 'fn') {
         const params = wantNow.params.map((p) => substitute(p, binds, false));
         const ret = this.inferLambdaBody(arg, params, scope);
-        if (hasParams(wantNow.ret)) bind(wantNow.ret, ret, binds);
+        // A parameter the result names widens to take it (`fold(0, (a, b) => a + b)`: B is Int, then Number).
+        const wantRet = want.k === 'fn' ? want.ret : wantNow.ret;
+        if (hasParams(wantRet)) bind(wantRet, ret, binds);
         // The lambda's result against what the signature wants (core: `[1].flatMap(v => [v].toSet())`).
-        this.require(ret, substitute(wantNow.ret, binds, false), arg.span);
+        this.require(ret, substitute(wantRet, binds, false), arg.span);
         return;
       }
       const t = this.infer(arg, scope);

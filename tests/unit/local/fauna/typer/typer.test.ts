@@ -61,6 +61,8 @@ describe('the checker', () => {
     expect(check('[1, 2, 3].take([1, 2].length)')).toBe('error: Type `Number` is not a subtype of `Int`');
     expect(check('[1, 2, 3].take(2)')).toBe('Array<Int>');
     expect(check('[1, 2, 3].map(x => x + 1)')).toBe('Array<Number>');
+    // A seed's type widens to take the reducer's result (fold's B: Int, then Number).
+    expect(check('Set.sequence(0, 10).fold(0, (a, b) => a + b)')).toBe('Number');
   });
 
   it('types documents from field definitions: Ref needs ! or ?., create wants the defined fields', () => {
