@@ -2,7 +2,8 @@
  * Static type checking as Fauna's core does it, restated from the core's own specs (the cases are in
  * core-spec-typer.cases.ts, each naming the spec and test it restates): queries in a type-checked database are
  * checked before they run, schema code is checked at push (one error refuses the push), and a database created with
- * `typechecked: false` keeps the dynamic behaviour unless a request sends `x-typecheck: true`.
+ * `typechecked: false` keeps the dynamic behaviour unless a request sends `x-typecheck: true`. A success answers the
+ * query's `static_type` as the core prints it, where the spec pins one.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, fql, QueryCheckError, ServiceError, type Query } from 'fauna';
@@ -56,12 +57,13 @@ describe('queries in a type-checked database, restated from the core specs', () 
 
   it.each(TYPER_CASES.map((c) => [`${c.query.split('\n')[0]} (restates ${c.spec.split('/').pop()}: ${c.test})`, c] as const))('%s', async (_name, c) => {
     // Act
-    const outcome = await client.query(queryOf(c.query)).then((r) => ({ data: r.data as unknown }), (error: unknown) => ({ error }));
+    const outcome = await client.query(queryOf(c.query)).then((r) => ({ data: r.data as unknown, staticType: r.static_type }), (error: unknown) => ({ error }));
 
     // Assert
-    if ('data' in c.expect) {
+    if (!('error' in c.expect)) {
       if ('error' in outcome) throw outcome.error;
-      expect(outcome.data).toEqual(c.expect.data);
+      if ('data' in c.expect) expect(outcome.data).toEqual(c.expect.data);
+      if (c.expect.staticType !== undefined) expect(outcome.staticType).toBe(c.expect.staticType);
       return;
     }
     expect('error' in outcome).toBe(true);

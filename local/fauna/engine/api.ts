@@ -68,6 +68,8 @@ export type QueryOutcome =
       ok: true;
       /** The result, already encoded in the requested format. */
       data: unknown;
+      /** The query's static type as the typer prints it, when the query was type-checked (core: `static_type`). */
+      static_type?: string;
       summary: string;
       txn_ts: number;
       stats: QueryStats;

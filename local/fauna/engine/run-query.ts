@@ -31,7 +31,7 @@ import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
 import { isEnvTypechecked, queryTypechecked } from './typecheck-mode.ts';
-import { typecheckQuery } from '../typer/index.ts';
+import { displayType, typecheckQuery } from '../typer/index.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
@@ -110,9 +110,11 @@ function runQueryIn(
   }
 
   // A type-checked query is checked before it runs; a type error answers like a syntax error (core: QueryCheckFailure).
+  let staticType: string | undefined;
   if (queryTypechecked(state, db, request.typecheck)) {
     const checked = typecheckQuery(program, db.schema.items, bindings);
     if ('error' in checked) return fail('invalid_query', CHECK_FAILED_MESSAGE, renderSummary(source, checked.error.span, checked.error.message));
+    staticType = displayType(checked.type);
   }
 
   const ctx = newContext(state, db, request, txnTs, startedAt);
@@ -130,7 +132,7 @@ function runQueryIn(
     // Schema and child-database changes are not document writes but must be persisted too.
     const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
     if (changed) state.notify();
-    return { ok: true, data, summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
+    return { ok: true, data, ...(staticType === undefined ? {} : { static_type: staticType }), summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
   } catch (error) {
     store.rollback();
     fillStats(stats, ctx, 0, startedMs);
