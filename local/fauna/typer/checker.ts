@@ -548,8 +548,9 @@ export class Checker {
   }
 }
 
-function missingNull(name: string, _missing: (on: Type) => never): never {
-  return _missing(NULL);
+/** A field of a missing document or of null: the core names the type `Null`. */
+function missingNull(_name: string, missing: (on: Type) => never): never {
+  return missing(NULL);
 }
 
 function nameSpan(name: string, span: Span): Span {

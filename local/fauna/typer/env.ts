@@ -14,9 +14,9 @@
  */
 import type { CollectionDef, FunctionDef, SchemaItems } from '../schema/model.ts';
 import { parseTypeAnnotation, TypeAnnotationError } from './annotations.ts';
-import { pageOf, predicate, sig } from './stdlib.ts';
+import { predicate, sig } from './stdlib.ts';
 import {
-  ANY, ANY_OBJECT, BOOLEAN, ID, NULL, STRING, TIME, lit, named, nullDocName, optional, overload, record, refOf, setOf, union,
+  ANY, ANY_OBJECT, ID, STRING, TIME, lit, named, nullDocName, optional, overload, record, refOf, setOf, union,
 } from './types.ts';
 import type { DocTypes, FnType, Type } from './types.ts';
 
@@ -196,4 +196,3 @@ function partial(t: Type): Type {
   return record(Object.fromEntries(Object.entries(t.fields).map(([k, v]) => [k, optional(v)])), t.wildcard);
 }
 
-export { NULL, BOOLEAN, pageOf };

@@ -15,12 +15,12 @@ import type { Value } from '../values/values.ts';
 import { Checker, TypeCheckError } from './checker.ts';
 import { TypeEnv } from './env.ts';
 import {
-  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, display, named, nonNull, optional, record, setOf, subtype, union,
+  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, named, nonNull, optional, record, setOf, subtype, union,
 } from './types.ts';
 import type { Type } from './types.ts';
 
 export { TypeCheckError } from './checker.ts';
-export { display } from './types.ts';
+export { display, display as displayType } from './types.ts';
 export type { Type } from './types.ts';
 
 const envs = new WeakMap<SchemaItems, TypeEnv>();
@@ -180,4 +180,3 @@ function lastExprSpan(expr: Expr): Span {
   return expr.span;
 }
 
-export { display as displayType };

@@ -151,7 +151,7 @@ export function display(t: Type): string {
   }
 }
 
-/** A failed subtype check: the core's message, and which part of the value failed (for the span). */
+/** A failed subtype check: the core's message (the caller knows the span). */
 export interface Mismatch {
   message: string;
 }
@@ -181,9 +181,10 @@ export function subtype(a: Type, b: Type, docs: DocTypes = NO_DOCS): Mismatch | 
   if (a.k === 'any' || b.k === 'any' || a.k === 'never') return null;
   if (b.k === 'param' || a.k === 'param') return null;
   if (a.k === 'union') {
+    // Every member must fit; the first that does not names the failure.
     for (const m of a.types) {
       const failure = subtype(m, b, docs);
-      if (failure) return a.types.length > 1 && b.k !== 'union' ? failure : failure;
+      if (failure) return failure;
     }
     return null;
   }
@@ -214,10 +215,8 @@ export function subtype(a: Type, b: Type, docs: DocTypes = NO_DOCS): Mismatch | 
         return null;
       }
       if (a.k === 'named') {
-        if (!namedSub(a.name, b.name, docs)) {
-          // A document type is a subtype of its own Ref (core: Ref<D> = D | NullD), handled by expandRef above.
-          return notSub(a, b);
-        }
+        // (A document type fits its own Ref: expandRef made `Ref<D>` the union `D | NullD` above.)
+        if (!namedSub(a.name, b.name, docs)) return notSub(a, b);
         if (a.name === b.name) {
           for (let i = 0; i < Math.min(a.args.length, b.args.length); i++) {
             const failure = subtype(a.args[i]!, b.args[i]!, docs);
@@ -263,7 +262,7 @@ function recordSub(a: Extract<Type, { k: 'record' }>, b: Extract<Type, { k: 'rec
       continue;
     }
     const failure = subtype(have, want, docs);
-    if (failure) return Object.keys(b.fields).length === 1 && !b.wildcard ? failure : failure;
+    if (failure) return failure;
   }
   if (missing.length > 0) {
     return missing.length === 1
