@@ -15,7 +15,7 @@ import type { Value } from '../values/values.ts';
 import { Checker, TypeCheckError } from './checker.ts';
 import { TypeEnv } from './env.ts';
 import {
-  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, named, nonNull, optional, record, setOf, subtype, union,
+  ANY, BOOLEAN, BYTES, DATE, DOUBLE, INT, LONG, NULL, STRING, TIME, arrayOf, display, named, nonNull, optional, record, setOf, subtype, union,
 } from './types.ts';
 import type { Type } from './types.ts';
 
@@ -67,14 +67,31 @@ export function typecheckQuery(program: Expr, items: SchemaItems, bindings: Read
   const env = typeEnvFor(items);
   const vars = new Map<string, Type>();
   for (const [name, value] of bindings) vars.set(name, typeOfValue(value, env));
-  try {
-    return { type: new Checker(env).check(program, vars) };
-  } catch (error) {
-    if (error instanceof TypeCheckError) return { error: { message: error.message, span: error.span } };
-    if (error instanceof RangeError) return { error: { message: 'Typechecking failed due to query complexity', span: program.span } };
-    throw error;
+  // The same query text with values of the same types has the same answer in the same schema: the product sends one
+  // template again and again, so the answer is remembered per parsed program (parses are cached) and schema.
+  const key = [...vars].map(([name, t]) => `${name}:${display(t)}`).join(',');
+  let perProgram = checked.get(program);
+  if (!perProgram || perProgram.items !== items) {
+    perProgram = { items, answers: new Map() };
+    checked.set(program, perProgram);
   }
+  const known = perProgram.answers.get(key);
+  if (known) return known;
+  let answer: { type: Type } | { error: QueryTypeError };
+  try {
+    answer = { type: new Checker(env).check(program, vars) };
+  } catch (error) {
+    if (error instanceof TypeCheckError) answer = { error: { message: error.message, span: error.span } };
+    else if (error instanceof RangeError) answer = { error: { message: 'Typechecking failed due to query complexity', span: program.span } };
+    else throw error;
+  }
+  if (perProgram.answers.size < MAX_ANSWERS_PER_PROGRAM) perProgram.answers.set(key, answer);
+  return answer;
 }
+
+/** Remembered answers per parsed program, for the schema they were computed in. */
+const checked = new WeakMap<Expr, { items: SchemaItems; answers: Map<string, { type: Type } | { error: QueryTypeError }> }>();
+const MAX_ANSWERS_PER_PROGRAM = 64;
 
 /** The first lines of the core's answer to a schema change that does not type-check. */
 export const INVALID_SCHEMA_UPDATE = 'Invalid database schema update.';

@@ -64,6 +64,7 @@ export const optional = (t: Type): Type => union(t, NULL);
 
 /** The union of `types`, flattened, without duplicates; `Never` disappears, `Any` absorbs nothing (the core keeps both). */
 export function union(...types: Type[]): Type {
+  if (types.length === 1 && types[0]!.k !== 'union') return types[0]!;
   const out: Type[] = [];
   const push = (t: Type) => {
     if (t.k === 'never') return;
@@ -88,6 +89,11 @@ function subsumes(o: Type, m: Type): boolean {
 }
 
 export function sameType(a: Type, b: Type): boolean {
+  if (a === b) return true;
+  if (a.k !== b.k) return false;
+  if (a.k === 'named' && b.k === 'named' && a.args.length === 0 && b.args.length === 0) return a.name === b.name;
+  if (a.k === 'lit' && b.k === 'lit') return a.value === b.value && typeof a.value === typeof b.value;
+  if (a.k === 'any' || a.k === 'never') return true;
   return display(a) === display(b);
 }
 
