@@ -460,13 +460,13 @@ export class Checker {
         return;
       }
       const t = this.infer(arg, scope);
-      this.match(wantNow, t, binds, arg.span);
+      this.match(wantNow, t, binds, arg.span, arg);
     });
     return substitute(sigType.ret, binds, false);
   }
 
   /** Binds unbound parameters of `want` from `t`, then requires `t` to be a subtype of what is left. */
-  private match(want: Type, t: Type, binds: Binds, span: Span): void {
+  private match(want: Type, t: Type, binds: Binds, span: Span, expr?: Expr): void {
     // A value that is no function where a function is wanted (core: `[].map(true)`).
     if (want.k === 'fn' && (t.k === 'lit' || t.k === 'named' || t.k === 'record' || t.k === 'tuple')) {
       throw new TypeCheckError(`Type \`${display(widen(t))}\` cannot be used as a function`, span);
@@ -477,7 +477,23 @@ export class Checker {
       this.require(t, resolved, span);
       return;
     }
+    if (expr) this.requireFields(expr, t, want);
     this.require(t, want, span);
+  }
+
+  /**
+   * An object literal against an object type: a field whose value does not fit fails at that value (core: the span
+   * of `{ x: 1 }` in `Book.create({ id: { x: 1 } })`), before the whole object is checked for missing or extra fields.
+   */
+  private requireFields(expr: Expr, t: Type, want: Type): void {
+    if (expr.kind !== 'Object' || t.k !== 'record' || want.k !== 'record') return;
+    for (const entry of expr.entries) {
+      const wanted = Object.hasOwn(want.fields, entry.key) ? want.fields[entry.key]! : want.wildcard;
+      const have = t.fields[entry.key];
+      if (!wanted || !have) continue;
+      this.requireFields(entry.value, have, wanted);
+      this.require(have, wanted, entry.value.span);
+    }
   }
 
   // ---- operators ------------------------------------------------------------------------------------------------

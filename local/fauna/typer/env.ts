@@ -16,7 +16,7 @@ import type { CollectionDef, FunctionDef, SchemaItems } from '../schema/model.ts
 import { parseTypeAnnotation, TypeAnnotationError } from './annotations.ts';
 import { predicate, sig } from './stdlib.ts';
 import {
-  ANY, ANY_OBJECT, ID, STRING, TIME, lit, named, nullDocName, optional, overload, record, refOf, setOf, union,
+  ANY, ANY_OBJECT, ID, NULL, STRING, TIME, lit, named, nullDocName, optional, overload, record, refOf, setOf, union,
 } from './types.ts';
 import type { DocTypes, FnType, Type } from './types.ts';
 
@@ -119,6 +119,9 @@ export class TypeEnv implements DocTypes {
     const wildcard = coll.fields.length === 0 || coll.wildcard !== null ? ANY : null;
     const ttls = coll.documentTtls ?? coll.fields.length === 0;
     if (ttls) createFields.ttl = optional(TIME);
+    // `data` is reserved in a document written with a wildcard (core: FQL2CollectionSpec "disallows `data` in create,
+    // update, and replace (with wildcard)": its type is `Null`).
+    if (wildcard && !Object.hasOwn(createFields, 'data')) createFields.data = NULL;
     const fields = { id: ID, ts: TIME, coll: named(`${coll.name}Collection`), ttl: optional(TIME), ...defined, ...computed };
     const create = record(createFields, wildcard);
     const indexes: Record<string, Type> = {};
