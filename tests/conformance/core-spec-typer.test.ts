@@ -186,6 +186,24 @@ describe('a database created with typechecked: false (restates FQL2EnvTypecheckS
     expect(flag.data).toBe(false);
   });
 
+  it('checks the schema once the database is switched to typechecked: true (FQL2EnvTypecheckSpec: checks env types if db typechecking is enabled)', async () => {
+    // Arrange
+    await client.query(fql`Database.create({ name: "typer_flip", typechecked: false })`);
+    const flip = target.client({ secret: target.scopedSecret('typer_flip', 'admin') });
+    await flip.query(fql`Function.create({ name: "aFn", body: "x => 'foo' / x" })`);
+    await client.query(fql`Database.byName("typer_flip")!.update({ typechecked: true })`);
+
+    // Act
+    const update = await flip.query(fql`Function.byName("aFn")!.update({})`).catch((error: unknown) => error);
+    await flip.query(fql`Function.byName("aFn")!.delete()`);
+    const left = await flip.query(fql`Function.all().count()`);
+
+    // Assert
+    expect(update).toBeInstanceOf(ServiceError);
+    expect((update as ServiceError).code).toBe('invalid_schema');
+    expect(left.data).toBe(0);
+  });
+
   it('runs a query of a type-checked database dynamically when it sends x-typecheck: false', async () => {
     // Act
     const failure = await client.query(fql`2 + "a"`, { typecheck: false }).catch((error: unknown) => error);
