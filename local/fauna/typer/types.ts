@@ -76,6 +76,13 @@ export function union(...types: Type[]): Type {
   const kept = out.filter((m) => !out.some((o) => o !== m && subsumes(o, m)));
   out.length = 0;
   out.push(...kept);
+  // `true | false` is `Boolean` (core: TyperCoreSpec `if (true) true else false`).
+  const t = out.findIndex((m) => m.k === 'lit' && m.value === true);
+  const f = out.findIndex((m) => m.k === 'lit' && m.value === false);
+  if (t !== -1 && f !== -1) {
+    out.splice(Math.max(t, f), 1);
+    out.splice(Math.min(t, f), 1, BOOLEAN);
+  }
   if (out.length === 0) return NEVER;
   return out.length === 1 ? out[0]! : { k: 'union', types: out };
 }
