@@ -157,10 +157,14 @@ export class Checker {
         return t.k === 'any' ? ANY : NUMBER;
       }
       case 'Binary': return this.binary(expr, scope);
-      case 'Isa':
+      case 'Isa': {
+        // `isa` is an operator whose right side is a value, a module (`x isa Array`), not a type annotation (core:
+        // TyperExprs types it Boolean); a name there must exist.
         this.infer(expr.expr, scope);
-        this.annotation(expr.type.source, expr.type.span);
+        const rhs = expr.type.source.trim();
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(rhs)) this.isaTarget(rhs, expr.type.span, scope);
         return BOOLEAN;
+      }
       case 'If': {
         this.require(this.infer(expr.cond, scope), BOOLEAN, expr.cond.span);
         const then = this.infer(expr.then, scope);
@@ -182,6 +186,11 @@ export class Checker {
       else vars.set(name, params[i] ?? ANY);
     });
     return this.infer(expr.body, newScope(scope, vars));
+  }
+
+  private isaTarget(name: string, span: Span, scope: Scope): void {
+    const builtin = ['Int', 'Long', 'Double', 'Float', 'Number', 'String', 'Boolean', 'Null', 'Array', 'Object', 'Struct', 'Time', 'Date', 'Bytes', 'ID', 'Set', 'Any'];
+    if (!builtin.includes(name)) this.ident(name, span, scope);
   }
 
   private annotation(source: string, span: Span): Type {
@@ -318,6 +327,8 @@ export class Checker {
       case 'fn':
       case 'overload':
         if (name === 'toString') return UNIVERSAL_METHODS['toString']!;
+        // A UDF's definition document (core: UserFunction's `definition`); typed leniently.
+        if (name === 'definition') return ANY;
         return missing(t);
       case 'named': return this.namedMember(t, name, span, targetSpan, missing);
     }
