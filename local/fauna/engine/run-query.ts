@@ -31,7 +31,7 @@ import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
 import { isEnvTypechecked, queryTypechecked } from './typecheck-mode.ts';
-import { displayType, typecheckQuery } from '../typer/index.ts';
+import { displayType, renderTypeError, typecheckQuery } from '../typer/index.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
@@ -113,7 +113,7 @@ function runQueryIn(
   let staticType: string | undefined;
   if (queryTypechecked(state, db, request.typecheck)) {
     const checked = typecheckQuery(program, db.schema.items, bindings);
-    if ('error' in checked) return fail('invalid_query', CHECK_FAILED_MESSAGE, renderSummary(source, checked.error.span, checked.error.message));
+    if ('error' in checked) return fail('invalid_query', CHECK_FAILED_MESSAGE, renderTypeError(source, checked.error));
     staticType = displayType(checked.type);
   }
 

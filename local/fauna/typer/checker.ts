@@ -32,11 +32,17 @@ import type { FnType, Type } from './types.ts';
 export class TypeCheckError extends Error {
   override readonly name = 'TypeCheckError';
   readonly span: Span;
-  constructor(message: string, span: Span) {
+  /** A fix the core suggests by inserting text (`!` before `.name` of a possibly missing document). */
+  readonly suggestion: { message: string; at: number; insert: string } | null;
+  constructor(message: string, span: Span, suggestion: TypeCheckError['suggestion'] = null) {
     super(message);
     this.span = span;
+    this.suggestion = suggestion;
   }
 }
+
+/** The core's hint for a field of a value that may be null (TypeConstraintFailure: "Use the ! or ?. operator…"). */
+const NULL_CASE_HINT = 'Use the ! or ?. operator to handle the null case';
 
 type Scope = { vars: Map<string, Type>; parent: Scope | null };
 
@@ -309,7 +315,9 @@ export class Checker {
         }
         if (failures.length === 0) return union(...out);
         const nullish = t.types.filter((m) => isNullish(m, this.env));
-        if (failures.length === nullish.length) throw new TypeCheckError(`Type \`Null\` does not have field \`${name}\``, span);
+        if (failures.length === nullish.length) {
+          throw new TypeCheckError(`Type \`Null\` does not have field \`${name}\``, span, { message: NULL_CASE_HINT, at: targetSpan.end, insert: '!' });
+        }
         throw new TypeCheckError(`Type \`${display(t)}\` is not a subtype of \`{ ${name}: Any, ... }\``, targetSpan);
       }
       case 'tuple': {

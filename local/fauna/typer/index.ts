@@ -60,6 +60,25 @@ export function typeOfValue(value: Value, env: TypeEnv): Type {
 export interface QueryTypeError {
   message: string;
   span: Span;
+  suggestion: TypeCheckError['suggestion'];
+}
+
+/**
+ * The `summary` of a type error, as the core renders it: the error at its span, then a suggested fix shown as the
+ * line with the insertion and `+` under it (core: TyperCoreSpec "typecheck documents").
+ */
+export function renderTypeError(source: string, error: QueryTypeError, sourceName?: string): string {
+  const main = renderSummary(source, error.span, error.message, 'error', sourceName ? { sourceName } : {});
+  const fix = error.suggestion;
+  if (!fix) return main;
+  const lineStart = source.lastIndexOf('\n', fix.at - 1) + 1;
+  const lineEnd = source.indexOf('\n', fix.at);
+  const line = source.slice(lineStart, lineEnd === -1 ? source.length : lineEnd);
+  const lineNo = source.slice(0, lineStart).split('\n').length;
+  const column = fix.at - lineStart;
+  const pad = ' '.repeat(String(lineNo).length);
+  const changed = line.slice(0, column) + fix.insert + line.slice(column);
+  return [main, `hint: ${fix.message}`, `${pad} |`, `${lineNo} | ${changed}`, `${pad} | ${' '.repeat(column)}${'+'.repeat(fix.insert.length)}`, `${pad} |`].join('\n');
 }
 
 /** Checks a parsed query against the schema; null when it type-checks. */
@@ -81,8 +100,8 @@ export function typecheckQuery(program: Expr, items: SchemaItems, bindings: Read
   try {
     answer = { type: new Checker(env).check(program, vars) };
   } catch (error) {
-    if (error instanceof TypeCheckError) answer = { error: { message: error.message, span: error.span } };
-    else if (error instanceof RangeError) answer = { error: { message: 'Typechecking failed due to query complexity', span: program.span } };
+    if (error instanceof TypeCheckError) answer = { error: { message: error.message, span: error.span, suggestion: error.suggestion } };
+    else if (error instanceof RangeError) answer = { error: { message: 'Typechecking failed due to query complexity', span: program.span, suggestion: null } };
     else throw error;
   }
   if (perProgram.answers.size < MAX_ANSWERS_PER_PROGRAM) perProgram.answers.set(key, answer);
@@ -113,7 +132,7 @@ export function typecheckSchema(files: readonly SchemaFile[], items: SchemaItems
         run();
       } catch (error) {
         if (!(error instanceof TypeCheckError)) throw error;
-        errors.push(renderSummary(file.content, error.span, error.message, 'error', { sourceName: file.filename }));
+        errors.push(renderTypeError(file.content, { message: error.message, span: error.span, suggestion: error.suggestion }, file.filename));
       }
     };
     const requireType = (t: Type, want: Type, span: Span) => {
