@@ -106,11 +106,26 @@ export class FaunaUnauthorizedError extends SignInError {
   readonly transient = false;
 }
 
-/** A unique constraint failed: a concurrent sign-in of the same user created the identity first. Retried once. */
+/** How a concurrent sign-in of the same user got in the way, as Fauna reported it (lib/identity.ts retries both). */
+export const ConcurrencyConflict = {
+  /** A unique constraint failed: the other sign-in created (or re-keyed) the identity first. */
+  constraintFailure: 'constraint_failure',
+  /** 409: Fauna's optimistic transaction conflicted with another on the identity or its tokens, after its own retries. */
+  contendedTransaction: 'contended_transaction',
+} as const;
+export type ConcurrencyConflict = (typeof ConcurrencyConflict)[keyof typeof ConcurrencyConflict];
+
+/** A concurrent sign-in of the same user got there first (`conflict` says how); lib/identity.ts retries it. */
 export class ConcurrentSignInError extends SignInError {
   override readonly name = 'ConcurrentSignInError';
   readonly source = FailureSource.identityService;
   readonly transient = true;
+  readonly conflict: ConcurrencyConflict;
+
+  constructor(message: string, conflict: ConcurrencyConflict, options?: ErrorOptions) {
+    super(message, options);
+    this.conflict = conflict;
+  }
 }
 
 /**
@@ -207,7 +222,18 @@ export function mapFaunaError(error: unknown): SignInError {
     );
   }
   if (error instanceof ConstraintFailureError) {
-    return new ConcurrentSignInError('A unique constraint on Customer failed: a concurrent sign-in of the same user created or changed the identity first.', options);
+    return new ConcurrentSignInError(
+      'A unique constraint on Customer failed: a concurrent sign-in of the same user created or changed the identity first.',
+      ConcurrencyConflict.constraintFailure,
+      options,
+    );
+  }
+  if (error instanceof ContendedTransactionError) {
+    return new ConcurrentSignInError(
+      'Fauna aborted the sign-in (contended_transaction): concurrent sign-ins of the same user changed the identity or its tokens, and Fauna\'s own retries ran out.',
+      ConcurrencyConflict.contendedTransaction,
+      options,
+    );
   }
   if (error instanceof AbortError) {
     const code = (error.abort as { code?: unknown } | null)?.code;
@@ -226,7 +252,6 @@ export function mapFaunaError(error: unknown): SignInError {
     error instanceof QueryTimeoutError ||
     error instanceof ServiceInternalError ||
     error instanceof ThrottlingError ||
-    error instanceof ContendedTransactionError ||
     error instanceof ClientClosedError
   ) {
     const code = error instanceof ServiceError ? ` (${error.code})` : '';

@@ -1,7 +1,7 @@
 /** The one Fauna query of a sign-in: the `signIn` UDF (fauna/functions.fsl) upserts the identity and mints its token. */
 import { fql, TimeStub } from 'fauna';
 import { type Deadline, Step } from './deadline.ts';
-import { ConcurrentSignInError, DeadlineExceededError, FailureSource, FaunaQueryError, mapFaunaError } from './errors.ts';
+import { ConcurrencyConflict, ConcurrentSignInError, DeadlineExceededError, FailureSource, FaunaQueryError, mapFaunaError } from './errors.ts';
 import { attemptOptions, type QueryClient } from './fauna-client.ts';
 
 /** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
@@ -55,14 +55,55 @@ export interface IdentityGrant {
   outcome: SignInOutcome;
 }
 
+/**
+ * The one retry rule of the sign-in query: a sign-in that lost a race with a concurrent sign-in of the same user
+ * ({@link ConcurrentSignInError}) runs again, up to `attempts` in total by how it lost, after a full-jitter backoff
+ * (uniform below min(`capMs`, `baseMs`·2^(attempt−1))), and only while the deadline leaves room for the backoff and a
+ * whole attempt (else the retry is skipped: `DeadlineExceededError`, caused by the conflict). A `constraint_failure`
+ * means the winner has committed: the retry, at once, finds its identity (a second one is not a race). A 409
+ * `contended_transaction` means Fauna's own retries (x-max-contention-retries) ran out while other sign-ins of the
+ * user (devices refreshing together) kept changing its identity or token set: waiting a little spreads the
+ * contenders. docs/reliability.md, "Concurrent sign-ins of one user", has the figures.
+ */
+export const CONCURRENT_SIGN_IN_RETRY = {
+  [ConcurrencyConflict.constraintFailure]: { attempts: 2, baseMs: 0, capMs: 0 },
+  [ConcurrencyConflict.contendedTransaction]: { attempts: 4, baseMs: 25, capMs: 200 },
+} as const satisfies Record<ConcurrencyConflict, { attempts: number; baseMs: number; capMs: number }>;
+
 /** Attempts in total when a unique constraint fails: a concurrent first sign-in won, the retry finds its identity. */
-export const CONSTRAINT_FAILURE_ATTEMPTS = 2;
+export const CONSTRAINT_FAILURE_ATTEMPTS = CONCURRENT_SIGN_IN_RETRY.constraint_failure.attempts;
+
+/** One retry the rule decided on, for the caller's log line and metric. */
+export interface SignInRetry {
+  conflict: ConcurrencyConflict;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  backoffMs: number;
+}
+
+/** What the retry rule may be given instead of the real clock and randomness (tests), and who hears of a retry. */
+export interface RetryHooks {
+  /** Called before each retry's backoff. */
+  onRetry?(retry: SignInRetry): void;
+  /** Uniform in [0, 1); default Math.random. */
+  random?(): number;
+  /** Default a timer. */
+  sleep?(ms: number): Promise<void>;
+}
+
+/** The backoff before the retry after `attempt` failed with `error`, or null when the rule does not retry it. */
+export function retryBackoff(error: unknown, attempt: number, random: () => number): number | null {
+  if (!(error instanceof ConcurrentSignInError)) return null;
+  const rule = CONCURRENT_SIGN_IN_RETRY[error.conflict];
+  if (attempt >= rule.attempts) return null;
+  return Math.floor(random() * Math.min(rule.capMs, rule.baseMs * 2 ** (attempt - 1)));
+}
 
 /**
- * Finds or creates the user's identity and mints a Fauna token for it, in one query. On `constraint_failure`
- * (two first sign-ins of the same user racing, or a link and a create of one email) the query is run once more, which
- * then finds the winner's identity. Each attempt gets at most the time `deadline` leaves (its server-side timeout is
- * shortened to fit); an attempt that would not fit is not made.
+ * Finds or creates the user's identity and mints a Fauna token for it, in one query, retried by
+ * {@link CONCURRENT_SIGN_IN_RETRY} when a concurrent sign-in of the same user got in the way. Each attempt gets at
+ * most the time `deadline` leaves (its server-side timeout is shortened to fit); an attempt that would not fit is not
+ * made.
  *
  * @param queryTimeoutMs - the configured server-side timeout of one attempt
  * @throws {SignInError} a mapped error (see `mapFaunaError`), `DeadlineExceededError` when the deadline left no time,
@@ -73,6 +114,7 @@ export async function grantIdentity(
   request: SignInRequest,
   deadline: Deadline,
   queryTimeoutMs: number,
+  hooks: RetryHooks = {},
 ): Promise<IdentityGrant> {
   const { sub, email, emailVerified, ttlSeconds, meta, maxTokens } = request;
   const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }}, ${maxTokens})`;
@@ -85,10 +127,20 @@ export async function grantIdentity(
       return parseGrant(result.data);
     } catch (error) {
       const mapped = mapFaunaError(error);
-      if (mapped instanceof ConcurrentSignInError && attempt < CONSTRAINT_FAILURE_ATTEMPTS) continue;
-      throw mapped;
+      const backoffMs = retryBackoff(mapped, attempt, hooks.random ?? Math.random);
+      if (backoffMs === null) throw mapped;
+      // The retry the rule wants, but the deadline leaves no whole attempt after the backoff: skipped, as any attempt.
+      if (attemptOptions(queryTimeoutMs, deadline.remainingMs() - backoffMs) === undefined) {
+        throw new DeadlineExceededError(Step.faunaQuery, FailureSource.identityService, 'skipped', { cause: mapped });
+      }
+      hooks.onRetry?.({ conflict: (mapped as ConcurrentSignInError).conflict, attempt, backoffMs });
+      if (backoffMs > 0) await (hooks.sleep ?? sleep)(backoffMs);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function parseGrant(data: unknown): IdentityGrant {

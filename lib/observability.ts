@@ -31,6 +31,8 @@ export const MetricName = {
   emailsHeld: 'IdentityEmailHeld',
   /** Identities without `sub` linked to their owner's first verified sign-in. */
   identitiesLinked: 'IdentitiesLinked',
+  /** Sign-in queries run again because a concurrent sign-in of the same user got in the way (lib/identity.ts). */
+  concurrentSignInRetries: 'ConcurrentSignInRetries',
   /** Events from a user pool this function does not serve (refused). */
   foreignPools: 'ForeignUserPoolEvents',
 } as const;

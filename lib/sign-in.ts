@@ -122,7 +122,12 @@ async function timedSignIn(
 ): Promise<IdentityGrant> {
   const started = deps.now();
   try {
-    return await grantIdentity(deps.fauna.clientFor(secret), request, deps.deadline, deps.settings.faunaQueryTimeoutMs);
+    return await grantIdentity(deps.fauna.clientFor(secret), request, deps.deadline, deps.settings.faunaQueryTimeoutMs, {
+      onRetry: (retry) => {
+        deps.metrics.addMetric(MetricName.concurrentSignInRetries, 'Count', 1);
+        deps.logger.warn('Sign-in query run again: a concurrent sign-in of the same user got in the way', { ...retry });
+      },
+    });
   } finally {
     deps.metrics.addMetric(MetricName.faunaLatency, 'Milliseconds', deps.now() - started);
   }

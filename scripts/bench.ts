@@ -363,6 +363,7 @@ async function main(): Promise<void> {
     const kept = Object.fromEntries(Object.entries(previous).filter(([key]) => key.startsWith('worstCombined') || key === 'combinedCases'));
     writeFileSync(join(OUT_DIR, 'latest.json'), JSON.stringify({ ...results, ...kept }, null, 2) + '\n');
     if (kept.worstCombinedAnswerMs !== undefined) console.log(`Combined faults (from the last npm test): worst answer ${kept.worstCombinedAnswerMs} ms (${kept.worstCombinedCase}).`);
+    printContentionFigures();
     const missed = printTable(results);
     // A missed target fails the command, so nobody mistakes a printed MISSED for a pass.
     if (missed.length > 0) {
@@ -377,6 +378,23 @@ async function main(): Promise<void> {
     tls?.remove();
     await proxy.stop();
     await fauna.stop();
+  }
+}
+
+/**
+ * Concurrent sign-ins of one user under contention, as tests/evidence/contention.test.ts measured them in the last
+ * `npm test` (bench-results/contention.json); nothing when that suite has not run here.
+ */
+function printContentionFigures(): void {
+  let figures: { measuredAt: string; bursts: Record<string, { granted: number; refused: number; attempts: number; faunaRetries: number; contended: number; p50Ms: number; p99Ms: number }> };
+  try {
+    figures = JSON.parse(readFileSync(join(OUT_DIR, 'contention.json'), 'utf8')) as typeof figures;
+  } catch {
+    return;
+  }
+  console.log(`Concurrent sign-ins of one user under contention (from the last npm test, ${figures.measuredAt}):`);
+  for (const [label, b] of Object.entries(figures.bursts)) {
+    console.log(`  ${label}: ${b.granted} granted, ${b.refused} refused, ${b.attempts} attempts, Fauna's own retries ${b.faunaRetries}, 409s ${b.contended}, p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms`);
   }
 }
 

@@ -12,7 +12,7 @@
 import { readFslFiles } from '../../tools/fsl-files.ts';
 import type { Clock } from './clock.ts';
 import { AdjustableClock } from './clock.ts';
-import type { Engine, EngineSnapshot } from './engine/api.ts';
+import type { ContentionFault, ContentionOptions, Engine, EngineSnapshot } from './engine/api.ts';
 import type { SchemaFile } from './schema/model.ts';
 import { createEngine, loadSchemaFiles } from './engine/engine.ts';
 import { createFaunaDispatcher } from './http/app.ts';
@@ -45,7 +45,15 @@ export interface LocalFaunaOptions<C extends Clock = AdjustableClock> {
    * schema code at push, unless a database sets `typechecked: false` or a request sends `x-typecheck: false`.
    */
   typechecked?: boolean;
+  /**
+   * Contention mode (DESIGN.md "Contention"): read-write transactions overlap and conflict as in Fauna (retried up to
+   * `x-max-contention-retries`, else 409). `true` for the defaults (10 ms in flight, retries after < 200 ms).
+   */
+  contention?: boolean | ContentionOptions;
 }
+
+export type { ContentionFault, ContentionOptions };
+export { DEFAULT_CONTENTION_WINDOW_MS, DEFAULT_MAX_CONTENTION_RETRIES } from './engine/contention.ts';
 
 export interface LocalFauna<C extends Clock = AdjustableClock> {
   /** e.g. `http://127.0.0.1:43123` */
@@ -53,6 +61,12 @@ export interface LocalFauna<C extends Clock = AdjustableClock> {
   port: number;
   rootSecret: string;
   clock: C;
+  /** The fault switch: forces 409 `contended_transaction` on read-write queries (in either mode). */
+  forceContention(fault: ContentionFault): void;
+  /** Removes every forced-contention rule. */
+  clearForcedContention(): void;
+  /** Totals since the start: commits through the in-flight window, retries, 409s (and how many were forced). */
+  contentionCounts(): { committed: number; retries: number; aborted: number; forced: number };
   /** Stops the server, then writes any pending data to `dataFile`. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -71,7 +85,13 @@ export async function startLocalFauna<C extends Clock = AdjustableClock>(options
   const rootSecret = options.rootSecret ?? DEFAULT_ROOT_SECRET;
   const host = options.host ?? DEFAULT_HOST;
   const snapshot: EngineSnapshot | undefined = options.dataFile === undefined ? undefined : await loadSnapshot(options.dataFile);
-  const engine = createEngine({ clock, rootSecret, ...(options.typechecked === undefined ? {} : { typechecked: options.typechecked }) }, snapshot);
+  const contention = options.contention === true ? {} : options.contention === false ? undefined : options.contention;
+  const engine = createEngine({
+    clock,
+    rootSecret,
+    ...(contention === undefined ? {} : { contention }),
+    ...(options.typechecked === undefined ? {} : { typechecked: options.typechecked }),
+  }, snapshot);
 
   let writer: SnapshotWriter | undefined;
   if (options.dataFile !== undefined) {
@@ -94,6 +114,9 @@ export async function startLocalFauna<C extends Clock = AdjustableClock>(options
     port: server.port,
     rootSecret,
     clock,
+    forceContention: (fault) => engine.forceContention(fault),
+    clearForcedContention: () => engine.clearForcedContention(),
+    contentionCounts: () => engine.contentionCounts(),
     stop() {
       stopped ??= (async () => {
         await server.stop();

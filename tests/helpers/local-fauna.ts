@@ -5,7 +5,7 @@
 import { SILENT_DRIVER_LOG } from '../../lib/fauna-client.ts';
 import { randomBytes } from 'node:crypto';
 import { Client, fql, type Query, type QueryValue } from 'fauna';
-import { type LocalFauna, startLocalFauna } from '../../local/fauna/index.ts';
+import { type ContentionFault, type ContentionOptions, type LocalFauna, startLocalFauna } from '../../local/fauna/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { recordSecret } from './log-capture.ts';
 
@@ -48,21 +48,39 @@ export interface EvidenceFauna {
   rootSecret: string;
   /** A key with the `pretokenTrigger` role, as `npm run key:bootstrap` creates it. */
   triggerKey: string;
+  /** The trigger key's document id (for the fault switch's `keyId`). */
+  triggerKeyId: string;
   /** A driver client authenticated with the root secret, for checking what the database holds. */
   root: Client;
   /** Every Customer document, as `{ id, sub, email }`. */
   customers(): Promise<{ id: string; sub: string | null; email: string | null }[]>;
   /** The Customer document the secret authenticates as (`Query.identity()`), or null. */
   identityOf(secret: string): Promise<string | null>;
+  /** The local Fauna's contention fault switch (forced 409s on read-write queries). */
+  forceContention(fault: ContentionFault): void;
+  clearForcedContention(): void;
+  /** The local Fauna's contention totals: commits through the in-flight window, its own retries, 409s. */
+  contentionCounts(): { committed: number; retries: number; aborted: number; forced: number };
   stop(): Promise<void>;
 }
 
-/** Starts the local Fauna on a free port with `fauna/` applied and a random root secret, and creates the trigger key. */
-export async function startEvidenceFauna(): Promise<EvidenceFauna> {
+/**
+ * The evidence suites run the local Fauna in contention mode by default (local/fauna/DESIGN.md "Contention"):
+ * concurrent sign-ins overlap, conflict and are retried as on a real Fauna, with its defaults (10 ms in flight,
+ * retries after a random delay below the core's 200 ms).
+ */
+export const EVIDENCE_CONTENTION: ContentionOptions = {};
+
+/**
+ * Starts the local Fauna on a free port with `fauna/` applied and a random root secret, and creates the trigger key.
+ * `contention: false` runs the serial engine instead (say why where it is used).
+ */
+export async function startEvidenceFauna(options: { contention?: ContentionOptions | false } = {}): Promise<EvidenceFauna> {
   const rootSecret = `evidence-root-${randomBytes(18).toString('base64url')}`;
   recordSecret(rootSecret, 'local Fauna root secret');
-  const fauna = await startLocalFauna({ port: 0, schemaDir: SCHEMA_DIR, rootSecret });
-  const { secret: triggerKey } = await createTriggerKey({ endpoint: fauna.url, adminSecret: rootSecret, stage: 'evidence', createdBy: 'evidence' });
+  const contention = options.contention ?? EVIDENCE_CONTENTION;
+  const fauna = await startLocalFauna({ port: 0, schemaDir: SCHEMA_DIR, rootSecret, contention });
+  const { id: triggerKeyId, secret: triggerKey } = await createTriggerKey({ endpoint: fauna.url, adminSecret: rootSecret, stage: 'evidence', createdBy: 'evidence' });
   recordSecret(triggerKey, 'trigger key');
   const root = new Client({ endpoint: new URL(fauna.url), secret: rootSecret, query_timeout_ms: 10_000, logger: SILENT_DRIVER_LOG });
 
@@ -70,6 +88,7 @@ export async function startEvidenceFauna(): Promise<EvidenceFauna> {
     url: fauna.url,
     rootSecret,
     triggerKey,
+    triggerKeyId,
     root,
     async customers() {
       const page = await root.query<{ id: string; sub: string | null; email: string | null }[]>(
@@ -86,6 +105,9 @@ export async function startEvidenceFauna(): Promise<EvidenceFauna> {
         client.close();
       }
     },
+    forceContention: (fault) => fauna.forceContention(fault),
+    clearForcedContention: () => fauna.clearForcedContention(),
+    contentionCounts: () => fauna.contentionCounts(),
     async stop() {
       root.close();
       await fauna.stop();

@@ -34,6 +34,9 @@ beforeAll(async () => {
   for (const name of ['ada', 'grace', 'squatted']) {
     guideIds[name] = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: ${`${name}@guide.example`} }).id`);
   }
+  // A guide document with an ad hoc field (the guide's collection accepts any field) and one whose email is no String.
+  guideIds.adhoc = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: "adhoc@guide.example", name: "Ad Hoc" }).id`);
+  guideIds.odd = await queryAs<string>(fauna, fauna.rootSecret, fql`Customer.create({ email: 42 }).id`);
   await pushSchema({ ...connection, dir: 'fauna' }, (line) => log.push(line));
   const key = await triggerKey(fauna);
   holdSecret(ssm, PARAMETER, key.secret);
@@ -48,6 +51,16 @@ afterAll(async () => {
 });
 
 describe('a database that followed Fauna\'s guide, after this service\'s schema push', () => {
+  it('migrated the guide\'s documents as the block says (core rules): ad hoc fields and an email of another type moved to conflicts', async () => {
+    // Act
+    const adhoc = await queryAs(fauna, fauna.rootSecret, fql`Customer.byId(${guideIds.adhoc!}) { email, sub, conflicts }`);
+    const odd = await queryAs(fauna, fauna.rootSecret, fql`Customer.byId(${guideIds.odd!}) { email, sub, conflicts }`);
+
+    // Assert
+    expect(adhoc).toEqual({ email: 'adhoc@guide.example', sub: null, conflicts: { name: 'Ad Hoc' } });
+    expect(odd).toEqual({ email: null, sub: null, conflicts: { email: 42 } });
+  });
+
   it('kept the guide\'s documents as they were: email, no sub', async () => {
     // Act
     const stored = await queryAs(fauna, fauna.rootSecret, fql`Customer.byId(${guideIds.ada!}) { email, sub }`);

@@ -49,6 +49,8 @@ export interface QueryRequest {
   receivedAt?: number;
   /** `x-typecheck`; undefined = database default. */
   typecheck: boolean | undefined;
+  /** `x-max-contention-retries` (0–7); undefined = the core's default (4). Only contention mode retries. */
+  maxContentionRetries?: number;
 }
 
 export interface QueryStats {
@@ -122,6 +124,30 @@ export interface EngineOptions {
    * the core: `Database.isTypechecked` falls back to true). Child databases inherit it unless they set their own.
    */
   typechecked?: boolean;
+  /** Contention mode (engine/contention.ts); absent: every query commits at once, in arrival order. */
+  contention?: ContentionOptions;
+}
+
+/** Contention mode's settings (DESIGN.md "Contention"). */
+export interface ContentionOptions {
+  /** How long a read-write transaction stays in flight between its snapshot and its commit; default 10 ms. */
+  windowMs?: number;
+  /** A retry waits a random delay below this; default 200 ms, the core's. */
+  retryDelayMaxMs?: number;
+  /** Seed of the random retry delays and fault fractions; default 1. */
+  seed?: number;
+}
+
+/**
+ * A rule of the fault switch: 409 `contended_transaction` for read-write transactions, the next `count` of them or
+ * each with probability `fraction`; only in `database` ('' the root, 'a/b' a child's path) and/or only for the key
+ * whose document id is `keyId`, when given.
+ */
+export interface ContentionFault {
+  count?: number;
+  fraction?: number;
+  database?: string;
+  keyId?: string;
 }
 
 /** A serialisable snapshot of the whole database (documents, keys, tokens, schema files), for persistence. */
@@ -130,8 +156,22 @@ export type EngineSnapshot = { formatVersion: 1 } & Record<string, unknown>;
 export interface Engine {
   /** Null for a missing, unknown, expired or deleted secret (the HTTP layer answers 401). */
   authenticate(secret: string): Principal | null;
-  /** Runs one query as one atomic, isolated transaction. Never throws for a query failure; returns it. */
+  /**
+   * Runs one query as one atomic, isolated transaction, at once (in contention mode too: it then has no in-flight
+   * window, but transactions in flight conflict with its writes). Never throws for a query failure; returns it.
+   */
   query(request: QueryRequest): QueryOutcome;
+  /**
+   * Runs one query as the endpoint does: the same as `query` unless contention mode is on; then a read-write
+   * transaction stays in flight, may conflict with others, is retried, or answers 409 (engine/contention.ts).
+   */
+  submit(request: QueryRequest): QueryOutcome | Promise<QueryOutcome>;
+  /** The fault switch: adds a rule forcing 409 `contended_transaction` (engine/contention-faults.ts). */
+  forceContention(fault: ContentionFault): void;
+  /** Removes every forced-contention rule. */
+  clearForcedContention(): void;
+  /** Contention totals since the start: commits through the window, retries, 409s (forced ones apart). */
+  contentionCounts(): { committed: number; retries: number; aborted: number; forced: number };
   /** `staged`: the staged schema's files when there is one (what `fauna schema pull` asks for by default). */
   schemaFiles(principal: Principal, options?: { staged?: boolean }): { version: number; files: { filename: string }[] } | SchemaApiError;
   schemaFile(principal: Principal, filename: string, options?: { staged?: boolean }): { version: number; content: string } | SchemaApiError;

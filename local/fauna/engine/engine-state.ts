@@ -4,6 +4,8 @@
  */
 import { databaseAt } from '../auth/databases.ts';
 import type { EngineOptions, Principal } from './api.ts';
+import type { Expr } from '../fql/ast.ts';
+import type { Value } from '../values/values.ts';
 import type { Database } from './context.ts';
 
 export interface EngineState {
@@ -14,6 +16,8 @@ export interface EngineState {
   nextTxnTs(minimum?: bigint): bigint;
   /** Tells the commit listeners (persistence) that something was committed. */
   notify(): void;
+  /** Evaluates a schema expression outside a query (a migration's backfill), with server rights, at `txnTs`. */
+  evaluateSchemaExpr(db: Database, txnTs: bigint, expr: Expr): Value;
 }
 
 /** The database a principal works in; null once it was deleted (its secret no longer works). */

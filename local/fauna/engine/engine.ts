@@ -6,13 +6,14 @@
 import { authenticateSecret } from '../auth/authenticate.ts';
 import type { SchemaFile } from '../schema/model.ts';
 import type {
-  Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, SchemaApiError, SchemaDiffKind,
+  ContentionFault, Engine, EngineOptions, EngineSnapshot, Principal, QueryOutcome, QueryRequest, SchemaApiError, SchemaDiffKind,
   SchemaStatus, SchemaUpdateOptions,
 } from './api.ts';
 import { IdGenerator, newDatabase } from './context.ts';
 import type { Database } from './context.ts';
 import type { EngineState } from './engine-state.ts';
-import { runQuery } from './run-query.ts';
+import { ContentionControl } from './contention.ts';
+import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
 
@@ -29,6 +30,7 @@ class LocalEngine implements Engine {
   readonly #state: EngineState;
   #lastTxnTs = 0n;
   readonly #listeners: (() => void)[] = [];
+  readonly #contention: ContentionControl;
 
   constructor(options: EngineOptions, snapshot?: EngineSnapshot) {
     const root: Database = newDatabase('', 0n, new IdGenerator(), 0n);
@@ -39,9 +41,11 @@ class LocalEngine implements Engine {
       notify: () => {
         for (const listener of this.#listeners) listener();
       },
+      evaluateSchemaExpr: (db, txnTs, expr) => evaluateSchemaExpression(this.#state, db, txnTs, expr),
     };
     if (snapshot) this.#lastTxnTs = restoreDatabases(root, snapshot);
     root.store.configure(root.schema.storageSpecs());
+    this.#contention = new ContentionControl(this.#state, options.contention);
   }
 
   #nextTxnTs(minimum: bigint | undefined): bigint {
@@ -58,7 +62,25 @@ class LocalEngine implements Engine {
   }
 
   query(request: QueryRequest): QueryOutcome {
-    return runQuery(this.#state, request);
+    // The plain path stays as it was (no footprint), unless contention mode or the fault switch needs to see writes.
+    if (!this.#contention.enabled && !this.#contention.forced.active) return runQuery(this.#state, request);
+    return this.#contention.runNow(request);
+  }
+
+  submit(request: QueryRequest): QueryOutcome | Promise<QueryOutcome> {
+    return this.#contention.enabled ? this.#contention.submit(request) : this.query(request);
+  }
+
+  forceContention(fault: ContentionFault): void {
+    this.#contention.forced.add(fault);
+  }
+
+  clearForcedContention(): void {
+    this.#contention.forced.clear();
+  }
+
+  contentionCounts(): { committed: number; retries: number; aborted: number; forced: number } {
+    return { ...this.#contention.counts };
   }
 
   schemaFiles(principal: Principal, options?: { staged?: boolean }): { version: number; files: { filename: string }[] } | SchemaApiError {

@@ -27,6 +27,7 @@ import { callLambda, callValue, evaluate, evaluateProgram, newScope } from './ev
 import { namedFields } from './stdlib/schema-items.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
+import type { Footprint } from '../storage/store.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
@@ -42,8 +43,38 @@ function emptyStats(): QueryStats {
   return { compute_ops: 1, read_ops: 0, write_ops: 0, query_time_ms: 0, contention_retries: 0, storage_bytes_read: 0, storage_bytes_write: 0, rate_limits_hit: [] };
 }
 
+/**
+ * How a query's transaction ends. `plain`: committed at once (the serial engine). `tracked`: committed at once, its
+ * footprint (what it read and wrote) reported. `held` (contention mode): a transaction that wrote documents is not
+ * committed; its writes are undone and kept in its footprint's log for engine/contention.ts to validate and replay
+ * later. A read-only transaction, a failed one, or one that changed schema or child databases ends as `tracked`.
+ */
+export type TxnMode = 'plain' | 'tracked' | 'held';
+
+/** One evaluation of a query, as contention mode needs it. */
+export interface QueryAttempt {
+  outcome: QueryOutcome;
+  /** What the transaction read and wrote; null in `plain` mode and for a failed query. */
+  footprint: Footprint | null;
+  /** True when its writes wait in `footprint.log` (see {@link TxnMode}). */
+  held: boolean;
+  /** The database it ran in (null: the principal's database no longer exists). */
+  db: Database | null;
+}
+
 /** Runs one query; never throws (an emulator bug becomes a 500 `internal_error`). */
 export function runQuery(state: EngineState, request: QueryRequest): QueryOutcome {
+  return runQueryAttempt(state, request, 'plain').outcome;
+}
+
+/** Runs one query as {@link TxnMode} says; never throws. */
+export function runQueryAttempt(state: EngineState, request: QueryRequest, mode: TxnMode): QueryAttempt {
+  const attempt: QueryAttempt = { outcome: null as unknown as QueryOutcome, footprint: null, held: false, db: null };
+  attempt.outcome = runQueryOnce(state, request, mode, attempt);
+  return attempt;
+}
+
+function runQueryOnce(state: EngineState, request: QueryRequest, mode: TxnMode, attempt: QueryAttempt): QueryOutcome {
   const startedMs = Date.now();
   const startedAt = request.receivedAt ?? performance.now();
   const txnTs = state.nextTxnTs(request.lastTxnTs);
@@ -54,8 +85,9 @@ export function runQuery(state: EngineState, request: QueryRequest): QueryOutcom
     ok: false, error: { code, message }, summary, txn_ts: Number(txnTs), stats, schema_version: schemaVersion,
   });
   if (db === null) return fail('unauthorized', 'Access token required');
+  attempt.db = db;
   try {
-    return runQueryIn(state, db, request, startedMs, startedAt, txnTs, stats, schemaVersion, fail);
+    return runQueryIn(state, db, request, startedMs, startedAt, txnTs, stats, schemaVersion, fail, mode, attempt);
   } catch (error) {
     // The contract says query() never throws: an emulator bug becomes a 500 the client can see.
     return fail('internal_error', `The local Fauna emulator failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -72,6 +104,8 @@ function runQueryIn(
   stats: QueryStats,
   schemaVersion: number,
   fail: (code: ErrorCode, message: string, summary?: string) => QueryOutcome,
+  mode: TxnMode,
+  attempt: QueryAttempt,
 ): QueryOutcome {
   let source: string;
   let placeholders: AssembledQuery['placeholders'];
@@ -119,7 +153,7 @@ function runQueryIn(
 
   const ctx = newContext(state, db, request, txnTs, startedAt);
   const store = db.store;
-  store.begin();
+  store.begin(mode !== 'plain');
   try {
     ctx.access = accessFor(db, request.principal, ctx);
     const result = evaluateProgram(ctx, program, bindings);
@@ -127,6 +161,15 @@ function runQueryIn(
     // The last look at the deadline comes before the commit: a query that ran out of time writes nothing.
     const late = deadlineFailure(ctx.deadline, performance.now());
     if (late) throw late;
+    const footprint = store.footprint;
+    if (mode === 'held' && footprint !== null && footprint.replayable && footprint.log.length > 0) {
+      fillStats(stats, ctx, store.writes, startedMs);
+      store.hold();
+      attempt.footprint = footprint;
+      attempt.held = true;
+      return { ok: true, data, summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
+    }
+    attempt.footprint = footprint;
     const writes = store.commit();
     fillStats(stats, ctx, writes, startedMs);
     // Schema and child-database changes are not document writes but must be persisted too.
@@ -185,11 +228,21 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     callFunction: (fn, args, span) => callValue(ctx, fn, args, span),
     evaluateIn: (expr, vars) => evaluate(ctx, expr, newScope(null, vars)),
-    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, isEnvTypechecked(state, db)),
+    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, ctx.runSchemaExpr, isEnvTypechecked(state, db)),
     envTypechecked: isEnvTypechecked(state, db),
     structureChanged: false,
   };
   return ctx;
+}
+
+/**
+ * Evaluates a schema expression outside any query (a migration's backfill at a schema push), with server rights and
+ * `Time.now()` at `txnTs`.
+ */
+export function evaluateSchemaExpression(state: EngineState, db: Database, txnTs: bigint, expr: Expr): Value {
+  const request: QueryRequest = { principal: { kind: 'root' }, query: '', arguments: undefined, format: 'tagged', lastTxnTs: undefined, timeoutMs: 60_000, typecheck: false };
+  const ctx = newContext(state, db, request, txnTs, performance.now());
+  return ctx.runSchemaExpr(expr);
 }
 
 function asServer<T>(ctx: Ctx, run: () => T): T {

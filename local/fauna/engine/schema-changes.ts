@@ -42,28 +42,6 @@ export function validateItems(items: SchemaItems): string | null {
   return null;
 }
 
-/**
- * Fauna's rule for existing documents (docs: FSL migrations block, `backfill`): a push that gives a collection a
- * non-nullable field without a default, which existing documents lack, needs a `backfill` statement for it. The
- * emulator checks the rule and does not apply migrations otherwise.
- *
- * @param documentsOf - the stored user fields of a collection's documents
- * @returns Fauna-style error text, or null when the push may go ahead
- */
-export function missingBackfill(items: SchemaItems, documentsOf: (collection: string) => Iterable<Record<string, unknown>>): string | null {
-  for (const coll of items.collections) {
-    const required = coll.fields.filter((field) => !field.optional && field.default === null && !(coll.backfills ?? []).includes(field.name));
-    if (required.length === 0) continue;
-    for (const data of documentsOf(coll.name)) {
-      const missing = required.find((field) => data[field.name] === undefined || data[field.name] === null);
-      if (missing) {
-        return `error: Field \`${missing.name}\` of collection \`${coll.name}\` is not nullable and has no default, but existing documents lack it: add \`backfill .${missing.name} = <value>\` to its migrations block (or make it nullable).`;
-      }
-    }
-  }
-  return null;
-}
-
 /** A textual summary of what an update would change, in the spirit of Fauna's `format=summary` diff. */
 export function describeDiff(before: SchemaItems, after: SchemaItems): string {
   const lines: string[] = [];

@@ -12,7 +12,9 @@ import { UniqueViolationError } from '../storage/store.ts';
 import type { Principal, SchemaApiError, SchemaDiffKind, SchemaStatus, SchemaUpdateOptions } from './api.ts';
 import type { Database } from './context.ts';
 import { Schema } from './schema.ts';
-import { describeDiff, missingBackfill, validateItems } from './schema-changes.ts';
+import { describeDiff, validateItems } from './schema-changes.ts';
+import { prepareMigrations } from './migrations.ts';
+import type { EvaluateBackfill } from './migrations.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { isEnvTypechecked } from './typecheck-mode.ts';
@@ -47,7 +49,7 @@ export function schemaFile(state: EngineState, principal: Principal, filename: s
   return { version: Number(db.schema.version), content };
 }
 
-function prepareSchema(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions):
+function prepareSchema(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions, purpose: 'diff' | 'update' = 'update'):
   | { db: Database; files: Map<string, string>; items: SchemaItems } | SchemaApiError {
   const db = schemaDb(state, principal);
   if ('httpStatus' in db) return db;
@@ -70,26 +72,29 @@ function prepareSchema(state: EngineState, principal: Principal, files: SchemaFi
     if (error instanceof FslSyntaxError || error instanceof FqlSyntaxError) return { httpStatus: 400, message: error.message };
     throw error;
   }
-  const problem = validateItems(items) ?? missingBackfill(items, (name) => storedData(db, name));
+  const problem = validateItems(items);
   if (problem) return { httpStatus: 400, message: problem };
+  // Migrations are checked against the active schema, which the stored documents follow (staged or not).
+  const migrations = prepareMigrations(db.schema.items, items, db.store, fileOf(merged), (expr) => state.evaluateSchemaExpr(db, state.options.clock.nowMicros(), expr), { convert: purpose === 'update' });
+  if (!migrations.ok) return { httpStatus: 400, message: migrations.message };
   // In a type-checked database, schema code is type-checked too, and one error refuses the whole push.
   const typeErrors = isEnvTypechecked(state, db) ? typecheckSchema(list, items) : null;
   if (typeErrors) return { httpStatus: 400, message: typeErrors };
   return { db, files: merged, items };
 }
 
-/** The user fields of a collection's stored documents (none when the collection does not exist yet). */
-function* storedData(db: Database, collection: string): Iterable<Record<string, unknown>> {
-  if (!db.schema.items.collections.some((coll) => coll.name === collection)) return;
-  for (const id of db.store.ids(collection)) {
-    const doc = db.store.get(collection, id);
-    if (doc) yield doc.data as Record<string, unknown>;
-  }
+/** The file that declares a collection, to render migration errors against it. */
+function fileOf(files: ReadonlyMap<string, string>): (collection: string) => { filename: string; content: string } | null {
+  return (collection) => {
+    const declares = new RegExp(`(^|\\s)collection\\s+${collection}\\b`);
+    for (const [filename, content] of files) if (declares.test(content)) return { filename, content };
+    return null;
+  };
 }
 
 /** `POST /schema/1/diff` and `/validate`. */
 export function schemaDiff(state: EngineState, principal: Principal, files: SchemaFile[], options: SchemaUpdateOptions): { version: number; diff: string } | SchemaApiError {
-  const prepared = prepareSchema(state, principal, files, options);
+  const prepared = prepareSchema(state, principal, files, options, 'diff');
   if ('httpStatus' in prepared) return prepared;
   const { db } = prepared;
   const base = (options.staged ? db.staged : null) ?? db.schema;
@@ -152,8 +157,12 @@ function apply(state: EngineState, db: Database, files: Map<string, string> | Re
   const next = new Schema(items, new Map(files), txnTs);
   const previous = db.schema;
   const store = db.store;
+  // Validated again against the active schema: a staged schema may be committed after documents changed.
+  const migrations = prepareMigrations(previous.items, items, store, fileOf(files), (expr) => state.evaluateSchemaExpr(db, txnTs, expr));
+  if (!migrations.ok) return { httpStatus: 400, message: migrations.message };
   store.begin();
   try {
+    migrations.apply();
     const kept = new Set(next.items.collections.map((c) => c.name));
     for (const coll of previous.items.collections) if (!kept.has(coll.name)) store.dropCollection(coll.name);
     db.schema = next;
@@ -171,7 +180,7 @@ function apply(state: EngineState, db: Database, files: Map<string, string> | Re
 }
 
 /** Applies schema files from inside a query's transaction; the store's undo log restores the previous schema. */
-export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>, typechecked: boolean): SchemaChangeProblem | null {
+export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>, evaluate: EvaluateBackfill, typechecked: boolean): SchemaChangeProblem | null {
   let items: SchemaItems;
   try {
     items = parseSchemaFiles([...files].map(([filename, content]) => ({ filename, content })));
@@ -188,11 +197,14 @@ export function changeSchemaInQuery(db: Database, txnTs: bigint, files: Readonly
   const previous = db.schema;
   const next = new Schema(items, new Map(files), txnTs);
   const store = db.store;
+  const migrations = prepareMigrations(previous.items, items, store, fileOf(files), evaluate);
+  if (!migrations.ok) return migrations.message;
   // Registered first so that it runs last on rollback, after dropped collections are back.
   store.onRollback(() => {
     db.schema = previous;
     store.configure(previous.storageSpecs());
   });
+  migrations.apply();
   const kept = new Set(items.collections.map((c) => c.name));
   for (const coll of previous.items.collections) if (!kept.has(coll.name)) store.dropCollection(coll.name);
   db.schema = next;

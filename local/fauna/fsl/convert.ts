@@ -12,8 +12,9 @@ import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, Span } from '../fql/ast.ts';
 import type { SyntaxHint } from '../fql/errors.ts';
 import type {
-  CollectionDef, FieldDef, FieldPath, FunctionDef, IndexDef, LambdaSource, PrivilegeAction, RoleDef, SchemaItems, UniqueDef,
+  CollectionDef, FieldDef, FieldPath, FunctionDef, IndexDef, LambdaSource, MigrationItem, PrivilegeAction, RoleDef, SchemaItems, UniqueDef,
 } from '../schema/model.ts';
+import { MigrationSyntaxError, parseMigrationItem } from './migration-items.ts';
 import type { FslAnnotation, FslName, FslNode, FslValue } from './syntax.ts';
 
 /** A problem found while converting; rendered by parser.ts. */
@@ -239,6 +240,7 @@ export class SchemaConverter {
       ttlDays: null,
       historyDays: null,
       documentTtls: null,
+      span: item.span,
     };
     const fields = new Seen('field', this.errors);
     const indexes = new Seen('index name', this.errors);
@@ -323,7 +325,6 @@ export class SchemaConverter {
           break;
         }
         case 'migrations':
-          // Migrations only matter when existing documents must change shape; the emulator checks and then ignores them.
           this.noAnnotations(member);
           this.noName(member);
           singles.check(ONCE_ONLY_MEMBERS[kw]!, member.span);
@@ -347,13 +348,21 @@ export class SchemaConverter {
       this.error('Empty migration blocks are not allowed', member.span);
       return;
     }
+    const items: MigrationItem[] = [];
     for (const item of value.items) {
-      if (!MIGRATIONS.has(item.keyword.text)) this.error('Expected a migration', item.span);
-      if (item.keyword.text === 'backfill' && item.value !== null) {
-        const field = /^\s*\.([A-Za-z_][A-Za-z0-9_]*)/.exec(this.source.slice(item.value.span.start, item.value.span.end))?.[1];
-        if (field) (def.backfills ??= []).push(field);
+      if (!MIGRATIONS.has(item.keyword.text)) {
+        this.error('Expected a migration', item.span);
+        continue;
+      }
+      const argsStart = item.value?.span.start ?? item.keyword.span.end;
+      try {
+        items.push(parseMigrationItem(item.keyword.text, this.source, argsStart, item.span.end, item.span));
+      } catch (error) {
+        if (!(error instanceof MigrationSyntaxError)) throw error;
+        this.error(error.message, error.span);
       }
     }
+    def.migrations = items;
   }
 
   private field(def: CollectionDef, name: FslName, value: Extract<FslValue, { kind: 'field' }>, member: FslNode): void {
@@ -375,6 +384,7 @@ export class SchemaConverter {
         return;
       }
       def.wildcard = value.type?.source ?? 'Any';
+      def.wildcardSpan = member.span;
       return;
     }
     if (value.type === null) {
@@ -387,6 +397,8 @@ export class SchemaConverter {
       type,
       optional: isNullableType(type),
       default: value.value === null ? null : { expr: value.value.expr, source: this.text(value.value.expr.span) },
+      nameSpan: name.span,
+      typeSpan: value.type.span,
     };
     def.fields.push(field);
   }

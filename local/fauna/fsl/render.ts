@@ -130,7 +130,33 @@ function collectionFsl(def: PlainObject): string {
     body.push(`${key} ${value}`);
   }
   if (typeof def.document_ttls === 'boolean') body.push(`document_ttls ${def.document_ttls}`);
+  const migrations = arrayAt(def, 'migrations').map((m, i) => migrationText(m, ['migrations', String(i)]));
+  if (migrations.length > 0) body.push(`migrations {\n${migrations.map((m) => `    ${m}`).join('\n')}\n  }`);
   return [...annotations({ alias: def.alias ?? null }), `collection ${name} {`, ...body.map((line) => `  ${line}`), '}'].join('\n');
+}
+
+/**
+ * One migration of a definition's `migrations` array (`{ add: { field: ".a" } }`, `{ backfill: { field, value } }`,
+ * `{ move: { field, to } }`, `{ split: { field, to: [...] } }`, `{ move_conflicts: { into } }`, …) as its FSL statement
+ * (CORE: the model's migration conversion, FQL2MigrationValidatorSpec "model converts to schema").
+ */
+function migrationText(m: Plain, path: string[]): string {
+  const kinds = ['add', 'drop', 'move', 'split', 'backfill', 'move_conflicts', 'move_wildcard', 'add_wildcard'];
+  const kind = isObject(m) ? Object.keys(m).find((k) => kinds.includes(k)) : undefined;
+  if (!isObject(m) || kind === undefined || Object.keys(m).length !== 1) {
+    throw new DefinitionShapeError(path, `Expected one of ${kinds.map((k) => `\`${k}\``).join(', ')}.`);
+  }
+  const spec = m[kind];
+  if (kind === 'add_wildcard') return 'add_wildcard';
+  if (!isObject(spec)) throw new DefinitionShapeError([...path, kind], `Expected an object for \`${kind}\`.`);
+  const at = [...path, kind];
+  switch (kind) {
+    case 'add': case 'drop': return `${kind} ${fieldPath(spec.field ?? null, [...at, 'field'])}`;
+    case 'move': return `move ${fieldPath(spec.field ?? null, [...at, 'field'])} -> ${fieldPath(spec.to ?? null, [...at, 'to'])}`;
+    case 'split': return `split ${fieldPath(spec.field ?? null, [...at, 'field'])} -> ${arrayAt(spec, 'to', [...at, 'to']).map((t, j) => fieldPath(t, [...at, 'to', String(j)])).join(', ')}`;
+    case 'backfill': return `backfill ${fieldPath(spec.field ?? null, [...at, 'field'])} = ${stringAt(spec, 'value', [...at, 'value'])}`;
+    default: return `${kind} ${fieldPath(spec.into ?? null, [...at, 'into'])}`;
+  }
 }
 
 function roleFsl(def: PlainObject): string {

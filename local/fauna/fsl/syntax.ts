@@ -272,7 +272,8 @@ class FslSyntaxParser {
     for (;;) {
       const t = p.peek();
       if (t.kind === 'eof') break;
-      if (depth === 0 && t !== start && t.nl) break;
+      // A line break ends the item, also right after its keyword (`add_wildcard` stands alone on its line).
+      if (depth === 0 && t.nl) break;
       if (t.kind === 'punct') {
         if (depth === 0 && (t.text === ';' || t.text === '}')) break;
         if (t.text === '{' || t.text === '(' || t.text === '[') depth++;

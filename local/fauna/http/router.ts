@@ -3,7 +3,7 @@
  * 405 `method_not_allowed` envelopes otherwise. Handlers that throw become a 500 `internal_error` instead of
  * killing the connection.
  */
-import type { HttpRequest, HttpResponse, Route, RouteContext } from './types.ts';
+import type { HttpAnswer, HttpRequest, HttpResponse, Route, RouteContext } from './types.ts';
 import { protocolError } from './errors.ts';
 
 /** A matcher for one literal path (no parameters). */
@@ -17,7 +17,7 @@ export function pathWithSuffix(prefix: string): Route['match'] {
 }
 
 /** Builds the request dispatcher for a list of routes. */
-export function createRouter(routes: readonly Route[], context: RouteContext): (request: HttpRequest) => HttpResponse {
+export function createRouter(routes: readonly Route[], context: RouteContext): (request: HttpRequest) => HttpAnswer {
   return function dispatch(request) {
     for (const route of routes) {
       const params = route.match(request.path);
@@ -30,7 +30,8 @@ export function createRouter(routes: readonly Route[], context: RouteContext): (
         };
       }
       try {
-        return handler(request, context, params);
+        const answer = handler(request, context, params);
+        return answer instanceof Promise ? answer.catch(internalError) : answer;
       } catch (error) {
         return internalError(error);
       }

@@ -2,12 +2,13 @@
  * One TCP port, two protocols: the Node driver speaks h2c with prior knowledge (`http2.connect('http://…')`), fetch
  * clients and curl speak HTTP/1.1. Fauna's core does the same with netty's cleartext upgrade handler; here the first
  * bytes of each connection are sniffed for the HTTP/2 preface and the socket is handed to the matching Node server.
- * Requests are read whole (with a size limit) and passed to a synchronous dispatcher that returns JSON.
+ * Requests are read whole (with a size limit) and passed to a dispatcher that returns JSON (synchronously, except for
+ * queries in contention mode, which answer once their transaction has ended).
  */
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { HttpRequest, HttpResponse } from './types.ts';
+import type { HttpAnswer, HttpRequest, HttpResponse } from './types.ts';
 import { protocolError } from './errors.ts';
 
 /** Fauna's request size limit is not documented for v10; 16 MiB leaves room for any realistic query or schema push. */
@@ -26,7 +27,7 @@ export interface HttpServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  dispatch: (request: HttpRequest) => HttpResponse;
+  dispatch: (request: HttpRequest) => HttpAnswer;
   maxRequestBytes?: number;
   stopGraceMs?: number;
 }
@@ -66,8 +67,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   h2.on('stream', (stream, headers) => {
     stream.on('error', () => stream.destroy());
     const request = describeRequest(String(headers[':method']), String(headers[':path']), headers);
-    readBody(stream, maxRequestBytes, (body) => {
-      const response = respond(options.dispatch, request, body, maxRequestBytes);
+    readBody(stream, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
       if (stream.destroyed || stream.closed) return;
       // End the stream only once the data is written: with `end(payload)` the stream is usually destroyed before the
       // write callback runs, and Node then builds an ERR_STREAM_DESTROYED with a full stack trace for every response
@@ -76,7 +76,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       stream.write(response.payload, () => {
         if (!stream.destroyed) stream.end();
       });
-    });
+    }));
   });
 
   const h1 = http.createServer({ keepAliveTimeout: 5_000 });
@@ -90,12 +90,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (stopping && remaining <= 0) socket.destroy();
     });
     const request = describeRequest(req.method ?? 'GET', req.url ?? '/', req.headers);
-    readBody(req, maxRequestBytes, (body) => {
-      const response = respond(options.dispatch, request, body, maxRequestBytes);
+    readBody(req, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
       if (stopping) response.headers.connection = 'close';
       res.writeHead(response.status, response.headers);
       res.end(response.payload);
-    });
+    }));
   });
   h1.on('clientError', (_error, socket) => socket.destroy());
 
@@ -187,16 +186,29 @@ interface Payload {
   payload: Buffer;
 }
 
+/** Dispatches the request and hands `send` the serialised answer: at once when the dispatcher answered synchronously. */
 function respond(
   dispatch: HttpServerOptions['dispatch'],
   request: Omit<HttpRequest, 'body'>,
   body: Buffer | null,
   maxBytes: number,
-): Payload {
-  const response =
+  send: (payload: Payload) => void,
+): void {
+  const answer =
     body === null
       ? protocolError('request_size_exceeded', `Request entity is too large (limit ${maxBytes} bytes)`)
       : safeDispatch(dispatch, { ...request, body });
+  if (answer instanceof Promise) {
+    answer.then(
+      (response) => send(serialise(response)),
+      (error: unknown) => send(serialise(protocolError('internal_error', `The local Fauna emulator failed: ${(error as Error)?.message ?? error}`))),
+    );
+  } else {
+    send(serialise(answer));
+  }
+}
+
+function serialise(response: HttpResponse): Payload {
   let payload: Buffer;
   try {
     payload = Buffer.from(JSON.stringify(response.json), 'utf8');
@@ -215,7 +227,7 @@ function finish(response: HttpResponse, payload: Buffer): Payload {
   };
 }
 
-function safeDispatch(dispatch: HttpServerOptions['dispatch'], request: HttpRequest): HttpResponse {
+function safeDispatch(dispatch: HttpServerOptions['dispatch'], request: HttpRequest): HttpAnswer {
   try {
     return dispatch(request);
   } catch (error) {

@@ -28,11 +28,14 @@ export interface RouteContext {
   engine: Engine;
 }
 
-export type RouteHandler = (request: HttpRequest, context: RouteContext) => HttpResponse;
+/** A response, or its promise (a query in contention mode answers once its transaction has committed or failed). */
+export type HttpAnswer = HttpResponse | Promise<HttpResponse>;
+
+export type RouteHandler = (request: HttpRequest, context: RouteContext) => HttpAnswer;
 
 /** One route: a path matcher and a handler per method. */
 export interface Route {
   /** Returns the path parameters when the path matches, else null. */
   match(path: string): string[] | null;
-  methods: Partial<Record<string, (request: HttpRequest, context: RouteContext, params: string[]) => HttpResponse>>;
+  methods: Partial<Record<string, (request: HttpRequest, context: RouteContext, params: string[]) => HttpAnswer>>;
 }

@@ -3,7 +3,7 @@
  * Lambdas (predicates, checks, computed fields, function bodies) are kept both as AST and as source text,
  * because Fauna returns their source in definition documents.
  */
-import type { Expr } from '../fql/ast.ts';
+import type { Expr, Span } from '../fql/ast.ts';
 
 /** A field path such as `.address.city`, as segments: ['address', 'city']. */
 export type FieldPath = string[];
@@ -14,7 +14,27 @@ export interface FieldDef {
   type: string;
   optional: boolean;
   default: { expr: Expr; source: string } | null;
+  /** Where the name and the type stand in the file (migration errors point at them). */
+  nameSpan?: Span;
+  typeSpan?: Span;
 }
+
+/** A field path of a migration statement (`.address.city`), with its position. */
+export interface MigrationPath {
+  elems: string[];
+  span: Span;
+}
+
+/** One statement of a collection's `migrations { … }` block (CORE: fql.ast.MigrationItem). */
+export type MigrationItem =
+  | { kind: 'add'; field: MigrationPath; span: Span }
+  | { kind: 'drop'; field: MigrationPath; span: Span }
+  | { kind: 'move'; field: MigrationPath; to: MigrationPath; span: Span }
+  | { kind: 'split'; field: MigrationPath; to: MigrationPath[]; span: Span }
+  | { kind: 'backfill'; field: MigrationPath; value: { expr: Expr; source: string; span: Span }; span: Span }
+  | { kind: 'move_conflicts'; into: MigrationPath; span: Span }
+  | { kind: 'move_wildcard'; into: MigrationPath; span: Span }
+  | { kind: 'add_wildcard'; span: Span };
 
 export interface UniqueDef {
   fields: { path: FieldPath; mva: boolean }[];
@@ -46,8 +66,11 @@ export interface CollectionDef {
   historyDays: number | null;
   /** Explicit `document_ttls`; when null, Fauna's default applies (true only if the collection has no field definitions). */
   documentTtls: boolean | null;
-  /** Top-level fields named by `backfill .field = …` in the migrations block (checked, not applied, by the emulator). */
-  backfills?: string[];
+  /** The `migrations { … }` block's statements, in order (validated and applied by engine/migrations.ts). */
+  migrations?: MigrationItem[];
+  /** The span of the whole `collection … { … }` item and of its wildcard declaration, for migration errors. */
+  span?: Span;
+  wildcardSpan?: Span;
 }
 
 export type PrivilegeAction =

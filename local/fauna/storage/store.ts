@@ -46,6 +46,38 @@ export class UniqueViolationError extends Error {
   }
 }
 
+/** One write of a transaction, as `put` received it: enough to apply it again later (contention mode's commit). */
+export interface LoggedWrite {
+  readonly collection: string;
+  readonly id: string;
+  readonly doc: StoredDoc | null;
+  readonly isLive: (doc: StoredDoc) => boolean;
+}
+
+/**
+ * What one transaction read and wrote, named by storage key, for conflict detection in contention mode
+ * (engine/contention.ts). Keys: `d` document, `a` a collection's membership (a full scan), `i` the entries of one
+ * index term, `u` one unique-constraint entry. `replayable` is false once the transaction changed something that is
+ * not a document write (schema, child databases): such a transaction cannot be held back and applied later.
+ */
+export interface Footprint {
+  readonly reads: Set<string>;
+  readonly writes: Set<string>;
+  readonly log: LoggedWrite[];
+  replayable: boolean;
+}
+
+/** The storage key of a document (a footprint's `d` entry). */
+export function documentKey(collection: string, id: string): string {
+  return `d\u0000${collection}\u0000${id}`;
+}
+
+/** The collection and id a document key names, or null for any other key. */
+export function parseDocumentKey(key: string): { collection: string; id: string } | null {
+  const [kind, collection, id] = key.split('\u0000');
+  return kind === 'd' && collection !== undefined && id !== undefined ? { collection, id } : null;
+}
+
 /** Reads a field of a stored document, with `id`, `ts` and `ttl` as the document's metadata. */
 export function readField(doc: StoredDoc, path: FieldPath): Value {
   const [head, ...rest] = path;
@@ -137,6 +169,8 @@ export class Store {
   #specs = new Map<string, CollectionSpec>();
   #undo: (() => void)[] | null = null;
   #writes = 0;
+  /** Set while a tracked transaction (contention mode) runs; null otherwise, so the plain path pays nothing. */
+  #footprint: Footprint | null = null;
 
   /** Declares the collections and their indexes; rebuilds every index from the stored documents. */
   configure(specs: CollectionSpec[]): void {
@@ -170,11 +204,13 @@ export class Store {
 
   /** The stored record, ignoring ttl (callers decide whether an expired document is visible). */
   get(collection: string, id: string): StoredDoc | undefined {
+    if (this.#footprint !== null) this.#footprint.reads.add(documentKey(collection, id));
     return this.#collections.get(collection)?.docs.get(id);
   }
 
   /** Document ids of a collection in id order. */
   ids(collection: string): readonly string[] {
+    if (this.#footprint !== null) this.#footprint.reads.add(`a\u0000${collection}`);
     return this.#collections.get(collection)?.sortedIds() ?? [];
   }
 
@@ -182,7 +218,9 @@ export class Store {
   lookup(collection: string, index: string, terms: Value[]): ReadonlySet<string> | undefined {
     const idx = this.#collection(collection).indexes.get(index);
     if (!idx) return undefined;
-    return idx.entries.get(lookupKey(terms)) ?? new Set();
+    const key = lookupKey(terms);
+    if (this.#footprint !== null) this.#footprint.reads.add(`i\u0000${collection}\u0000${index}\u0000${key}`);
+    return idx.entries.get(key) ?? new Set();
   }
 
   /**
@@ -193,9 +231,36 @@ export class Store {
     const coll = this.#collection(collection);
     const old = coll.docs.get(id) ?? null;
     if (doc) this.#checkUnique(collection, coll, old, doc, isLive);
+    if (this.#footprint !== null) this.#track(this.#footprint, collection, coll, id, old, doc, isLive);
     this.#apply(coll, id, old, doc);
     this.#writes++;
     this.#undo?.push(() => this.#apply(coll, id, doc, old));
+  }
+
+  /**
+   * Records a write in the footprint: the document; the collection's membership when it appears or disappears; every
+   * index term it leaves or enters (conservatively, also when only other fields change); and its unique entries, which
+   * it also reads (the uniqueness check looked them up).
+   */
+  #track(fp: Footprint, name: string, coll: CollectionStore, id: string, old: StoredDoc | null, doc: StoredDoc | null, isLive: (doc: StoredDoc) => boolean): void {
+    fp.log.push({ collection: name, id, doc, isLive });
+    fp.writes.add(documentKey(name, id));
+    if (!old || !doc) fp.writes.add(`a\u0000${name}`);
+    for (const [indexName, index] of coll.indexes) {
+      for (const version of [old, doc]) {
+        if (version) for (const key of termKeys(version, index.spec.terms)) fp.writes.add(`i\u0000${name}\u0000${indexName}\u0000${key}`);
+      }
+    }
+    coll.uniques.forEach((unique, n) => {
+      for (const version of [old, doc]) {
+        if (!version) continue;
+        for (const key of unique.keys(version)) {
+          const entry = `u\u0000${name}\u0000${n}\u0000${key}`;
+          fp.reads.add(entry);
+          fp.writes.add(entry);
+        }
+      }
+    });
   }
 
   #checkUnique(name: string, coll: CollectionStore, old: StoredDoc | null, doc: StoredDoc, isLive: (doc: StoredDoc) => boolean): void {
@@ -233,25 +298,37 @@ export class Store {
   dropCollection(name: string): void {
     const coll = this.#collections.get(name);
     if (!coll) return;
+    if (this.#footprint !== null) this.#footprint.replayable = false;
     this.#collections.delete(name);
     this.#undo?.push(() => this.#collections.set(name, coll));
   }
 
   /** Records an arbitrary undo step (for state kept outside the store, such as schema). */
   onRollback(step: () => void): void {
+    if (this.#footprint !== null) this.#footprint.replayable = false;
     this.#undo?.push(step);
   }
 
-  /** Starts a transaction: every write until commit/rollback is undoable. */
-  begin(): void {
+  /**
+   * Starts a transaction: every write until commit/rollback is undoable. `track` (contention mode) also records its
+   * footprint: what it read and wrote, and a log of its writes.
+   */
+  begin(track = false): void {
     if (this.#undo) throw new Error('A transaction is already open');
     this.#undo = [];
     this.#writes = 0;
+    this.#footprint = track ? { reads: new Set(), writes: new Set(), log: [], replayable: true } : null;
+  }
+
+  /** The open tracked transaction's footprint so far; null when untracked. */
+  get footprint(): Footprint | null {
+    return this.#footprint;
   }
 
   /** Ends the transaction keeping its writes; returns the number of writes. */
   commit(): number {
     this.#undo = null;
+    this.#footprint = null;
     return this.#writes;
   }
 
@@ -259,7 +336,34 @@ export class Store {
   rollback(): void {
     const steps = this.#undo ?? [];
     this.#undo = null;
+    this.#footprint = null;
     for (let i = steps.length - 1; i >= 0; i--) steps[i]!();
+  }
+
+  /**
+   * Contention mode: ends a tracked transaction undoing its writes (others must not see them yet) but returns its
+   * footprint, whose log `replay` applies at commit.
+   */
+  hold(): Footprint {
+    const footprint = this.#footprint;
+    if (footprint === null) throw new Error('hold() needs a tracked transaction (begin(true))');
+    this.rollback();
+    return footprint;
+  }
+
+  /**
+   * Contention mode: applies a held transaction's logged writes, in their order, as one transaction. Unique
+   * constraints are checked again; on a violation everything is undone and the error thrown.
+   */
+  replay(log: readonly LoggedWrite[]): number {
+    this.begin();
+    try {
+      for (const write of log) this.put(write.collection, write.id, write.doc, write.isLive);
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    return this.commit();
   }
 
   get writes(): number {

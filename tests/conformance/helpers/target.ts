@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, FetchClient, fql, ServiceError, type ClientConfiguration } from 'fauna';
 import type { AdjustableClock } from '../../../local/fauna/clock.ts';
-import { startLocalFauna } from '../../../local/fauna/index.ts';
+import { startLocalFauna, type ContentionOptions } from '../../../local/fauna/index.ts';
 import { IDENTITY_FIXTURE } from '../../helpers/identity-fixture.ts';
 
 /** The driver's two transports: Node's HTTP/2 client (the default under Node) and the fetch (HTTP/1.1) client. */
@@ -41,13 +41,16 @@ export interface SchemaApiResponse {
   body: { version?: number; diff?: string; files?: { filename: string }[]; content?: string; status?: string; error?: { message: string; code?: string } };
 }
 
-/** Starts the target for one suite. Call `close()` in afterAll. */
-export async function startTarget(): Promise<ConformanceTarget> {
+/**
+ * Starts the target for one suite. Call `close()` in afterAll. `contention`: the local Fauna runs in contention mode
+ * with these settings (a real Fauna always contends).
+ */
+export async function startTarget(options: { contention?: ContentionOptions } = {}): Promise<ConformanceTarget> {
   const endpoint = process.env.FAUNA_ENDPOINT;
   const rootSecret = process.env.FAUNA_ROOT_SECRET;
   if (endpoint !== undefined && rootSecret !== undefined) return startRemoteTarget(endpoint, rootSecret);
   // Type-checked, as a real Fauna database is by default: every query is checked before it runs.
-  const fauna = await startLocalFauna({ port: 0, typechecked: true });
+  const fauna = await startLocalFauna({ port: 0, typechecked: true, ...(options.contention === undefined ? {} : { contention: options.contention }) });
   return buildTarget('local', fauna.url, fauna.rootSecret, (path, role) => `${fauna.rootSecret}:${path}:${role}`, fauna.clock, () => fauna.stop());
 }
 

@@ -42,7 +42,7 @@ describe('mapFaunaError', () => {
     ['QueryTimeoutError', new QueryTimeoutError(failure('time_out'), 440), FaunaUnavailableError],
     ['ServiceInternalError', new ServiceInternalError(failure('internal_error'), 500), FaunaUnavailableError],
     ['ThrottlingError', new ThrottlingError(failure('limit_exceeded'), 429), FaunaUnavailableError],
-    ['ContendedTransactionError', new ContendedTransactionError(failure('contended_transaction'), 409), FaunaUnavailableError],
+    ['ContendedTransactionError (409: a concurrent sign-in of the same user)', new ContendedTransactionError(failure('contended_transaction'), 409), ConcurrentSignInError],
     ['ProtocolError', new ProtocolError({ message: 'not json', httpStatus: 502 }), FaunaUnavailableError],
     ['AuthorizationError (forbidden)', new AuthorizationError(failure('forbidden'), 403), FaunaQueryError],
     ['QueryRuntimeError (permission_denied)', new QueryRuntimeError(failure('permission_denied'), 400), FaunaQueryError],
@@ -60,6 +60,18 @@ describe('mapFaunaError', () => {
     expect(mapped).toBeInstanceOf(expected);
     expect(mapped.cause).toBe(driverError);
     expect(mapped.name).toBe(expected.name);
+  });
+
+  it('says how a concurrent sign-in got in the way: constraint_failure or contended_transaction (lib/identity.ts retries each by its own rule)', () => {
+    const constraint = mapFaunaError(
+      new ConstraintFailureError({ error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [{ paths: [['sub']], message: 'Failed unique constraint' }] } }, 400),
+    );
+    const contended = mapFaunaError(new ContendedTransactionError(failure('contended_transaction'), 409));
+
+    expect((constraint as ConcurrentSignInError).conflict).toBe('constraint_failure');
+    expect((contended as ConcurrentSignInError).conflict).toBe('contended_transaction');
+    expect(contended.transient).toBe(true);
+    expect(contended.message).not.toContain('ada@example.com');
   });
 
   it('never copies Fauna\'s message, which may quote query values', () => {

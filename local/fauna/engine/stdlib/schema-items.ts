@@ -7,6 +7,7 @@ import type { Ctx } from '../context.ts';
 import { FqlTime } from '../../values/values.ts';
 import type { FqlObject, NamedRef, Value } from '../../values/values.ts';
 import { databaseFields } from './database.ts';
+import type { MigrationItem, MigrationPath } from '../../schema/model.ts';
 
 function fieldPathText(path: string[]): string {
   return `.${path.join('.')}`;
@@ -44,6 +45,7 @@ export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
     if (def.documentTtls !== null) out.document_ttls = def.documentTtls;
     if (def.ttlDays !== null) out.ttl_days = BigInt(def.ttlDays);
     if (def.alias) out.alias = def.alias;
+    if (def.migrations && def.migrations.length > 0) out.migrations = def.migrations.map(migrationDefinition);
     return out;
   }
   if (ref.coll === 'Role') {
@@ -68,3 +70,15 @@ export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
   return null;
 }
 
+/** A migration statement as a definition document shows it (CORE: FQL2MigrationValidatorSpec "schema converts to model"). */
+function migrationDefinition(m: MigrationItem): FqlObject {
+  const path = (p: MigrationPath) => p.elems.map((e) => `.${e}`).join('');
+  switch (m.kind) {
+    case 'add': case 'drop': return { [m.kind]: { field: path(m.field) } };
+    case 'move': return { move: { field: path(m.field), to: path(m.to) } };
+    case 'split': return { split: { field: path(m.field), to: m.to.map(path) } };
+    case 'backfill': return { backfill: { field: path(m.field), value: m.value.source } };
+    case 'move_conflicts': case 'move_wildcard': return { [m.kind]: { into: path(m.into) } };
+    case 'add_wildcard': return { add_wildcard: {} };
+  }
+}

@@ -4,7 +4,7 @@
  * Fauna's field order, with `query_tags` echoed as the header string.
  */
 import type { Engine, QueryOutcome, QueryRequest, TemplateFragment } from '../../engine/api.ts';
-import type { HttpRequest, HttpResponse, Route } from '../types.ts';
+import type { HttpAnswer, HttpRequest, HttpResponse, Route } from '../types.ts';
 import { isProtocolError, protocolError, statusOf, unauthorized } from '../errors.ts';
 import { InvalidHeaderError, parseQueryHeaders, validQueryTags } from '../query-headers.ts';
 import { secretFromAuthorization } from '../auth.ts';
@@ -20,8 +20,8 @@ export const queryRoutes: Route[] = [
   },
 ];
 
-/** Runs one `/query/1` request against the engine. */
-export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse {
+/** Runs one `/query/1` request against the engine (asynchronously only in contention mode). */
+export function handleQuery(request: HttpRequest, engine: Engine): HttpAnswer {
   const tags = validQueryTags(request.headers);
   let headers;
   try {
@@ -38,7 +38,7 @@ export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse 
   const principal = secret === null ? null : engine.authenticate(secret);
   if (principal === null) return unauthorized(tags);
 
-  const outcome = engine.query({
+  const outcome = engine.submit({
     principal,
     query: body.query,
     arguments: body.arguments,
@@ -46,9 +46,11 @@ export function handleQuery(request: HttpRequest, engine: Engine): HttpResponse 
     lastTxnTs: headers.lastTxnTs,
     timeoutMs: headers.timeoutMs,
     typecheck: headers.typecheck,
+    ...(headers.maxContentionRetries === undefined ? {} : { maxContentionRetries: headers.maxContentionRetries }),
     ...(request.receivedAt === undefined ? {} : { receivedAt: request.receivedAt }),
   });
-  return renderOutcome(outcome, headers.queryTags);
+  const queryTags = headers.queryTags;
+  return outcome instanceof Promise ? outcome.then((settled) => renderOutcome(settled, queryTags)) : renderOutcome(outcome, queryTags);
 }
 
 type QueryBody = Pick<QueryRequest, 'query' | 'arguments'>;

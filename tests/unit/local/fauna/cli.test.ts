@@ -22,6 +22,13 @@ describe('cliOptions', () => {
     expect(options).toMatchObject({ port: 0, rootSecret: 'from-env', dataFile: 'flag.json', schemaDir: 'fsl' });
   });
 
+  it('--contention MS (or FAUNA_LOCAL_CONTENTION) turns contention mode on with that in-flight window; 0 leaves it off', () => {
+    expect(cliOptions(['--contention', '25'], {})).toMatchObject({ contention: { windowMs: 25 } });
+    expect(cliOptions([], { FAUNA_LOCAL_CONTENTION: '10' })).toMatchObject({ contention: { windowMs: 10 } });
+    expect(cliOptions(['--contention', '0'], {})).not.toHaveProperty('contention');
+    expect(() => cliOptions(['--contention', 'soon'], {})).toThrow(/Invalid contention window 'soon'/);
+  });
+
   it('rejects an invalid port and unknown flags with the usage text', () => {
     expect(() => cliOptions(['--port', 'abc'], {})).toThrow(CliUsageError);
     expect(() => cliOptions(['--nope'], {})).toThrow(/Usage: npm run fauna:local/);

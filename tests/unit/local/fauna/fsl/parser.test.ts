@@ -39,6 +39,7 @@ describe('parseSchemaFile on the guide\'s schema', () => {
       ttlDays: null,
       historyDays: null,
       documentTtls: null,
+      span: { start: 0, end: content.trimEnd().length },
     }]);
     expect(schema.roles).toEqual([]);
     expect(schema.functions).toEqual([]);

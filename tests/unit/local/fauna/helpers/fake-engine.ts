@@ -59,6 +59,16 @@ export function createFakeEngine(): FakeEngine {
       }
       return { ok: true, data: { echo: text, format: request.format }, summary: '', txn_ts: txnTs, stats: STATS, schema_version: version };
     },
+    submit(request: QueryRequest): QueryOutcome {
+      return engine.query(request);
+    },
+    forceContention() {
+      throw new Error('The fake engine has no fault switch');
+    },
+    clearForcedContention() {},
+    contentionCounts() {
+      return { committed: 0, retries: 0, aborted: 0, forced: 0 };
+    },
     schemaFiles() {
       return { version, files: files.map(({ filename }) => ({ filename })) };
     },

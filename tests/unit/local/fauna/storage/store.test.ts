@@ -63,3 +63,51 @@ describe('document storage', () => {
     expect(valueKey(new DocRef('P', '1'))).not.toBe(valueKey(new DocRef('Q', '1')));
   });
 });
+
+describe('footprints (contention mode)', () => {
+  it('a tracked transaction records what it read and wrote by storage key; an untracked one records nothing', () => {
+    const store = makeStore();
+    store.put('P', '1', doc('1', { email: 'a' }));
+    store.begin(true);
+    store.get('P', '1');
+    store.lookup('P', 'byEmail', ['x']);
+    store.ids('P');
+    store.put('P', '2', doc('2', { email: 'b' }));
+    const footprint = store.footprint!;
+    store.commit();
+
+    expect([...footprint.reads].map((key) => key.split('\u0000').slice(0, 2).join(' '))).toEqual(['d P', 'i P', 'a P', 'u P']);
+    expect(footprint.writes).toEqual(new Set(['d\u0000P\u00002', 'a\u0000P', `i\u0000P\u0000byEmail\u0000${valueKey('b')}`, `u\u0000P\u00000\u0000${valueKey('b')}`]));
+    expect(footprint.log.map((write) => write.id)).toEqual(['2']);
+    store.begin();
+    expect(store.footprint).toBeNull();
+    store.rollback();
+  });
+
+  it('hold() undoes the writes but keeps their log; replay() applies them later, unique constraints checked again', () => {
+    const store = makeStore();
+    store.begin(true);
+    store.put('P', '1', doc('1', { email: 'a' }));
+    const held = store.hold();
+
+    expect(store.get('P', '1')).toBeUndefined();
+    store.put('P', '9', doc('9', { email: 'b' }));
+    expect(store.replay(held.log)).toBe(1);
+    expect([...store.lookup('P', 'byEmail', ['a'])!]).toEqual(['1']);
+
+    store.begin(true);
+    store.put('P', '2', doc('2', { email: 'c' }));
+    const clashing = store.hold();
+    store.put('P', '8', doc('8', { email: 'c' }));
+    expect(() => store.replay(clashing.log)).toThrow(UniqueViolationError);
+    expect(store.get('P', '2')).toBeUndefined();
+  });
+
+  it('a schema-like change (an undo step of its own) makes the transaction not replayable', () => {
+    const store = makeStore();
+    store.begin(true);
+    store.onRollback(() => undefined);
+    expect(store.footprint!.replayable).toBe(false);
+    store.rollback();
+  });
+});
