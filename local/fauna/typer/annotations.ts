@@ -30,11 +30,22 @@ const BUILTIN_ARITY: Record<string, number> = {
  * @param isDocName whether a name is a collection's document type (its `Ref<…>` is allowed too)
  * @throws TypeAnnotationError for syntax it cannot read or a name that is not a type
  */
-export function parseTypeAnnotation(source: string, isDocName: (name: string) => boolean): Type {
-  const tokens = [...source.matchAll(/\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|=>|\.\.\.|-?\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|[|?<>{}[\](),:*&])/gy)].map((m) => m[1]!);
-  const consumed = [...source.matchAll(/\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|=>|\.\.\.|-?\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|[|?<>{}[\](),:*&])/gy)].reduce((n, m) => n + m[0].length, 0);
+export function parseTypeAnnotation(source: string, isDocName: (name: string) => boolean, options: { defaultsOptional?: boolean } = {}): Type {
+  // Newlines are kept as tokens: they separate the fields of a nested FSL field block (`{\n b: Int = 3\n c: String\n}`).
+  const pattern = /[ \t\r]*(\n|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|=>|\.\.\.|-?\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_.]*|[|?<>{}[\](),:;*&=!+\-/%.#$@^~])/gy;
+  const matches = [...source.matchAll(pattern)];
+  const consumed = matches.reduce((n, m) => n + m[0].length, 0);
   if (source.slice(consumed).trim() !== '') throw new TypeAnnotationError(`Invalid type \`${source.trim()}\``);
+  const all = matches.map((m) => m[1]!);
+  let depth = 0;
+  // Outside braces a newline means nothing; inside them it ends a field.
+  const tokens = all.filter((t) => {
+    if (t === '{') depth++;
+    if (t === '}') depth--;
+    return t !== '\n' || depth > 0;
+  });
   let pos = 0;
+  const skipNewlines = () => { while (tokens[pos] === '\n') pos++; };
   const peek = () => tokens[pos];
   const next = () => tokens[pos++];
   const expect = (t: string) => {
@@ -89,14 +100,26 @@ export function parseTypeAnnotation(source: string, isDocName: (name: string) =>
   const recordType = (): Type => {
     const fields: Record<string, Type> = {};
     let wildcard: Type | null = null;
+    skipNewlines();
     while (peek() !== '}') {
       const key = next()!;
       expect(':');
-      const value = unionType();
+      let value = unionType();
+      // A nested field's default (`b: Int = 3`): skipped to the end of the field; it makes the field optional to write.
+      if (peek() === '=') {
+        let d = 0;
+        while (peek() !== undefined && !(d === 0 && (peek() === '\n' || peek() === ',' || peek() === ';' || peek() === '}'))) {
+          const t = next();
+          if (t === '{' || t === '(' || t === '[') d++;
+          if (t === '}' || t === ')' || t === ']') d--;
+        }
+        if (options.defaultsOptional) value = optional(value);
+      }
       if (key === '*') wildcard = value;
       else fields[key.startsWith('"') || key.startsWith("'") ? key.slice(1, -1) : key] = value;
-      if (peek() === ',') next(); else break;
+      if (peek() === ',' || peek() === ';' || peek() === '\n') { next(); skipNewlines(); } else break;
     }
+    skipNewlines();
     expect('}');
     return record(fields, wildcard);
   };

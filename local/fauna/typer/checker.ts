@@ -201,7 +201,7 @@ export class Checker {
 
   private annotation(source: string, span: Span): Type {
     try {
-      return parseTypeAnnotation(source, (n) => this.env.docs.has(n));
+      return parseTypeAnnotation(source, (n) => this.env.docs.has(n) || this.env.collections.get(n) === n);
     } catch (error) {
       if (error instanceof TypeAnnotationError) throw new TypeCheckError(error.message, span);
       throw error;

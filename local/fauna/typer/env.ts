@@ -95,9 +95,10 @@ export class TypeEnv implements DocTypes {
   }
 
   /** Parses an annotation against this schema's collections; a bad one is recorded and typed `Any`. */
-  annotation(source: string, where: string): Type {
+  annotation(source: string, where: string, options: { defaultsOptional?: boolean } = {}): Type {
     try {
-      return parseTypeAnnotation(source, (n) => this.docs.has(n));
+      // Every collection of the schema is a document type, whatever the order it is declared in.
+      return parseTypeAnnotation(source, (n) => this.docs.has(n) || this.collections.get(n) === n, options);
     } catch (error) {
       if (!(error instanceof TypeAnnotationError)) throw error;
       this.problems.push({ message: error.message, where });
@@ -109,9 +110,12 @@ export class TypeEnv implements DocTypes {
     const defined: Record<string, Type> = {};
     const createFields: Record<string, Type> = { id: optional(ID) };
     for (const field of coll.fields) {
-      const t = this.annotation(field.type, `field \`${field.name}\` of collection ${coll.name}`);
+      const where = `field \`${field.name}\` of collection ${coll.name}`;
+      const t = this.annotation(field.type, where);
       defined[field.name] = t;
-      createFields[field.name] = field.default ? optional(t) : t;
+      // Nested fields with defaults may be left out when writing (the default fills them).
+      const written = field.type.includes('=') ? this.annotation(field.type, where, { defaultsOptional: true }) : t;
+      createFields[field.name] = field.default ? optional(written) : written;
     }
     const computed: Record<string, Type> = {};
     for (const c of coll.computed) computed[c.name] = c.type ? this.annotation(c.type, `computed field \`${c.name}\` of collection ${coll.name}`) : ANY;

@@ -78,6 +78,16 @@ describe('the checker', () => {
     expect(check("User.all().where(.age > 3).first()", fsl)).toBe('User | Null');
   });
 
+  it('reads nested field blocks (their defaults make a field optional to write) and Refs to collections declared later', () => {
+    // Arrange
+    const fsl = 'collection User {\n  address: Ref<Address>\n  a: {\n    b: Int = 3\n    c: String\n  }\n}\n\ncollection Address {}\n';
+
+    // Assert
+    expect(check('User.create({ address: Address.create({}), a: { c: "x" } }).a.b', fsl)).toBe('Int');
+    expect(check('User.create({ address: Address.create({}), a: { b: 1 } })', fsl)).toBe('error: Type `{ b: 1 }` does not have field `c`');
+    expect(check('User.all().first()!.address', fsl)).toBe('Ref<Address>');
+  });
+
   it('treats untyped UDF parameters as Any, infers the result from the body, and uses declared signatures', () => {
     // Arrange
     const fsl = 'function two() { 2 }\nfunction echo(x) { x }\nfunction inc(x: Number): Number { x + 1 }\nfunction loop(n) { loop(n) }\n';
