@@ -75,7 +75,7 @@ export async function listTriggerKeyIds(
   const role = options.role ?? DEFAULT_TRIGGER_ROLE;
   const ids = await runAdminQuery<string[]>(
     options,
-    fql`Key.all().where((key) => key.role == ${role} && key.data != null && key.data.stage == ${options.stage}).map((key) => key.id).toArray()`,
+    fql`Key.all().where((key) => key.role == ${role} && key.data != null && key.data?.stage == ${options.stage}).map((key) => key.id).toArray()`,
     `list the keys of stage "${options.stage}"`,
   );
   return ids.map(String);

@@ -10,14 +10,15 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTENTION_WINDOW_MS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ROOT_SECRET, startLocalFauna, type LocalFaunaOptions } from './index.ts';
 
-const USAGE = `Usage: npm run fauna:local -- [--port N] [--host H] [--secret S] [--schema-dir DIR] [--data-file FILE] [--contention MS]
+const USAGE = `Usage: npm run fauna:local -- [--port N] [--host H] [--secret S] [--schema-dir DIR] [--data-file FILE] [--contention MS] [--typechecked true|false]
   --port       port to listen on (0 = any free port)   env FAUNA_LOCAL_PORT        default ${DEFAULT_PORT}
   --host       address to bind                          env FAUNA_LOCAL_HOST        default ${DEFAULT_HOST}
   --secret     the root key's secret                    env FAUNA_LOCAL_SECRET      default ${DEFAULT_ROOT_SECRET}
   --schema-dir *.fsl files pushed at start              env FAUNA_LOCAL_SCHEMA_DIR
   --data-file  persist the database to this file        env FAUNA_LOCAL_DATA_FILE   default: in memory only
   --contention contention mode: MS in flight per read-write transaction (0 = off)
-                                                        env FAUNA_LOCAL_CONTENTION  default 0 (off); ${DEFAULT_CONTENTION_WINDOW_MS} is typical`;
+                                                        env FAUNA_LOCAL_CONTENTION  default 0 (off); ${DEFAULT_CONTENTION_WINDOW_MS} is typical
+  --typechecked the root database's type checking       env FAUNA_LOCAL_TYPECHECKED default true (as in Fauna)`;
 
 /** A flag or variable the CLI cannot use. */
 export class CliUsageError extends Error {
@@ -40,6 +41,7 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
         'schema-dir': { type: 'string' },
         'data-file': { type: 'string' },
         contention: { type: 'string' },
+        typechecked: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -57,6 +59,8 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
   if (!Number.isFinite(windowMs) || windowMs < 0) {
     throw new CliUsageError(`Invalid contention window '${contentionText}': give the milliseconds a read-write transaction stays in flight (0 = off).`);
   }
+  const typecheckedText = values.typechecked ?? env.FAUNA_LOCAL_TYPECHECKED;
+  if (typecheckedText !== undefined && typecheckedText !== 'true' && typecheckedText !== 'false') throw new CliUsageError(`Invalid --typechecked '${typecheckedText}': use true or false.`);
   return {
     help: values.help ?? false,
     port,
@@ -65,6 +69,7 @@ export function cliOptions(argv: string[], env: NodeJS.ProcessEnv): LocalFaunaOp
     ...(schemaDir === undefined ? {} : { schemaDir }),
     ...(dataFile === undefined ? {} : { dataFile }),
     ...(windowMs > 0 ? { contention: { windowMs } } : {}),
+    ...(typecheckedText === undefined ? {} : { typechecked: typecheckedText === 'true' }),
   };
 }
 

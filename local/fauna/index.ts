@@ -41,6 +41,11 @@ export interface LocalFaunaOptions<C extends Clock = AdjustableClock> {
   /** Largest accepted request body; default 16 MiB. */
   maxRequestBytes?: number;
   /**
+   * Whether the root database is type-checked (default true, as in Fauna): queries are checked before they run and
+   * schema code at push, unless a database sets `typechecked: false` or a request sends `x-typecheck: false`.
+   */
+  typechecked?: boolean;
+  /**
    * Contention mode (DESIGN.md "Contention"): read-write transactions overlap and conflict as in Fauna (retried up to
    * `x-max-contention-retries`, else 409). `true` for the defaults (10 ms in flight, retries after < 200 ms).
    */
@@ -81,7 +86,12 @@ export async function startLocalFauna<C extends Clock = AdjustableClock>(options
   const host = options.host ?? DEFAULT_HOST;
   const snapshot: EngineSnapshot | undefined = options.dataFile === undefined ? undefined : await loadSnapshot(options.dataFile);
   const contention = options.contention === true ? {} : options.contention === false ? undefined : options.contention;
-  const engine = createEngine({ clock, rootSecret, ...(contention === undefined ? {} : { contention }) }, snapshot);
+  const engine = createEngine({
+    clock,
+    rootSecret,
+    ...(contention === undefined ? {} : { contention }),
+    ...(options.typechecked === undefined ? {} : { typechecked: options.typechecked }),
+  }, snapshot);
 
   let writer: SnapshotWriter | undefined;
   if (options.dataFile !== undefined) {

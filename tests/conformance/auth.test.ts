@@ -116,7 +116,9 @@ describe('keys', () => {
     const me = await signIn();
     const other = await signIn();
 
-    const failure = await target.client({ secret: me.secret }).query(fql`Customer.byId(${other.userId}).email`).catch((error: unknown) => error);
+    // x-typecheck false: the unguarded `.email` of a `Ref<Customer>` is refused by a type-checked database before it
+    // runs ("Type `Null` does not have field `email`"); the case is about the permission error at run time.
+    const failure = await target.client({ secret: me.secret }).query(fql`Customer.byId(${other.userId}).email`, { typecheck: false }).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(QueryRuntimeError);
     expect((failure as QueryRuntimeError).code).toBe('permission_denied');

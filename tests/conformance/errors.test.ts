@@ -36,12 +36,17 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
   it('raises QueryRuntimeError for an unknown method, a missing document and a null assertion', async () => {
     const client = target.client({ transport });
 
-    const unknownMethod = await failureOf(client.query(fql`Customer.nope()`));
+    // x-typecheck false: a type-checked database refuses `Customer.nope()` before it runs (QueryCheckError, see
+    // core-spec-typer.test.ts); this case is about the runtime error it answers without the checker.
+    const unknownMethod = await failureOf(client.query(fql`Customer.nope()`, { typecheck: false }));
+    const unknownMethodChecked = await failureOf(client.query(fql`Customer.nope()`));
     const missing = await failureOf(client.query(fql`Customer.byId("1234567")!`));
     const nullValue = await failureOf(client.query(fql`null!`));
 
     expect(unknownMethod).toBeInstanceOf(QueryRuntimeError);
     expect(unknownMethod.code).toBe('invalid_function_invocation');
+    expect(unknownMethodChecked).toBeInstanceOf(QueryCheckError);
+    expect(unknownMethodChecked.code).toBe('invalid_query');
     expect(missing).toBeInstanceOf(QueryRuntimeError);
     expect(missing.code).toBe('document_not_found');
     expect(nullValue.code).toBe('null_value');

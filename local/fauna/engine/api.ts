@@ -27,7 +27,7 @@ export const ERROR_CODES = [
   'document_not_found', 'document_deleted', 'document_id_exists', 'null_value', 'invalid_null_access',
   'permission_denied', 'constraint_failure', 'abort', 'divide_by_zero', 'index_out_of_bounds', 'invalid_bounds',
   'invalid_id', 'invalid_time', 'invalid_date', 'invalid_unit', 'invalid_cursor', 'invalid_regex', 'invalid_write',
-  'value_too_large', 'stack_overflow',
+  'value_too_large', 'stack_overflow', 'invalid_schema',
   // protocol failures (only `error`)
   'invalid_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'contended_transaction',
   'request_size_exceeded', 'limit_exceeded', 'time_out', 'internal_error', 'not_implemented',
@@ -70,6 +70,8 @@ export type QueryOutcome =
       ok: true;
       /** The result, already encoded in the requested format. */
       data: unknown;
+      /** The query's static type as the typer prints it, when the query was type-checked (core: `static_type`). */
+      static_type?: string;
       summary: string;
       txn_ts: number;
       stats: QueryStats;
@@ -117,6 +119,11 @@ export interface EngineOptions {
   clock: Clock;
   /** The root key's secret (Fauna's local default: `secret`). */
   rootSecret: string;
+  /**
+   * Whether the root database is type-checked when no database on the way sets `typechecked` (default true, as in
+   * the core: `Database.isTypechecked` falls back to true). Child databases inherit it unless they set their own.
+   */
+  typechecked?: boolean;
   /** Contention mode (engine/contention.ts); absent: every query commits at once, in arrival order. */
   contention?: ContentionOptions;
 }

@@ -111,6 +111,9 @@ export function newDatabase(name: string, globalId: bigint, ids: IdGenerator, ts
 }
 
 
+/** Why a schema change from FQL was refused: a validation message, or type errors (core: `invalid_schema`). */
+export type SchemaChangeProblem = string | { invalidSchema: string };
+
 /** Per-query evaluation state. `access` changes while a `@role` function body runs. */
 export interface Ctx {
   db: Database;
@@ -142,7 +145,9 @@ export interface Ctx {
    * Makes these FSL files the schema, inside this query's transaction (undone if the query fails), with the checks of
    * a schema push. Returns the problem that rejects them, or null once applied.
    */
-  changeSchema: (files: ReadonlyMap<string, string>) => string | null;
+  changeSchema: (files: ReadonlyMap<string, string>) => SchemaChangeProblem | null;
+  /** Whether the database is type-checked (`Query.isEnvTypechecked()`; the `x-typecheck` header does not change it). */
+  envTypechecked: boolean;
   /** Set when the query created, changed or deleted a child database (not a document write, but persisted too). */
   structureChanged: boolean;
 }

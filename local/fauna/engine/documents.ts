@@ -148,7 +148,7 @@ const SCALAR_CHECKS: Record<string, (v: Value) => boolean> = {
   Null: (v) => v === null,
 };
 
-/** Checks a value against an FSL type as written; unknown type syntax is accepted (the emulator does not typecheck). */
+/** Checks a value against an FSL type as written, at run time; unknown type syntax is accepted here (typer/ checks types statically). */
 function matchesType(ctx: Ctx, value: Value, type: string): boolean {
   const alternatives = type.split('|').map((t) => t.trim());
   if (alternatives.length > 1) return alternatives.some((t) => matchesType(ctx, value, t));

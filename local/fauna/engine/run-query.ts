@@ -31,6 +31,8 @@ import type { Footprint } from '../storage/store.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
+import { isEnvTypechecked, queryTypechecked } from './typecheck-mode.ts';
+import { displayType, renderTypeError, typecheckQuery } from '../typer/index.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
@@ -141,6 +143,14 @@ function runQueryIn(
     }
   }
 
+  // A type-checked query is checked before it runs; a type error answers like a syntax error (core: QueryCheckFailure).
+  let staticType: string | undefined;
+  if (queryTypechecked(state, db, request.typecheck)) {
+    const checked = typecheckQuery(program, db.schema.items, bindings);
+    if ('error' in checked) return fail('invalid_query', CHECK_FAILED_MESSAGE, renderTypeError(source, checked.error));
+    staticType = displayType(checked.type);
+  }
+
   const ctx = newContext(state, db, request, txnTs, startedAt);
   const store = db.store;
   store.begin(mode !== 'plain');
@@ -165,7 +175,7 @@ function runQueryIn(
     // Schema and child-database changes are not document writes but must be persisted too.
     const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
     if (changed) state.notify();
-    return { ok: true, data, summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
+    return { ok: true, data, ...(staticType === undefined ? {} : { static_type: staticType }), summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
   } catch (error) {
     store.rollback();
     fillStats(stats, ctx, 0, startedMs);
@@ -218,7 +228,8 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
     callFunction: (fn, args, span) => callValue(ctx, fn, args, span),
     evaluateIn: (expr, vars) => evaluate(ctx, expr, newScope(null, vars)),
-    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, ctx.runSchemaExpr),
+    changeSchema: (files) => changeSchemaInQuery(db, txnTs, files, ctx.runSchemaExpr, isEnvTypechecked(state, db)),
+    envTypechecked: isEnvTypechecked(state, db),
     structureChanged: false,
   };
   return ctx;

@@ -17,6 +17,9 @@ import { prepareMigrations } from './migrations.ts';
 import type { EvaluateBackfill } from './migrations.ts';
 import { dbFor } from './engine-state.ts';
 import type { EngineState } from './engine-state.ts';
+import { isEnvTypechecked } from './typecheck-mode.ts';
+import { typecheckSchema } from '../typer/index.ts';
+import type { SchemaChangeProblem } from './context.ts';
 
 function mayManageSchema(principal: Principal): boolean {
   if (principal.kind === 'root') return principal.role === undefined || principal.role === 'admin';
@@ -74,6 +77,9 @@ function prepareSchema(state: EngineState, principal: Principal, files: SchemaFi
   // Migrations are checked against the active schema, which the stored documents follow (staged or not).
   const migrations = prepareMigrations(db.schema.items, items, db.store, fileOf(merged), (expr) => state.evaluateSchemaExpr(db, state.options.clock.nowMicros(), expr), { convert: purpose === 'update' });
   if (!migrations.ok) return { httpStatus: 400, message: migrations.message };
+  // In a type-checked database, schema code is type-checked too, and one error refuses the whole push.
+  const typeErrors = isEnvTypechecked(state, db) ? typecheckSchema(list, items) : null;
+  if (typeErrors) return { httpStatus: 400, message: typeErrors };
   return { db, files: merged, items };
 }
 
@@ -174,7 +180,7 @@ function apply(state: EngineState, db: Database, files: Map<string, string> | Re
 }
 
 /** Applies schema files from inside a query's transaction; the store's undo log restores the previous schema. */
-export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>, evaluate: EvaluateBackfill): string | null {
+export function changeSchemaInQuery(db: Database, txnTs: bigint, files: ReadonlyMap<string, string>, evaluate: EvaluateBackfill, typechecked: boolean): SchemaChangeProblem | null {
   let items: SchemaItems;
   try {
     items = parseSchemaFiles([...files].map(([filename, content]) => ({ filename, content })));
@@ -184,6 +190,10 @@ export function changeSchemaInQuery(db: Database, txnTs: bigint, files: Readonly
   }
   const problem = validateItems(items);
   if (problem) return problem;
+  if (typechecked) {
+    const typeErrors = typecheckSchema([...files].map(([filename, content]) => ({ filename, content })), items);
+    if (typeErrors) return { invalidSchema: typeErrors };
+  }
   const previous = db.schema;
   const next = new Schema(items, new Map(files), txnTs);
   const store = db.store;

@@ -19,7 +19,7 @@ export type BinaryOp =
 
 export type UnaryOp = '-' | '!' | '~';
 
-/** A type annotation kept as source text (`String`, `Int?`, `Ref<Customer>`, `{ a: Int }`); the emulator does not typecheck. */
+/** A type annotation kept as source text (`String`, `Int?`, `Ref<Customer>`, `{ a: Int }`); typer/annotations.ts reads it. */
 export interface TypeExpr {
   source: string;
   span: Span;

@@ -214,7 +214,8 @@ export class FqlParser {
       if (t.kind === 'eof') break;
       if (t !== start && depth === 0 && t.nl && !allowNewline) break;
       if (t.kind === 'punct') {
-        if (depth === 0 && stops.includes(t.text)) break;
+        // A stop that opens the type (`): { a: Int } {`, a record return type) is part of it.
+        if (depth === 0 && stops.includes(t.text) && t !== start) break;
         if (t.text === '(' || t.text === '[' || t.text === '{' || t.text === '<') depth++;
         if (t.text === ')' || t.text === ']' || t.text === '}' || t.text === '>') {
           if (depth === 0) break;

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   invalid_null_access: QUERY_FAILURE,
   permission_denied: QUERY_FAILURE,
   constraint_failure: QUERY_FAILURE,
+  invalid_schema: QUERY_FAILURE,
   abort: QUERY_FAILURE,
   divide_by_zero: QUERY_FAILURE,
   index_out_of_bounds: QUERY_FAILURE,

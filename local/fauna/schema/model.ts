@@ -10,7 +10,7 @@ export type FieldPath = string[];
 
 export interface FieldDef {
   name: string;
-  /** Type as written (`String`, `Int?`, `Ref<Customer>`); not enforced beyond nullability in the emulator. */
+  /** Type as written (`String`, `Int?`, `Ref<Customer>`): checked statically by typer/ in type-checked databases; at run time only as engine/documents.ts checks it. */
   type: string;
   optional: boolean;
   default: { expr: Expr; source: string } | null;

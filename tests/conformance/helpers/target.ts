@@ -1,6 +1,6 @@
 /**
  * Where the conformance suite runs. By default each suite starts a fresh local Fauna endpoint on port 0 (in-process,
- * with an AdjustableClock). With FAUNA_ENDPOINT and FAUNA_ROOT_SECRET set, the same tests run against that real Fauna
+ * with an AdjustableClock, type-checked as a real database is by default). With FAUNA_ENDPOINT and FAUNA_ROOT_SECRET set, the same tests run against that real Fauna
  * (the dynalite pattern): each suite then creates a child database and uses a scoped admin secret for it
  * (`<root>:<db>:admin`), and deletes the database at the end. Every difference shows up as a failing test.
  *
@@ -49,7 +49,8 @@ export async function startTarget(options: { contention?: ContentionOptions } = 
   const endpoint = process.env.FAUNA_ENDPOINT;
   const rootSecret = process.env.FAUNA_ROOT_SECRET;
   if (endpoint !== undefined && rootSecret !== undefined) return startRemoteTarget(endpoint, rootSecret);
-  const fauna = await startLocalFauna({ port: 0, ...(options.contention === undefined ? {} : { contention: options.contention }) });
+  // Type-checked, as a real Fauna database is by default: every query is checked before it runs.
+  const fauna = await startLocalFauna({ port: 0, typechecked: true, ...(options.contention === undefined ? {} : { contention: options.contention }) });
   return buildTarget('local', fauna.url, fauna.rootSecret, (path, role) => `${fauna.rootSecret}:${path}:${role}`, fauna.clock, () => fauna.stop());
 }
 
@@ -57,7 +58,7 @@ async function startRemoteTarget(endpoint: string, rootSecret: string): Promise<
   const url = endpoint.replace(/\/$/, '');
   const database = `conformance_${randomBytes(6).toString('hex')}`;
   const root = new Client({ endpoint: new URL(url), secret: rootSecret });
-  await root.query(fql`Database.create({ name: ${database} })`);
+  await root.query(fql`Database.create({ name: ${database}, typechecked: true })`);
   return buildTarget('remote', url, `${rootSecret}:${database}:admin`, (path, role) => `${rootSecret}:${database}/${path}:${role}`, undefined, async () => {
     await root.query(fql`Database.byName(${database})?.delete()`);
     root.close();

@@ -63,7 +63,9 @@ describe('the customer role of a minted token (schema in fauna/, handler with SS
     ['update its own identity', fql`Query.identity()!.update({ email: "mallory@example.com" })`],
     ['create an identity', fql`Customer.create({ email: "eve@example.com", sub: "eve" })`],
     ['mint a token', fql`Token.create({ document: Query.identity()! })`],
-    ['call signIn', fql`signIn("x", "x@example.com", 60, {})`],
+    // A well-typed call, so that the privilege check refuses it (the database is type-checked: a call with the wrong
+    // number of arguments would fail before it runs, with invalid_query).
+    ['call signIn', fql`signIn("x", "x@example.com", true, 3600, { userPoolId: "p", clientId: "c", triggerSource: "t" }, 10)`],
   ])('cannot %s', async (_action, query) => {
     // Act
     const result = queryAs(fauna, secret, query);

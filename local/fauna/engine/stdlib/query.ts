@@ -13,6 +13,7 @@ export const queryModule: Record<string, Method<null>> = {
   /** The token's identity document (a reference); null when authenticated with a key. */
   identity: (ctx: Ctx, _s, args, span): Value => (arity('identity', args, 0, 0, span), ctx.identity),
   token: (ctx: Ctx, _s, args, span): Value => (arity('token', args, 0, 0, span), ctx.token),
-  isEnvTypechecked: (_c, _s, args, span) => (arity('isEnvTypechecked', args, 0, 0, span), false),
+  /** The database's setting (inherited, default true), not the request's `x-typecheck` (core: Query.scala). */
+  isEnvTypechecked: (ctx: Ctx, _s, args, span) => (arity('isEnvTypechecked', args, 0, 0, span), ctx.envTypechecked),
   isEnvProtected: (_c, _s, args, span) => (arity('isEnvProtected', args, 0, 0, span), false),
 };

@@ -80,6 +80,8 @@ function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: stri
     throw error;
   }
   const problem = ctx.changeSchema(files);
+  // Type errors in the new schema code answer `invalid_schema` (core: FQL2EnvTypecheckSpec), other problems a constraint failure.
+  if (problem !== null && typeof problem !== 'string') throw new QueryFailure('invalid_schema', problem.invalidSchema, { span });
   if (problem !== null) throw failed(module, write, [{ paths: [], message: problem }], span);
   return name;
 }

@@ -1,6 +1,6 @@
 /**
  * The import layering of local/fauna/ that DESIGN.md documents: fql/ and clock.ts at the bottom; values/ and schema/
- * on fql/; fsl/, storage/ and wire/ above them; auth/ above those; the engine above everything; http/ on top, reaching
+ * on fql/; fsl/, storage/ and wire/ above them; auth/ and typer/ above those; the engine above everything; http/ on top, reaching
  * the engine only through its contract (engine/api.ts). A new import that points upward fails here, naming the file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +19,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'storage': ['values'],
   'wire': ['values'],
   'auth': ['schema', 'storage', 'values'],
-  'engine': ['fql', 'clock.ts', 'values', 'schema', 'fsl', 'storage', 'wire', 'auth'],
+  // The static type checker reads the AST, the schema model and values' types; it never reaches the evaluator.
+  'typer': ['fql', 'schema', 'values', 'fsl'],
+  'engine': ['fql', 'clock.ts', 'values', 'schema', 'fsl', 'storage', 'wire', 'auth', 'typer'],
   'http': ['engine/api.ts', 'schema'],
   // The entry points put the pieces together.
   'index.ts': ['*'],

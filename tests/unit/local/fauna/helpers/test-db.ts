@@ -25,7 +25,9 @@ export interface TestDb {
 
 export function makeDb(fsl: string | Readonly<Record<string, string>> = ''): TestDb {
   const clock = new AdjustableClock();
-  const engine = createEngine({ clock, rootSecret: ROOT_SECRET });
+  // These tests exercise the evaluator's runtime semantics (runtime errors included), as a database created with
+  // `typechecked: false` runs them; the static checker has its own tests (tests/unit/local/fauna/typer/).
+  const engine = createEngine({ clock, rootSecret: ROOT_SECRET, typechecked: false });
   const files = typeof fsl === 'string' ? { 'main.fsl': fsl } : fsl;
   const list = Object.entries(files).filter(([, content]) => content.trim() !== '').map(([filename, content]) => ({ filename, content }));
   if (list.length > 0) loadSchemaFiles(engine, list);
