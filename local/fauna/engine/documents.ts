@@ -9,6 +9,7 @@ import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
 import { QueryFailure } from './errors.ts';
+import { documentBytes, meterDocumentRead, meterDocumentWritten } from './metering.ts';
 import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
@@ -30,12 +31,20 @@ function isLive(ctx: Ctx, doc: StoredDoc): boolean {
   return doc.ttl === null || doc.ttl.epochNanos > ctx.now.epochNanos;
 }
 
-/** The stored document if it exists and has not expired at the snapshot time. */
+/** The stored document if it exists and has not expired at the snapshot time: a document read (metered). */
 export function liveDoc(ctx: Ctx, coll: string, id: string): StoredDoc | null {
-  const doc = ctx.db.store.get(coll, id);
-  if (!doc || !isLive(ctx, doc)) return null;
-  ctx.stats.reads++;
+  const doc = peekLiveDoc(ctx, coll, id);
+  meterDocumentRead(ctx.meter, coll, id, doc ? documentBytes(doc.data) : null);
   return doc;
+}
+
+/**
+ * The same without a document read: what an index scan sees in its entries (an index entry knows its document's
+ * ttl, so a scan skips expired documents without reading them).
+ */
+export function peekLiveDoc(ctx: Ctx, coll: string, id: string): StoredDoc | null {
+  const doc = ctx.db.store.get(coll, id);
+  return doc && isLive(ctx, doc) ? doc : null;
 }
 
 /** Runs a privilege check for the current caller. */
@@ -47,7 +56,8 @@ export function allowed(ctx: Ctx, resource: string, action: PrivilegeAction, arg
 /** Reads a document as the caller sees it: the stored record, or why it reads as null. */
 export function readState(ctx: Ctx, ref: DocRef): { doc: StoredDoc } | { cause: NullCause } {
   const doc = liveDoc(ctx, ref.coll, ref.id);
-  if (!doc) return { cause: 'not found' };
+  // A document this transaction deleted reads as deleted, not as missing (CORE: QueryFailure.scala `DocumentDeleted`).
+  if (!doc) return { cause: ctx.db.store.writtenDocuments().get(`${ref.coll}/${ref.id}`)?.doc === null ? 'deleted' : 'not found' };
   if (!allowed(ctx, ref.coll, 'read', [ref])) return { cause: 'permission denied' };
   return { doc };
 }
@@ -231,6 +241,7 @@ function runChecks(ctx: Ctx, def: CollectionDef, ref: DocRef, verb: 'create' | '
 export function writeRecord(ctx: Ctx, coll: string, id: string, doc: StoredDoc | null, span: Span | null): void {
   try {
     ctx.db.store.put(coll, id, doc, (holder) => isLive(ctx, holder));
+    meterDocumentWritten(ctx.meter, coll, id);
   } catch (error) {
     if (error instanceof UniqueViolationError) {
       throw new QueryFailure('constraint_failure', 'Failed unique constraint.', {

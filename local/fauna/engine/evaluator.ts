@@ -13,6 +13,7 @@ import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
 import { compareValues } from '../values/keys.ts';
 import { tick } from './context.ts';
+import { meterCompute } from './metering.ts';
 import type { Ctx } from './context.ts';
 import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
 import { fqlEquals } from './equality.ts';
@@ -222,6 +223,8 @@ function indexOf(ctx: Ctx, object: Value, index: Value, span: Span): Value {
 export function callValue(ctx: Ctx, fn: Value, args: Value[], span: Span): Value {
   if (fn instanceof LambdaFn) return callLambda(ctx, fn, args, span);
   if (fn instanceof NativeFn) {
+    // Applying a function is a unit of compute (CORE: FQLInterpreter.scala `evalApply`).
+    meterCompute(ctx.meter);
     try {
       return fn.call(ctx, args);
     } catch (error) {
@@ -234,6 +237,7 @@ export function callValue(ctx: Ctx, fn: Value, args: Value[], span: Span): Value
 }
 
 export function callLambda(ctx: Ctx, fn: LambdaFn, args: Value[], span: Span | null): Value {
+  meterCompute(ctx.meter);
   const vars = new Map<string, Value>();
   const fixed = fn.variadic ? fn.params.length - 1 : fn.params.length;
   if (fn.variadic ? args.length < fixed : args.length !== fixed) {
@@ -287,6 +291,9 @@ function isNumber(v: Value): v is bigint | number {
 
 /** Applies a strict binary operator to two evaluated operands. */
 export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: Span): Value {
+  // An operator is a method of its left operand, so a unit of compute like any method call (`??`, `&&` and `||`
+  // short-circuit and never get here).
+  meterCompute(ctx.meter);
   switch (op) {
     case '==': return fqlEquals(ctx, left, right);
     case '!=': return !fqlEquals(ctx, left, right);

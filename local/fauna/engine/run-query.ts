@@ -19,7 +19,8 @@ import type { EncodeContext } from '../wire/encode.ts';
 import { DocRef, FqlTime, LambdaFn } from '../values/values.ts';
 import type { Value } from '../values/values.ts';
 import type { ErrorCode, Principal, QueryOutcome, QueryRequest, QueryStats, ValueFormat } from './api.ts';
-import { computeOps, deadlineFailure, newDeadline } from './context.ts';
+import { deadlineFailure, newDeadline } from './context.ts';
+import { computeOps, documentBytes, indexEntryBytes, newMeter, writeTotals } from './metering.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
@@ -33,8 +34,8 @@ import { changeSchemaInQuery } from './schema-ops.ts';
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
-/** A rough cost model for stats: bytes per document read or written. */
-const APPROX_DOC_BYTES = 128;
+/** What deleting a document writes: its tombstone version (no fields). */
+const DELETE_BYTES = documentBytes({});
 
 function emptyStats(): QueryStats {
   return { compute_ops: 1, read_ops: 0, write_ops: 0, query_time_ms: 0, contention_retries: 0, storage_bytes_read: 0, storage_bytes_write: 0, rate_limits_hit: [] };
@@ -117,15 +118,16 @@ function runQueryIn(
     // The last look at the deadline comes before the commit: a query that ran out of time writes nothing.
     const late = deadlineFailure(ctx.deadline, performance.now());
     if (late) throw late;
+    const written = documentWriteBytes(db);
     const writes = store.commit();
-    fillStats(stats, ctx, writes, startedMs);
+    fillStats(stats, ctx, written, startedMs);
     // Schema and child-database changes are not document writes but must be persisted too.
     const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
     if (changed) state.notify();
     return { ok: true, data, summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
   } catch (error) {
     store.rollback();
-    fillStats(stats, ctx, 0, startedMs);
+    fillStats(stats, ctx, new Map(), startedMs);
     const failure = asFailure(error);
     const errorBody: Extract<QueryOutcome, { ok: false }>['error'] = { code: failure.code, message: failure.message };
     if (failure.constraintFailures) errorBody.constraint_failures = failure.constraintFailures;
@@ -169,7 +171,7 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     token,
     revealed: new Map(),
     logs: [],
-    stats: { reads: 0 },
+    meter: newMeter(),
     deadline: newDeadline(startedAt, request.timeoutMs),
     runSchemaLambda: (lambda, args) => asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
@@ -230,13 +232,28 @@ function moduleResolver(db: Database): ModuleResolver {
   };
 }
 
-function fillStats(stats: QueryStats, ctx: Ctx, writes: number, startedMs: number): void {
-  stats.compute_ops = computeOps(ctx);
-  stats.read_ops = ctx.stats.reads;
-  stats.write_ops = writes;
+/** Bytes written per document by the open transaction: its final version plus its index entries. */
+function documentWriteBytes(db: Database): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const [key, { collection, doc }] of db.store.writtenDocuments()) {
+    if (doc === null) {
+      bytes.set(key, DELETE_BYTES);
+      continue;
+    }
+    const entries = db.store.indexEntries(collection, doc).reduce((sum, entry) => sum + indexEntryBytes(entry), 0);
+    bytes.set(key, documentBytes(doc.data) + entries);
+  }
+  return bytes;
+}
+
+function fillStats(stats: QueryStats, ctx: Ctx, written: ReadonlyMap<string, number>, startedMs: number): void {
+  const writes = writeTotals(ctx.meter, written);
+  stats.compute_ops = computeOps(ctx.meter);
+  stats.read_ops = ctx.meter.readOps;
+  stats.write_ops = writes.ops;
   stats.query_time_ms = Date.now() - startedMs;
-  stats.storage_bytes_read = ctx.stats.reads * APPROX_DOC_BYTES;
-  stats.storage_bytes_write = writes * APPROX_DOC_BYTES;
+  stats.storage_bytes_read = ctx.meter.bytesRead;
+  stats.storage_bytes_write = writes.bytes;
 }
 
 function logSummary(source: string, ctx: Ctx): string {

@@ -137,6 +137,8 @@ export class Store {
   #specs = new Map<string, CollectionSpec>();
   #undo: (() => void)[] | null = null;
   #writes = 0;
+  /** This transaction's written documents by `coll/id`: the final version, or null once deleted. */
+  #written = new Map<string, { collection: string; doc: StoredDoc | null }>();
 
   /** Declares the collections and their indexes; rebuilds every index from the stored documents. */
   configure(specs: CollectionSpec[]): void {
@@ -195,6 +197,7 @@ export class Store {
     if (doc) this.#checkUnique(collection, coll, old, doc, isLive);
     this.#apply(coll, id, old, doc);
     this.#writes++;
+    this.#written.set(`${collection}/${id}`, { collection, doc });
     this.#undo?.push(() => this.#apply(coll, id, doc, old));
   }
 
@@ -247,6 +250,7 @@ export class Store {
     if (this.#undo) throw new Error('A transaction is already open');
     this.#undo = [];
     this.#writes = 0;
+    this.#written = new Map();
   }
 
   /** Ends the transaction keeping its writes; returns the number of writes. */
@@ -259,11 +263,27 @@ export class Store {
   rollback(): void {
     const steps = this.#undo ?? [];
     this.#undo = null;
+    this.#written = new Map();
     for (let i = steps.length - 1; i >= 0; i--) steps[i]!();
   }
 
   get writes(): number {
     return this.#writes;
+  }
+
+  /** The documents the open (or just committed) transaction wrote: final versions, null for deleted ones. */
+  writtenDocuments(): ReadonlyMap<string, { collection: string; doc: StoredDoc | null }> {
+    return this.#written;
+  }
+
+  /** The index entries (terms of every index and unique constraint) a stored document holds. */
+  indexEntries(collection: string, doc: StoredDoc): Value[][] {
+    const spec = this.#specs.get(collection);
+    if (!spec) return [];
+    const entries: Value[][] = [];
+    for (const index of Object.values(spec.indexes)) entries.push(index.terms.map((t) => readField(doc, t.path)));
+    for (const unique of spec.uniques) entries.push(unique.fields.map((f) => readField(doc, f.path)));
+    return entries;
   }
 
   /** Every collection's documents, for snapshots. */

@@ -13,7 +13,8 @@ import { compareIds, compareValues } from '../../values/keys.ts';
 import { readField } from '../../storage/store.ts';
 import { createSchemaItem } from './schema-writes.ts';
 import type { Ctx } from '../context.ts';
-import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
+import { allowed, createDocument, moduleFor, peekLiveDoc } from '../documents.ts';
+import { indexEntryBytes, meterIndexRead, partitionsFor, TERMLESS_INDEX_PARTITIONS } from '../metering.ts';
 import { QueryFailure } from '../errors.ts';
 import { DocRef, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import { callUdf } from './globals.ts';
@@ -37,8 +38,11 @@ export function idArg(value: Value | undefined, span: Span): string {
 export function allDocs(coll: string): SetValue {
   return new SetValue(function* (c) {
     const ctx = c as Ctx;
-    for (const id of ctx.db.store.ids(coll)) {
-      if (!liveDoc(ctx, coll, id)) continue;
+    const ids = ctx.db.store.ids(coll);
+    // The documents index holds one entry (the id) per document, in 8 partitions (metering.ts).
+    meterIndexRead(ctx.meter, { coll, index: '', terms: [] }, TERMLESS_INDEX_PARTITIONS, ids.length * indexEntryBytes([]));
+    for (const id of ids) {
+      if (!peekLiveDoc(ctx, coll, id)) continue;
       const ref = new DocRef(coll, id);
       if (allowed(ctx, coll, 'read', [ref])) yield ref;
     }
@@ -95,9 +99,11 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
     const ids = cx.db.store.lookup(def.name, name, terms);
     if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${def.name}Collection\``, { span });
     const docs = [];
+    let entryBytes = 0;
     for (const id of ids) {
-      const doc = liveDoc(cx, def.name, id);
+      const doc = peekLiveDoc(cx, def.name, id);
       if (!doc) continue;
+      entryBytes += indexEntryBytes([...terms, ...index.values.map((v) => readField(doc, v.path))]);
       const ref = new DocRef(def.name, id);
       if (!allowed(cx, def.name, 'read', [ref])) continue;
       const values = index.values.map((v) => readField(doc, v.path));
@@ -105,6 +111,7 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
       if (range?.to && compareToBound(values, range.to, index) > 0) continue;
       docs.push({ ref, values });
     }
+    meterIndexRead(cx.meter, { coll: def.name, index: name, terms }, partitionsFor(index.terms.length), entryBytes);
     docs.sort((a, b) => {
       for (let i = 0; i < index.values.length; i++) {
         const c2 = compareValues(a.values[i]!, b.values[i]!);

@@ -7,13 +7,23 @@ import type { Ctx } from '../context.ts';
 import { FqlTime } from '../../values/values.ts';
 import type { FqlObject, NamedRef, Value } from '../../values/values.ts';
 import { databaseFields } from './database.ts';
+import { documentBytes, meterDocumentRead } from '../metering.ts';
 
 function fieldPathText(path: string[]): string {
   return `.${path.join('.')}`;
 }
 
-/** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
+/**
+ * The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it.
+ * Reading it is a document read (metering.ts), unlike the schema a query merely uses.
+ */
 export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  const fields = definitionFields(ctx, ref);
+  meterDocumentRead(ctx.meter, ref.coll, ref.name, fields === null ? null : documentBytes(fields));
+  return fields;
+}
+
+function definitionFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
   if (ref.coll === 'Database') return databaseFields(ctx, ref.name);
   const schema = ctx.db.schema;
   const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };

@@ -13,6 +13,7 @@ import { QueryFailure } from '../errors.ts';
 import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
 import { namedFields } from './schema-items.ts';
+import { documentBytes, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
 
@@ -79,9 +80,26 @@ function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: stri
     if (error instanceof DefinitionShapeError) throw failed(module, write, [{ paths: [error.path], message: error.message }], span);
     throw error;
   }
+  const indexesBefore = Object.keys(oldName === null ? {} : (ctx.db.schema.collections.get(oldName)?.indexes ?? {}));
   const problem = ctx.changeSchema(files);
   if (problem !== null) throw failed(module, write, [{ paths: [], message: problem }], span);
+  meterSchemaChange(ctx, module, indexesBefore, name, def, files);
   return name;
+}
+
+/**
+ * What a schema change writes (metering.ts): the definition document and the FSL files document, plus one index
+ * build per index the change adds (CORE: FQL2MetricsSpec "create a new index": collection update, index, FSL = 3).
+ */
+function meterSchemaChange(ctx: Ctx, module: SchemaModule, indexesBefore: string[], name: string | null, def: PlainObject | null, files: ReadonlyMap<string, string>): void {
+  meterSchemaWrite(ctx.meter, def === null ? documentBytes({}) : documentBytes({ definition: JSON.stringify(def) }));
+  meterSchemaWrite(ctx.meter, documentBytes({ files: [...files.values()].join('\n') }));
+  if (module === 'Collection' && def !== null && name !== null) {
+    const added = Object.keys(isPlainObject(def.indexes) ? def.indexes : {}).filter((index) => !indexesBefore.includes(index));
+    for (const _ of added) meterSchemaWrite(ctx.meter, documentBytes({}));
+  }
+  // The new definition is this transaction's own write: reading it back costs nothing.
+  if (name !== null) meterDocumentWritten(ctx.meter, module, name);
 }
 
 /** `Collection.create(def)`, `Function.create(def)`, `Role.create(def)`: the new definition. */
