@@ -14,7 +14,7 @@ import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isF
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
 /** Fields that user documents cannot set (core test: https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+FQL2ReservedFieldAndDataAccessSpec). */
-const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete']);
+const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete', 'updateData', 'replaceData', 'exists']);
 const NANOS_PER_DAY = 86_400_000_000_000n;
 const DIGITS = /^\d+$/;
 

@@ -78,8 +78,8 @@ const DISALLOWED_FIELDS: Record<'term' | 'value' | 'unique', Readonly<Record<str
   },
 };
 
-/** One segment of a written field path: an identifier, `[0]` or `["name"]`. */
-const PATH_SEGMENT = /^(?:[a-zA-Z_][a-zA-Z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])/;
+/** One segment of a written field path: an identifier, `[0]`, `["name"]` or `['name']`. */
+const PATH_SEGMENT = /^(?:[a-zA-Z_][a-zA-Z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\['(?:[^'\\]|\\.)*'\])/;
 
 /** A field path as FQL definitions write it (`a.b`, `.a.b`, `a[0]`, `["a b"]`) → its first segment, or null if invalid. */
 export function firstPathSegment(text: string): string | null {
@@ -97,7 +97,7 @@ export function firstPathSegment(text: string): string | null {
     }
     const match = PATH_SEGMENT.exec(rest);
     if (!match) return null;
-    first ??= match[0].startsWith('[') ? JSON.parse(match[0].slice(1, -1)) as string : match[0];
+    first ??= match[0].startsWith('[') ? match[0].slice(2, -2) : match[0];
     rest = rest.slice(match[0].length);
     expectSegment = false;
   }

@@ -200,7 +200,9 @@ export function schemaModuleMethod(ctx: Ctx, module: 'Collection' | 'Role' | 'Fu
       } else {
         break;
       }
-      throw new QueryFailure('invalid_argument', `invalid argument \`name\`: no ${module === 'Collection' ? 'collection' : 'function'} named \`${target}\` exists.`, { span });
+      // CORE: stdlib/Collections.scala and stdlib/Functions.scala (`apply`), FQL2CollectionsSpec "get collections by name".
+      const noun = module === 'Collection' ? 'collection' : 'function';
+      throw new QueryFailure('invalid_argument', `invalid argument \`${noun}\`: No such user ${noun} \`${target}\`.`, { span });
     }
   }
   return NO_METHOD;
