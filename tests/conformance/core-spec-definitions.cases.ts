@@ -9,6 +9,7 @@
  */
 
 export const SPEC = {
+  errorRendering: 'ext/api/src/test/scala/fql2/FQL2ErrorRenderingSpec.scala',
   collectionsApi: 'ext/api/src/test/scala/fql2/FQL2CollectionsSpec.scala',
   functionsApi: 'ext/api/src/test/scala/fql2/FQL2UserFunctionSpec.scala',
   metricsApi: 'ext/api/src/test/scala/fql2/FQL2MetricsSpec.scala',
@@ -176,6 +177,58 @@ const collectionCases: CoreSpecCase[] = [
     spec: 'collectionsApi', test: 'collection reserved name error',
     query: 'Collection.create({name: "Collection"})',
     expect: createFailure(nameFailure(reserved('Collection'))),
+  },
+  {
+    spec: 'collectionsApi', test: 'accepts an optional `data` field for arbitrary metadata object',
+    query: 'Collection.create({\n  name: "Thing",\n  data: { foo: "bar" }\n}) { name, data }',
+    expect: { data: { name: 'Thing', data: { foo: 'bar' } } },
+  },
+  {
+    spec: 'collectionsApi', test: 'accepts an optional `data` field for arbitrary metadata object', what: 'read back by name',
+    setup: ['Collection.create({ name: "Thing", data: { foo: "bar" } })'],
+    query: 'Collection.byName("Thing")!.data',
+    expect: { data: { foo: 'bar' } },
+  },
+  {
+    spec: 'collectionsApi', test: 'accepts and correctly renders indexes field',
+    setup: ['Collection.create({ name: "Coll" })'],
+    query: 'Coll.definition.update({indexes: {\n  termAndValue: {\n    terms: [{ field: "name" }],\n    values: [{ field: "_ref" }],\n  },\n  termless: {\n    values: [{ field: "_ref" }],\n  },\n  valueless: {\n    terms: [{ field: "name" }],\n  },\n  mvaIdx: {\n    terms: [{ field: "arr", mva: false }]\n  }\n}}).indexes { termAndValue { terms, values }, termless { terms, values }, valueless { terms, values }, mvaIdx { terms, values } }',
+    expect: { data: {
+      termAndValue: { terms: [{ field: 'name' }], values: [{ field: '_ref' }] },
+      termless: { terms: null, values: [{ field: '_ref' }] },
+      valueless: { terms: [{ field: 'name' }], values: null },
+      mvaIdx: { terms: [{ field: 'arr', mva: false }], values: null },
+    } },
+  },
+  {
+    spec: 'collectionsApi', test: "can't select backingIndexes off of collection schema document",
+    setup: ['Collection.create({ name: "Coll" })'], typecheck: false,
+    query: 'Coll.definition.update({indexes: {\n  termAndValue: {\n    terms: [{ field: "name" }],\n    values: [{ field: "_ref" }],\n  }\n}}).backingIndexes',
+    expect: { data: null },
+  },
+  {
+    spec: 'collectionsApi', test: 'unique constraints can be provided and are returned back', what: 'the simple format',
+    query: 'Collection.create({\n  name: "Book",\n  constraints: [\n    { unique: ["name"] }\n  ]\n}).constraints',
+    expect: { data: [{ unique: ['name'], status: 'active' }] },
+  },
+  {
+    spec: 'collectionsApi', test: 'unique constraints can be provided and are returned back', what: 'the simple format when possible',
+    setup: ['Collection.create({ name: "Book", constraints: [{ unique: ["name"] }] })'],
+    query: 'Book.definition.update({\n  constraints: [\n    { unique: ["name"] },\n    { unique: [{ field: "name" }, { field: "address.city" }] },\n    { unique: [{ field: "edition", mva: false }] }\n  ]\n}).constraints',
+    expect: { data: [
+      { unique: ['name'], status: 'active' },
+      { unique: ['name', 'address.city'], status: 'active' },
+      { unique: [{ field: 'edition', mva: false }], status: 'active' },
+    ] },
+  },
+  {
+    spec: 'collectionsApi', test: 'unique constraints can be provided and are returned back', what: 'both constraints fail',
+    setup: ['Collection.create({ name: "Book", constraints: [{ unique: ["name"] }, { unique: [{ field: "name" }, { field: "address.city" }] }] })'],
+    query: 'Book.create({\n  name: "TestBook",\n  address: { city: "Ohio" }\n})\nBook.create({\n  name: "TestBook",\n  address: { city: "Ohio" }\n})',
+    expect: { error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [
+      { paths: [['name']], message: 'Failed unique constraint' },
+      { paths: [['name'], ['address', 'city']], message: 'Failed unique constraint' },
+    ] } },
   },
   {
     spec: 'collectionsApi', test: 'only accepts objects for `data` field',
@@ -495,7 +548,22 @@ const docCases: CoreSpecCase[] = [
 
 const ADD_TWO = 'Function.create({ name: "AddTwo", body: "x => x + 2" })';
 const functionCases: CoreSpecCase[] = [
-  { spec: 'functionsApi', test: 'create a function', query: `${ADD_TWO}.name`, expect: { data: 'AddTwo' } },
+  { spec: 'functionsApi', test: 'create a function', query: `${ADD_TWO} { name, body }`, expect: { data: { name: 'AddTwo', body: 'x => x + 2' } } },
+  { spec: 'functionsApi', test: 'retrieve a function by name', what: 'its body as written', setup: [ADD_TWO], query: 'Function.byName("AddTwo")!.body', expect: { data: 'x => x + 2' } },
+  {
+    spec: 'functionsApi', test: 'update a function', what: 'the new body as written', setup: [ADD_TWO],
+    query: 'let udf = Function.byName("AddTwo")!\nudf.update({ body: "x => x + \'two\'" })\nFunction.byName("AddTwo")!.body', expect: { data: "x => x + 'two'" },
+  },
+  {
+    spec: 'functionsApi', test: 'has a data field for custom object metadata', setup: [ADD_TWO, 'let udf = Function.byName("AddTwo")!\nudf.update({ data: { foo: "bar" }})'],
+    query: 'Function.byName("AddTwo") { name, body, data }', expect: { data: { name: 'AddTwo', body: 'x => x + 2', data: { foo: 'bar' } } },
+  },
+  {
+    spec: 'errorRendering', test: 'renders UnboundVariable stack trace across udf calls', what: 'a body naming nothing is accepted and fails when called',
+    setup: ["Function.create({\n name: \"errFunc\",\n body: '() => a'\n})\nFunction.create({\n name: \"eventuallyError\",\n body: '() => errFunc()'\n})"],
+    query: '\neventuallyError()\n', typecheck: false,
+    expect: { error: { code: 'unbound_variable', message: 'Unbound variable `a`' } },
+  },
   { spec: 'functionsApi', test: 'retrieve a function by name', setup: [ADD_TWO], query: 'Function.byName("AddTwo")!.name', expect: { data: 'AddTwo' } },
   {
     spec: 'functionsApi', test: 'update a function', setup: [ADD_TWO],

@@ -29,6 +29,7 @@ import { namedFields } from './stdlib/schema-items.ts';
 import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
 import { dbFor } from './engine-state.ts';
+import { DEFINITION_EXTRAS_COLLECTION } from './definition-extras.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
 
@@ -236,6 +237,8 @@ function moduleResolver(db: Database): ModuleResolver {
 function documentWriteBytes(db: Database): Map<string, number> {
   const bytes = new Map<string, number>();
   for (const [key, { collection, doc }] of db.store.writtenDocuments()) {
+    // Part of the definition write, which metering counts already.
+    if (collection === DEFINITION_EXTRAS_COLLECTION) continue;
     if (doc === null) {
       bytes.set(key, DELETE_BYTES);
       continue;

@@ -14,6 +14,7 @@ import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.
 import type { Value } from '../../values/values.ts';
 import { namedFields } from './schema-items.ts';
 import { definitionProblems } from '../../fsl/definition-checks.ts';
+import { dropExtras, recordExtras } from '../definition-extras.ts';
 import { documentBytes, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
@@ -97,6 +98,8 @@ function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: stri
   const problem = ctx.changeSchema(files);
   if (problem !== null) throw failed(module, write, oldName, [{ paths: [], message: problem }], span);
   meterSchemaChange(ctx, module, indexesBefore, name, def, files);
+  if (def === null && oldName !== null) dropExtras(ctx.db, module, oldName);
+  else recordExtras(ctx.db, module, oldName, name, def);
   return name;
 }
 
