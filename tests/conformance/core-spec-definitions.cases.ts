@@ -14,12 +14,17 @@ export const SPEC = {
   functionsApi: 'ext/api/src/test/scala/fql2/FQL2UserFunctionSpec.scala',
   metricsApi: 'ext/api/src/test/scala/fql2/FQL2MetricsSpec.scala',
   names: 'ext/model/src/test/scala/fql2/FQL2NameValidationSpec.scala',
+  typeEnv: 'ext/model/src/test/scala/fql2/FQL2TypeEnvValidationSpec.scala',
   docs: 'ext/model/src/test/scala/fql2/FQL2DocsSpec.scala',
 } as const;
 
 export interface ExpectedFailure {
   code: string;
   message?: string;
+  /** Part of the message, where the core's message also renders the query's source (which this corpus leaves out). */
+  messageIncludes?: string;
+  /** The constraint failures' messages alone, where the spec checks only those (FQL2NameValidationSpec). */
+  failureMessages?: string[];
   constraint_failures?: { paths: (string | number)[][]; message: string }[];
 }
 
@@ -151,7 +156,72 @@ const nameCases: CoreSpecCase[] = [
     query: "Function.create({ name: \"Hello\", body: 'x => x' })\nTestColl.definition.update({ name: \"Hello\" })",
     expect: { error: { code: 'constraint_failure', constraint_failures: nameFailure('A Function already exists with the name `Hello`') } },
   },
+  ...aliasCases(),
+  ...typeEnvironmentCases(),
 ];
+
+function conflict(test: string, setup: string[], query: string, message: string): CoreSpecCase {
+  return { spec: 'names', test, setup, query, expect: { error: { code: 'constraint_failure', failureMessages: [message] } } };
+}
+
+/** FQL2NameValidationSpec, "existing collection alias conflicts" and "existing udf … conflicts". */
+function aliasCases(): CoreSpecCase[] {
+  const withAlias = (alias: string) => `Collection.create({ name: "Aliased", alias: "${alias}" })`;
+  const udf = (name: string, alias?: string) => `Function.create({ name: "${name}",${alias === undefined ? '' : ` alias: "${alias}",`} body: 'x => x' })`;
+  return [
+    conflict("can't create a collection with the same alias as an existing collection name", ['Collection.create({ name: "TestColl" })'],
+      'Collection.create({ name: "KnowName", alias: "TestColl" })', 'A Collection already exists with the name `TestColl`'),
+    conflict("can't create a UDF with the same alias as an existing Collection name", ['Collection.create({ name: "Hello" })'],
+      udf('NewFunc', 'Hello'), 'A Collection already exists with the name `Hello`'),
+    conflict("can't create a collection with the same name as an existing collection alias", [withAlias('TestColl')],
+      'Collection.create({ name: "TestColl" })', 'A Collection already exists with the alias `TestColl`'),
+    conflict("can't create a collection with the same alias as an existing collection alias", [withAlias('TestAlias')],
+      'Collection.create({ name: "TestColl", alias: "TestAlias" })', 'A Collection already exists with the alias `TestAlias`'),
+    conflict("can't create a UDF with an alias that matches an existing collection alias", [withAlias('TestAlias')],
+      udf('NoName', 'TestAlias'), 'A Collection already exists with the alias `TestAlias`'),
+    conflict("can't create a collection with the same name as an existing collection alias in the same query", [],
+      'Collection.create({ name: "KnowName", alias: "AliasName" })\nCollection.create({ name: "AliasName" })', 'A Collection already exists with the alias `AliasName`'),
+    conflict("can't update a collection name to conflict with an existing collection alias", [withAlias('TestColl'), 'Collection.create({ name: "TestColl2" })'],
+      'TestColl2.definition.update({ alias: "TestColl" })', 'A Collection already exists with the alias `TestColl`'),
+    conflict("can't create a collection with the same name as an existing udf name", [udf('Hello')],
+      'Collection.create({ name: "Hello" })', 'A Function already exists with the name `Hello`'),
+    conflict("can't create a UDF with the same alias as an existing udf name", [udf('Hello')],
+      udf('KnowName', 'Hello'), 'A Function already exists with the name `Hello`'),
+    conflict("can't create a collection with the same alias as an existing udf name", [udf('Hello')],
+      'Collection.create({ name: "KnowName", alias: "Hello" })', 'A Function already exists with the name `Hello`'),
+    conflict("can't create a collection with the same name as an existing udf alias", [udf('TestFunc', 'TestAlias')],
+      'Collection.create({ name: "TestAlias" })', 'A Function already exists with the alias `TestAlias`'),
+    conflict("can't create a UDF with the same name as an existing UDF alias", [udf('TestFunc', 'TestAlias')],
+      udf('TestAlias'), 'A Function already exists with the alias `TestAlias`'),
+  ];
+}
+
+/** FQL2NameValidationSpec "type environment" and FQL2TypeEnvValidationSpec: types a collection derives. */
+function typeEnvironmentCases(): CoreSpecCase[] {
+  const refused = (field: 'name' | 'alias', value: string, types: string) =>
+    ({ error: { code: 'invalid_schema', messageIncludes: `Invalid database schema update.\n    error: The collection ${field} \`${value}\` generates types that conflict with the following existing types: ${types}` } });
+  const existingAuthor = ['Collection.create({name: "Author"})', 'Collection.create({name: "TestColl", alias: "Author"})'];
+  const existingAuthorCollection = ['Collection.create({name: "AuthorCollection"})', 'Collection.create({name: "TestColl", alias: "AuthorCollection"})'];
+  return [
+    ...existingAuthor.flatMap((existing): CoreSpecCase[] => [
+      { spec: 'names', test: 'disallows creating of collections that cause type name conflicts with derived types of existing collection', what: `${existing} → name`,
+        setup: [existing], query: 'Collection.create({name: "AuthorCollection"})', expect: refused('name', 'AuthorCollection', 'AuthorCollection') },
+      { spec: 'names', test: 'disallows creating of collections that cause type name conflicts with derived types of existing collection', what: `${existing} → alias`,
+        setup: [existing], query: 'Collection.create({name: "TestColl2", alias: "AuthorCollection"})', expect: refused('alias', 'AuthorCollection', 'AuthorCollection') },
+    ]),
+    ...existingAuthorCollection.flatMap((existing): CoreSpecCase[] => [
+      { spec: 'names', test: 'disallows conflicts with derived types of a new collection', what: `${existing} → name`,
+        setup: [existing], query: 'Collection.create({name: "Author"})', expect: refused('name', 'Author', 'AuthorCollection') },
+      { spec: 'names', test: 'disallows conflicts with derived types of a new collection', what: `${existing} → alias`,
+        setup: [existing], query: 'Collection.create({name: "TestColl2", alias: "Author"})', expect: refused('alias', 'Author', 'AuthorCollection') },
+    ]),
+    { spec: 'names', test: 'existing collections can not be updated to conflict with the type environment',
+      setup: ['Collection.create({name: "Author"})', 'Collection.create({name: "TestColl2"})'],
+      query: 'TestColl2.definition.update({name: "AuthorCollection"})', expect: refused('name', 'AuthorCollection', 'AuthorCollection') },
+    { spec: 'typeEnv', test: 'always checks for type env name conflicts (typechecked=$typechecked)',
+      setup: ["Collection.create({ name: 'Foo' })"], query: "Collection.create({ name: 'NullFoo' })", expect: refused('name', 'NullFoo', 'NullFoo') },
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // FQL2CollectionsSpec: collection definitions and indexes

@@ -27,7 +27,7 @@ export const ERROR_CODES = [
   'document_not_found', 'document_deleted', 'document_id_exists', 'null_value', 'invalid_null_access',
   'permission_denied', 'constraint_failure', 'abort', 'divide_by_zero', 'index_out_of_bounds', 'invalid_bounds',
   'invalid_id', 'invalid_time', 'invalid_date', 'invalid_unit', 'invalid_cursor', 'invalid_regex', 'invalid_write',
-  'value_too_large', 'stack_overflow',
+  'value_too_large', 'stack_overflow', 'invalid_schema',
   // protocol failures (only `error`)
   'invalid_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'contended_transaction',
   'request_size_exceeded', 'limit_exceeded', 'time_out', 'internal_error', 'not_implemented',

@@ -36,13 +36,47 @@ function check(module: SchemaModule, write: SchemaWrite, oldName: string | null,
   if (problems.length > 0) throw failed(module, write, oldName, problems.map((p) => ({ paths: [p.path], message: p.message })), span);
 }
 
-/** The core's message when the name is taken: collections and functions share one namespace (GlobalNamespaceValidator). */
-function nameTaken(ctx: Ctx, module: SchemaModule, name: string): string | null {
+/**
+ * The core's message when `name` (a new name or alias) is taken: collections and functions share one namespace of
+ * names and aliases, checked in this order (CORE: GlobalNamespaceValidator `evalDynamicEnvironmentConflicts`).
+ * The item being written (`self`) does not conflict with itself.
+ */
+function nameTaken(ctx: Ctx, module: SchemaModule, name: string, self: string | null): string | null {
   const schema = ctx.db.schema;
-  if (module === 'Role') return schema.roles.has(name) ? `A Role already exists with the name \`${name}\`` : null;
-  if (schema.collections.has(name)) return `A Collection already exists with the name \`${name}\``;
-  if (schema.functions.has(name)) return `A Function already exists with the name \`${name}\``;
+  if (module === 'Role') return name !== self && schema.roles.has(name) ? `A Role already exists with the name \`${name}\`` : null;
+  const others = <T extends { name: string; alias: string | null }>(items: Iterable<T>, kind: SchemaModule) => [...items].filter((i) => !(kind === module && i.name === self));
+  const collections = others(schema.collections.values(), 'Collection');
+  const functions = others(schema.functions.values(), 'Function');
+  if (collections.some((c) => c.name === name)) return `A Collection already exists with the name \`${name}\``;
+  if (collections.some((c) => c.alias === name)) return `A Collection already exists with the alias \`${name}\``;
+  if (functions.some((f) => f.name === name)) return `A Function already exists with the name \`${name}\``;
+  if (functions.some((f) => f.alias === name)) return `A Function already exists with the alias \`${name}\``;
   return null;
+}
+
+/** The types a collection name or alias defines: the document type, the collection type and the null document type. */
+function derivedTypes(name: string): string[] {
+  return [name, `${name}Collection`, `Null${name}`];
+}
+
+/**
+ * The core's refusal of a collection name or alias whose derived types collide with another collection's
+ * (CORE: [`schema/CollectionDerivedTypeValidator.scala`](https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/schema/CollectionDerivedTypeValidator.scala);
+ * FQL2NameValidationSpec "type environment"). `invalid_schema`, as a schema update the core refuses.
+ */
+function derivedTypeConflict(ctx: Ctx, field: 'name' | 'alias', value: string, self: string | null, span: Span): QueryFailure | null {
+  const existing = new Set<string>();
+  for (const coll of ctx.db.schema.collections.values()) {
+    if (coll.name === self) continue;
+    for (const n of [coll.name, coll.alias]) if (n !== null) for (const t of derivedTypes(n)) existing.add(t);
+  }
+  const conflicts = derivedTypes(value).filter((t) => existing.has(t));
+  if (conflicts.length === 0) return null;
+  return new QueryFailure(
+    'invalid_schema',
+    `Invalid database schema update.\n    error: The collection ${field} \`${value}\` generates types that conflict with the following existing types: ${conflicts.join(', ')}`,
+    { span },
+  );
 }
 
 /** Who may change schema from FQL: admin for everything; server for collections and functions but not roles. */
@@ -85,8 +119,17 @@ function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: stri
   try {
     if (def !== null) {
       name = definitionName(def);
-      const taken = name === oldName ? null : nameTaken(ctx, module, name);
+      const taken = name === oldName ? null : nameTaken(ctx, module, name, oldName);
       if (taken !== null) throw new DefinitionShapeError(['name'], taken);
+      const alias = typeof def.alias === 'string' ? def.alias : null;
+      const oldAlias = oldName === null ? null : (module === 'Collection' ? ctx.db.schema.collections.get(oldName)?.alias : module === 'Function' ? ctx.db.schema.functions.get(oldName)?.alias : null) ?? null;
+      const aliasTaken = alias === null || alias === oldAlias ? null : nameTaken(ctx, module, alias, oldName);
+      if (aliasTaken !== null) throw new DefinitionShapeError(['alias'], aliasTaken);
+      if (module === 'Collection') {
+        const conflict = (name !== oldName ? derivedTypeConflict(ctx, 'name', name, oldName, span) : null)
+          ?? (alias !== null && alias !== oldAlias ? derivedTypeConflict(ctx, 'alias', alias, oldName, span) : null);
+        if (conflict !== null) throw conflict;
+      }
     }
     if (oldName !== null && (def === null || name !== oldName)) files = withItem(files, module, oldName, null);
     if (def !== null) files = withItem(files, module, name!, renderItem(module, def));
