@@ -740,6 +740,18 @@ const metricsCases: CoreSpecCase[] = [
     expect: { dataAndStats: [true, { read_ops: 1 }] },
   },
   {
+    spec: 'metricsApi', test: "index value term access shouldn't require an extra read op", what: 'the term itself',
+    setup: ['Collection.create({ name: "Coll", indexes: { idx: { terms: [{ field: "foo" }] } } })', "Coll.create({ foo: 'bar' })"],
+    query: "Coll.idx('bar').map(.foo).first()",
+    expect: { dataAndStats: ['bar', { read_ops: 1 }] },
+  },
+  {
+    spec: 'metricsApi', test: 'paginate/map/get', what: 'a field no index covers reads each document (10 documents)',
+    setup: ['Collection.create({ name: "Coll", indexes: { idx: { values: [{ field: "n" }] } } })', 'Set.sequence(0, 10).forEach(i => Coll.create({ n: i, foo: "f#{i}" }))'],
+    query: 'Coll.idx().map(.foo).paginate().data.length',
+    expect: { dataAndStats: [10, { compute_ops: 1, read_ops: 8 + 10, write_ops: 0 }] },
+  },
+  {
     spec: 'metricsApi', test: 'update off of index entry should require an extra read op',
     setup: ['Collection.create({ name: "Coll", indexes: { idx: { terms: [{ field: "foo" }], values: [{ field: "bar" }] } } })', "Coll.create({ foo: 'bar', bar: 'foo' })"],
     query: "Coll.idx('bar').first()!.update({ bar: 'baz' }) { foo, bar }",

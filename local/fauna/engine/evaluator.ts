@@ -9,6 +9,7 @@
  * Fauna core sources:
  * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/FQLInterpreter.scala
  */
+import { isPrivileged } from '../auth/permissions.ts';
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
 import { compareValues } from '../values/keys.ts';
@@ -415,6 +416,10 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
     return new SetValue((c) => mapIterable(target.produce(c), (item) => project(c as Ctx, item, fields, scope, span)), target.pageSize);
   }
   if (target instanceof DocRef) {
+    // An index entry's reference projected to fields the entry covers needs no document read (metering.ts).
+    if (projectsCoveredFields(ctx, target, fields)) {
+      return Object.fromEntries(fields.map((f) => [f.key, memberOf(ctx, target, f.key, f.span)]));
+    }
     const state = readState(ctx, target);
     if ('cause' in state) return null;
   } else if (!isPlainObject(target) && !(target instanceof NamedRef)) {
@@ -433,6 +438,11 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
     }
   }
   return out;
+}
+
+function projectsCoveredFields(ctx: Ctx, ref: DocRef, fields: ProjectionField[]): boolean {
+  if (ref.covered === undefined || !isPrivileged(ctx.access) || ctx.db.store.writtenDocuments().has(`${ref.coll}/${ref.id}`)) return false;
+  return fields.every((f) => f.kind === 'Field' && !f.nested && (f.key === 'id' || f.key === 'coll' || ref.covered!.has(f.key)));
 }
 
 function evaluateWithThis(ctx: Ctx, expr: Expr, self: Value, scope: Scope): Value {

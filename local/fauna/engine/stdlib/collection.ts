@@ -81,6 +81,18 @@ function compareToBound(values: Value[], bound: Value[], index: IndexDef): numbe
   return 0;
 }
 
+/** The top-level fields an index entry holds: its terms and values with one-segment paths. */
+function coveredFields(index: IndexDef, terms: Value[], values: Value[]): ReadonlyMap<string, Value> | undefined {
+  const covered = new Map<string, Value>();
+  index.terms.forEach((t, i) => {
+    if (t.path.length === 1 && !t.mva) covered.set(t.path[0]!, terms[i] ?? null);
+  });
+  index.values.forEach((v, i) => {
+    if (v.path.length === 1 && !v.mva) covered.set(v.path[0]!, values[i] ?? null);
+  });
+  return covered.size > 0 ? covered : undefined;
+}
+
 /**
  * `Coll.<index>(terms..., range?)`: documents whose terms match, ordered by the index values and then id; a range keeps
  * those whose values lie between `from` and `to` inclusive, in index order.
@@ -104,9 +116,9 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
       const doc = peekLiveDoc(cx, def.name, id);
       if (!doc) continue;
       entryBytes += indexEntryBytes([...terms, ...index.values.map((v) => readField(doc, v.path))]);
-      const ref = new DocRef(def.name, id);
-      if (!allowed(cx, def.name, 'read', [ref])) continue;
       const values = index.values.map((v) => readField(doc, v.path));
+      const ref = new DocRef(def.name, id, coveredFields(index, terms, values));
+      if (!allowed(cx, def.name, 'read', [ref])) continue;
       if (range?.from && compareToBound(values, range.from, index) < 0) continue;
       if (range?.to && compareToBound(values, range.to, index) > 0) continue;
       docs.push({ ref, values });
