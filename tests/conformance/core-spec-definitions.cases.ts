@@ -601,6 +601,16 @@ const docCases: CoreSpecCase[] = [
     expect: { error: { code: 'document_not_found', message: 'Collection `Author` does not contain document with id 123.' } },
   },
   { spec: 'docs', test: "null docs short-circuit on ?.['field'] access", setup: [AUTHOR], query: "Author.byId('123')?.['foo']", expect: { data: null } },
+  ...([
+    ['exists() is false', "Foo.byId('1')!.bar.exists()", false],
+    ['== null is true', "Foo.byId('1')!.bar == null", true],
+    ['its collection reads as Deleted', "Foo.byId('1')!.bar.coll", 'Deleted'],
+    ['its id stays readable', "Foo.byId('1')!.bar.id", '2'],
+  ] as const).map(([what, query, data]): CoreSpecCase => ({
+    spec: 'collectionsApi', test: 'turn into null docs', what: `refs to docs in a deleted collection: ${what}`,
+    setup: ["Collection.create({ name: 'Foo' })\nCollection.create({ name: 'Bar' })", "Foo.create({ id: '1', bar: Bar.create({ id: '2' }) })", 'Bar.definition.delete()'],
+    query, expect: { data },
+  })),
   {
     spec: 'collectionsApi', test: 'to docs in a deleted collection', what: "a deleted document's id stays readable (FQL2DocsSpec: null allow ref field access)",
     setup: [AUTHOR], query: 'let author = Author.create({ id: "5" })\nauthor.delete()\nauthor.id', expect: { data: '5' },

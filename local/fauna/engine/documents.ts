@@ -55,6 +55,7 @@ export function allowed(ctx: Ctx, resource: string, action: PrivilegeAction, arg
 
 /** Reads a document as the caller sees it: the stored record, or why it reads as null. */
 export function readState(ctx: Ctx, ref: DocRef): { doc: StoredDoc } | { cause: NullCause } {
+  if (ref.coll === DELETED_COLLECTION) return { cause: 'collection deleted' };
   const doc = liveDoc(ctx, ref.coll, ref.id);
   // A document this transaction deleted reads as deleted, not as missing (CORE: QueryFailure.scala `DocumentDeleted`).
   if (!doc) return { cause: ctx.db.store.writtenDocuments().get(`${ref.coll}/${ref.id}`)?.doc === null ? 'deleted' : 'not found' };
@@ -75,6 +76,7 @@ export function nullDocFailure(ref: DocRef | NamedRef, cause: NullCause, span: S
   switch (cause) {
     case 'permission denied': return new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     case 'deleted': return new QueryFailure('document_deleted', `Document in \`${ref.coll}\` with id ${ref.id} was deleted.`, { span });
+    case 'collection deleted': return new QueryFailure('document_not_found', `Document with id ${ref.id} does not exist because the collection was deleted.`, { span });
     default: return new QueryFailure('document_not_found', `Collection \`${ref.coll}\` does not contain document with id ${ref.id}.`, { span });
   }
 }
@@ -94,10 +96,41 @@ function isUserCollection(ctx: Ctx, coll: string): boolean {
 export function docFields(ctx: Ctx, ref: DocRef, doc: StoredDoc): FqlObject {
   const out: FqlObject = { id: doc.id, coll: moduleFor(ref.coll, isUserCollection(ctx, ref.coll)), ts: FqlTime.fromMicros(doc.ts) };
   if (doc.ttl) out.ttl = doc.ttl;
-  for (const [key, value] of Object.entries(doc.data)) out[key] = value;
+  for (const [key, value] of Object.entries(doc.data)) out[key] = withDeletedCollections(ctx, value);
   const secret = ctx.revealed.get(`${ref.coll}/${ref.id}`);
   if (secret !== undefined) out.secret = secret;
   return out;
+}
+
+/** The module a reference to a document of a deleted collection reads with (CORE: stdlib `Deleted` companion). */
+export const DELETED_COLLECTION = 'Deleted';
+
+/** Whether documents of `coll` can exist: a collection of the schema, or Token/Key. */
+function collectionExists(ctx: Ctx, coll: string): boolean {
+  return coll === 'Token' || coll === 'Key' || ctx.db.schema.collections.has(coll);
+}
+
+/**
+ * A stored value as a query sees it: a reference into a collection that was deleted since reads as a reference into
+ * `Deleted` (CORE: FQL2CollectionsSpec "to docs in a deleted collection": `@ref` with `coll: Deleted`, cause
+ * `collection deleted`). Values without such references are returned as they are.
+ */
+function withDeletedCollections(ctx: Ctx, value: Value): Value {
+  if (value instanceof DocRef) return collectionExists(ctx, value.coll) ? value : new DocRef(DELETED_COLLECTION, value.id);
+  if (Array.isArray(value)) {
+    const mapped = value.map((item) => withDeletedCollections(ctx, item));
+    return mapped.some((item, i) => item !== value[i]) ? mapped : value;
+  }
+  if (isPlainObject(value)) {
+    let changed = false;
+    const out: FqlObject = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = withDeletedCollections(ctx, item);
+      if (out[key] !== item) changed = true;
+    }
+    return changed ? out : value;
+  }
+  return value;
 }
 
 /** Reads one field of a document (metadata, stored field, computed field, revealed secret); missing → null. */
@@ -110,7 +143,7 @@ export function docField(ctx: Ctx, ref: DocRef, doc: StoredDoc, name: string): V
     case 'secret':
       if (ref.coll === 'Token' || ref.coll === 'Key') return ctx.revealed.get(`${ref.coll}/${ref.id}`) ?? null;
   }
-  if (Object.hasOwn(doc.data, name)) return doc.data[name]!;
+  if (Object.hasOwn(doc.data, name)) return withDeletedCollections(ctx, doc.data[name]!);
   const computed = ctx.db.schema.collections.get(ref.coll)?.computed.find((c) => c.name === name);
   if (computed) return ctx.runSchemaLambda(computed.fn, [ref]);
   return null;
