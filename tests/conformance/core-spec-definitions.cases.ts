@@ -501,6 +501,15 @@ const collectionCases: CoreSpecCase[] = [
     query: 'Book.create({ id: "0", title: "The 1st Book" })',
     expect: { error: { code: 'document_id_exists' } },
   },
+  ...([
+    ['a negative id', 'Book.create({ id: "-1", title: "X" })', 'id must be nonnegative', undefined],
+    ['a word', 'Book.create({ id: "taco", title: "Taco" })', 'Expected ID | String | Long, provided String', undefined],
+    ['an object (typecheck off)', 'Book.create({ id: { x: 1 }, title: "Taco" })', 'Expected ID | String | Long, provided { x: Int }', false],
+  ] as const).map(([what, query, message, typecheck]): CoreSpecCase => ({
+    spec: 'collectionsApi', test: 'allows setting ids', what, setup: ['Collection.create({ name: "Book" })'], query,
+    ...(typecheck === undefined ? {} : { typecheck }),
+    expect: { error: { code: 'constraint_failure', failureMessages: [message] } },
+  })),
   {
     spec: 'collectionsApi', test: 'allows setting ids', what: 'an id given as a number',
     setup: ['Collection.create({ name: "Book" })'],

@@ -293,6 +293,27 @@ function plainNewDoc(ctx: Ctx, coll: string, id: string, data: FqlObject, ttl: F
   return Object.assign(out, data);
 }
 
+/** The core's name of a value's precise type in a type mismatch (`String`, `{ x: Int }`). */
+function preciseType(value: Value): string {
+  if (typeof value === 'bigint') return value >= -(2n ** 31n) && value < 2n ** 31n ? 'Int' : 'Long';
+  if (Array.isArray(value)) return `[${value.map(preciseType).join(', ')}]`;
+  if (isPlainObject(value)) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${preciseType(v)}`).join(', ')} }`;
+  return typeName(value);
+}
+
+/**
+ * The id a `create` gives (a Long, or a string of one): a negative one fails "id must be nonnegative", anything else
+ * "Expected ID | String | Long, provided T", as constraint failures on `id` (CORE: WriteBroker.scala `getOrMakeID`;
+ * FQL2CollectionsSpec "allows setting ids").
+ */
+function givenId(coll: string, given: Value, span: Span | null): string {
+  const text = typeof given === 'bigint' ? given.toString() : given;
+  const isLong = typeof text === 'string' && /^-?\d+$/.test(text) && BigInt(text) < 2n ** 63n && BigInt(text) >= -(2n ** 63n);
+  if (!isLong) throw constraintFailure(coll, 'create', [{ path: ['id'], message: `Expected ID | String | Long, provided ${preciseType(given)}` }], span);
+  if (BigInt(text) < 0n) throw constraintFailure(coll, 'create', [{ path: ['id'], message: 'id must be nonnegative' }], span);
+  return BigInt(text).toString();
+}
+
 /** `Coll.create(data)`: validates and stores a new document of a user collection. */
 export function createDocument(ctx: Ctx, def: CollectionDef, input: Value, span: Span | null): DocRef {
   if (!isPlainObject(input)) throw new QueryFailure('invalid_argument', `expected value for \`data\` of type object, received ${typeName(input)}`, { span });
@@ -305,10 +326,7 @@ export function createDocument(ctx: Ctx, def: CollectionDef, input: Value, span:
   if (Object.hasOwn(data, 'id')) {
     const given = data.id!;
     delete data.id;
-    const text = typeof given === 'bigint' ? given.toString() : given;
-    if (typeof text !== 'string' || !DIGITS.test(text) || BigInt(text) >= 2n ** 63n) {
-      throw new QueryFailure('invalid_id', `\`${String(text)}\` is not a valid ID.`, { span });
-    }
+    const text = givenId(def.name, given, span);
     if (!allowed(ctx, def.name, 'create_with_id', [plainNewDoc(ctx, def.name, text, data, null)])) {
       throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     }
