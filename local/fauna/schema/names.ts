@@ -121,3 +121,25 @@ export function indexFieldProblem(text: string, role: 'term' | 'value' | 'unique
 export function indexPathProblem(path: readonly string[], role: 'term' | 'value' | 'unique'): string | null {
   return path.length === 0 ? null : (DISALLOWED_FIELDS[role][path[0]!] ?? null);
 }
+
+/** The types a collection name or alias defines: the document type, the collection type, the null document type. */
+export function derivedTypeNames(name: string): string[] {
+  return [name, `${name}Collection`, `Null${name}`];
+}
+
+/**
+ * The first collection of a schema whose derived types meet another's, in the core's words, or null
+ * (CORE: [`schema/CollectionDerivedTypeValidator.scala`](https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/schema/CollectionDerivedTypeValidator.scala)).
+ */
+export function derivedTypeConflict(collections: readonly { name: string; alias: string | null }[]): string | null {
+  const counts = new Map<string, number>();
+  for (const coll of collections) for (const n of [coll.name, coll.alias]) if (n !== null) for (const t of derivedTypeNames(n)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const coll of collections) {
+    for (const [field, n] of [['name', coll.name], ['alias', coll.alias]] as const) {
+      if (n === null) continue;
+      const conflicts = derivedTypeNames(n).filter((t) => (counts.get(t) ?? 0) > 1);
+      if (conflicts.length > 0) return `The collection ${field} \`${n}\` generates types that conflict with the following existing types: ${conflicts.join(', ')}`;
+    }
+  }
+  return null;
+}

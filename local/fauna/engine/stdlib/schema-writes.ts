@@ -14,6 +14,7 @@ import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.
 import type { Value } from '../../values/values.ts';
 import { namedFields } from './schema-items.ts';
 import { definitionProblems } from '../../fsl/definition-checks.ts';
+import { derivedTypeNames } from '../../schema/names.ts';
 import { dropExtras, recordExtras } from '../definition-extras.ts';
 import { documentBytes, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
 
@@ -54,11 +55,6 @@ function nameTaken(ctx: Ctx, module: SchemaModule, name: string, self: string | 
   return null;
 }
 
-/** The types a collection name or alias defines: the document type, the collection type and the null document type. */
-function derivedTypes(name: string): string[] {
-  return [name, `${name}Collection`, `Null${name}`];
-}
-
 /**
  * The core's refusal of a collection name or alias whose derived types collide with another collection's
  * (CORE: [`schema/CollectionDerivedTypeValidator.scala`](https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/schema/CollectionDerivedTypeValidator.scala);
@@ -68,9 +64,9 @@ function derivedTypeConflict(ctx: Ctx, field: 'name' | 'alias', value: string, s
   const existing = new Set<string>();
   for (const coll of ctx.db.schema.collections.values()) {
     if (coll.name === self) continue;
-    for (const n of [coll.name, coll.alias]) if (n !== null) for (const t of derivedTypes(n)) existing.add(t);
+    for (const n of [coll.name, coll.alias]) if (n !== null) for (const t of derivedTypeNames(n)) existing.add(t);
   }
-  const conflicts = derivedTypes(value).filter((t) => existing.has(t));
+  const conflicts = derivedTypeNames(value).filter((t) => existing.has(t));
   if (conflicts.length === 0) return null;
   return new QueryFailure(
     'invalid_schema',

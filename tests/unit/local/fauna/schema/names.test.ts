@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FslSyntaxError } from '../../../../../local/fauna/fsl/errors.ts';
 import { parseSchemaFile } from '../../../../../local/fauna/fsl/parser.ts';
-import { globalNameProblem, indexFieldProblem, indexNameProblem, roleNameProblem } from '../../../../../local/fauna/schema/names.ts';
+import { derivedTypeConflict, globalNameProblem, indexFieldProblem, indexNameProblem, roleNameProblem } from '../../../../../local/fauna/schema/names.ts';
 
 function fslProblem(content: string): string {
   try {
@@ -62,5 +62,15 @@ describe('the FSL path', () => {
     expect(fslProblem('collection C {\n  index all {\n    terms [.a]\n  }\n}')).toBe("error: The name 'all' is reserved.");
     expect(fslProblem('collection C {\n  index byTs {\n    terms [.ts]\n  }\n}')).toBe('error: `ts` may only be used as an index value, not as an index term.');
     expect(fslProblem('collection C {\n  index byTs {\n    values [.ts]\n  }\n}')).toBe('accepted');
+  });
+});
+
+describe('derived types (CORE: CollectionDerivedTypeValidator; FQL2NameValidationSpec "type environment")', () => {
+  it('refuses a schema where one collection\'s X, XCollection or NullX is another\'s name or alias', () => {
+    expect(derivedTypeConflict([{ name: 'Author', alias: null }, { name: 'AuthorCollection', alias: null }]))
+      .toBe('The collection name `Author` generates types that conflict with the following existing types: AuthorCollection');
+    expect(derivedTypeConflict([{ name: 'Foo', alias: null }, { name: 'Bar', alias: 'NullFoo' }]))
+      .toBe('The collection name `Foo` generates types that conflict with the following existing types: NullFoo');
+    expect(derivedTypeConflict([{ name: 'Customer', alias: null }, { name: 'Product', alias: null }])).toBeNull();
   });
 });
