@@ -9,7 +9,7 @@ import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
 import { QueryFailure } from './errors.ts';
-import { documentBytes, meterDocumentRead, meterDocumentWritten } from './metering.ts';
+import { meterDocumentRead, meterDocumentWritten } from './metering.ts';
 import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
@@ -34,7 +34,7 @@ function isLive(ctx: Ctx, doc: StoredDoc): boolean {
 /** The stored document if it exists and has not expired at the snapshot time: a document read (metered). */
 export function liveDoc(ctx: Ctx, coll: string, id: string): StoredDoc | null {
   const doc = peekLiveDoc(ctx, coll, id);
-  meterDocumentRead(ctx.meter, coll, id, doc ? documentBytes(doc.data) : null);
+  meterDocumentRead(ctx.meter, coll, id, doc ? doc.data : null);
   return doc;
 }
 

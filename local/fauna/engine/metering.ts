@@ -78,9 +78,14 @@ function objectBytes(value: FqlObject): number {
   return sum;
 }
 
+/** Stored documents are immutable records, so each one's size is computed once. */
+const sizes = new WeakMap<FqlObject, number>();
+
 /** Bytes of a stored document version with these fields. */
 export function documentBytes(data: FqlObject): number {
-  return DOC_HEADER_BYTES + objectBytes(data);
+  let size = sizes.get(data);
+  if (size === undefined) sizes.set(data, (size = DOC_HEADER_BYTES + objectBytes(data)));
+  return size;
 }
 
 /** Bytes of one index entry holding these terms and values. */
@@ -88,12 +93,15 @@ export function indexEntryBytes(values: readonly Value[]): number {
   return values.reduce<number>((sum, v) => sum + valueBytes(v), INDEX_ENTRY_BYTES);
 }
 
-/** A document read (`bytes` null: it does not exist). Free when this transaction already read or wrote it. */
-export function meterDocumentRead(meter: Meter, coll: string, id: string, bytes: number | null): void {
+/**
+ * A document read (`data` null: it does not exist), priced by its size. Free when this transaction already read or
+ * wrote it.
+ */
+export function meterDocumentRead(meter: Meter, coll: string, id: string, data: FqlObject | null): void {
   const key = `${coll}/${id}`;
   if (meter.readDocs.has(key)) return;
   meter.readDocs.add(key);
-  const read = bytes ?? MISSING_DOC_BYTES;
+  const read = data === null ? MISSING_DOC_BYTES : documentBytes(data);
   meter.bytesRead += read;
   meter.readOps += Math.max(1, Math.ceil(read / BYTES_PER_READ_OP));
 }

@@ -11,10 +11,11 @@ import { mayEver } from '../../auth/permissions.ts';
 import type { CollectionDef, IndexDef } from '../../schema/model.ts';
 import { compareIds, compareValues } from '../../values/keys.ts';
 import { readField } from '../../storage/store.ts';
+import type { StoredDoc } from '../../storage/store.ts';
 import { createSchemaItem } from './schema-writes.ts';
 import type { Ctx } from '../context.ts';
 import { allowed, createDocument, moduleFor, peekLiveDoc } from '../documents.ts';
-import { indexEntryBytes, meterIndexRead, partitionsFor, TERMLESS_INDEX_PARTITIONS } from '../metering.ts';
+import { indexEntryBytes, meterIndexRead, partitionsFor, TERMLESS_INDEX_PARTITIONS, valueBytes } from '../metering.ts';
 import { QueryFailure } from '../errors.ts';
 import { DocRef, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import { callUdf } from './globals.ts';
@@ -81,6 +82,13 @@ function compareToBound(values: Value[], bound: Value[], index: IndexDef): numbe
   return 0;
 }
 
+/** The bytes an index entry spends on its values. */
+function valuesBytes(doc: StoredDoc, index: IndexDef): number {
+  let sum = 0;
+  for (const v of index.values) sum += valueBytes(readField(doc, v.path));
+  return sum;
+}
+
 /** The top-level fields an index entry holds: its terms and values with one-segment paths. */
 function coveredFields(index: IndexDef, terms: Value[], values: Value[]): ReadonlyMap<string, Value> | undefined {
   const covered = new Map<string, Value>();
@@ -115,7 +123,7 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
     for (const id of ids) {
       const doc = peekLiveDoc(cx, def.name, id);
       if (!doc) continue;
-      entryBytes += indexEntryBytes([...terms, ...index.values.map((v) => readField(doc, v.path))]);
+      entryBytes += indexEntryBytes(terms) + valuesBytes(doc, index);
       const values = index.values.map((v) => readField(doc, v.path));
       const ref = new DocRef(def.name, id, coveredFields(index, terms, values));
       if (!allowed(cx, def.name, 'read', [ref])) continue;

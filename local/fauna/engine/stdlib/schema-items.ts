@@ -9,7 +9,7 @@ import type { Plain, SchemaModule } from '../../fsl/render.ts';
 import { extrasFor } from '../definition-extras.ts';
 import type { FqlObject, NamedRef, Value } from '../../values/values.ts';
 import { databaseFields } from './database.ts';
-import { documentBytes, meterDocumentRead } from '../metering.ts';
+import { meterDocumentRead } from '../metering.ts';
 
 function fieldPathText(path: string[]): string {
   return `.${path.join('.')}`;
@@ -22,7 +22,7 @@ function fieldPathText(path: string[]): string {
 export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
   const base = definitionFields(ctx, ref);
   const fields = base === null || ref.coll === 'Database' ? base : withExtras(ctx, ref.coll as SchemaModule, ref.name, base);
-  meterDocumentRead(ctx.meter, ref.coll, ref.name, fields === null ? null : documentBytes(fields));
+  meterDocumentRead(ctx.meter, ref.coll, ref.name, fields);
   return fields;
 }
 
