@@ -25,6 +25,9 @@ export const CAPTURE_DIR_ENV = 'EVIDENCE_CAPTURE_DIR';
 /** The suite that must run last; jest.config.js ignores it so that a plain run never starts it too early. */
 export const AUDIT_SUITE = 'tests/evidence/secrets-audit.test.ts';
 
+/** How many evidence suites the first run ran (they switch the debug switches on); the audit checks their marker. */
+export const EVIDENCE_SUITES_RAN_ENV = 'EVIDENCE_SUITES_RAN';
+
 // Modes in which jest runs no suites to completion (or never ends): pass them through untouched.
 const PASS_THROUGH_FLAGS = ['--watch', '--watchAll', '--listTests', '--help', '-h', '--version', '--showConfig'];
 
@@ -94,6 +97,23 @@ function readJson(file: string): JestJson | undefined {
   }
 }
 
+/**
+ * How many of a run's test files are evidence suites that switch the debug switches on: those that import
+ * tests/evidence/helpers/service.ts, which turns them on and prints the marker the audit looks for.
+ */
+export function countEvidenceSuites(result: JestJson | undefined): number {
+  const files = (result?.testResults ?? []) as Array<{ name?: string }>;
+  return files.filter((file) => {
+    const name = file.name ?? '';
+    if (!/[\\/]tests[\\/]evidence[\\/]/.test(name)) return false;
+    try {
+      return readFileSync(name, 'utf8').includes("/helpers/service.ts'");
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
 function main(args: string[]): number {
   if (args.some((arg) => PASS_THROUGH_FLAGS.includes(arg))) return runJest(args, process.env);
 
@@ -105,12 +125,14 @@ function main(args: string[]): number {
   const auditJson = join(captureDir, 'audit.json');
 
   const coverage = collectsCoverage(jestArgs) ? ['--coverage'] : [];
-  const firstStatus = runJest([...jestArgs, ...coverage, ...(wantJson ? ['--json', `--outputFile=${firstJson}`] : [])], env);
+  // The first run always writes its JSON (to the capture directory), so the audit knows which suites it audits.
+  const firstStatus = runJest([...jestArgs, ...coverage, '--json', `--outputFile=${firstJson}`], env);
+  const evidenceSuitesRan = countEvidenceSuites(readJson(firstJson));
   // The override of testPathIgnorePatterns lifts the config's exclusion of the audit suite for this run only.
   const auditStatus = runJest(
     // The path goes first: --testPathIgnorePatterns takes a list and would swallow a path that follows it.
     [AUDIT_SUITE, '--testPathIgnorePatterns=/node_modules/', ...(wantJson ? ['--json', `--outputFile=${auditJson}`] : [])],
-    env,
+    { ...env, [EVIDENCE_SUITES_RAN_ENV]: String(evidenceSuitesRan) },
   );
 
   if (wantJson) {

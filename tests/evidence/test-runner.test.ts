@@ -1,6 +1,6 @@
 /** `npm test` runs jest twice (scripts/test.ts); `.ci/run` must still read correct totals from the merged JSON. */
 import { describe, expect, it } from '@jest/globals';
-import { collectsCoverage, mergeJestJson, splitArgs } from '../../scripts/test.ts';
+import { collectsCoverage, countEvidenceSuites, mergeJestJson, splitArgs } from '../../scripts/test.ts';
 
 const run = (passed: number, failed: number, runtimeErrors: number, results: string[]) => ({
   success: failed === 0 && runtimeErrors === 0,
@@ -69,5 +69,23 @@ describe('npm test runner (scripts/test.ts)', () => {
     expect(collectsCoverage(['--onlyChanged'])).toBe(false);
     // the caller's own coverage flag is passed through as given
     expect(collectsCoverage(['--coverage=false'])).toBe(false);
+  });
+
+  it('counts the evidence suites that switch the debug switches on, so a filtered run is audited for what it ran', () => {
+    // Arrange: jest's --json names test files by absolute path
+    const root = process.cwd();
+    const result = {
+      success: true, startTime: 0,
+      testResults: [
+        { name: `${root}/tests/evidence/faults.test.ts` }, // imports helpers/service.ts
+        { name: `${root}/tests/evidence/test-runner.test.ts` }, // this file: it does not
+        { name: `${root}/tests/unit/sanity.test.ts` },
+        { name: `${root}/tests/evidence/no-such-suite.test.ts` },
+      ],
+    };
+
+    // Act + Assert
+    expect(countEvidenceSuites(result)).toBe(1);
+    expect(countEvidenceSuites(undefined)).toBe(0);
   });
 });
