@@ -496,6 +496,35 @@ const collectionCases: CoreSpecCase[] = [
     expect: accepted ? { data: true } : { error: { code: 'constraint_failure', message: 'Failed unique constraint.' } },
   })),
   {
+    spec: 'collectionsApi', test: 'index invoked with incorrect number of terms returns error',
+    setup: [personIndex('byName: { terms: [{ field: "name" }] }')],
+    query: 'Person.byName()', typecheck: false,
+    expect: { error: { code: 'invalid_function_invocation' } },
+  },
+  {
+    spec: 'collectionsApi', test: 'collections can be created and used with their alias field', what: 'the definition',
+    query: 'Collection.create({\n  name: "Book",\n  alias: "Foo"\n}) { name, alias }',
+    expect: { data: { name: 'Book', alias: 'Foo' } },
+  },
+  {
+    spec: 'collectionsApi', test: 'collections can be created and used with their alias field', what: 'documents through the alias',
+    setup: ['Collection.create({ name: "Book", alias: "Foo" })', 'Foo.create({ title: "TestBook" })'],
+    query: '[Foo.all().count(), Foo.where(.title == "TestBook").first()!.title, Foo.firstWhere(.title == "TestBook")!.coll == Book]',
+    expect: { data: [1, 'TestBook', true] },
+  },
+  {
+    spec: 'collectionsApi', test: 'update collection schema with alias',
+    setup: ['Collection.create({ name: "Book", alias: "Foo" })'],
+    query: 'Foo.definition.update({name: "Authors", history_days: 10}) { name, alias, history_days }',
+    expect: { data: { name: 'Authors', alias: 'Foo', history_days: 10 } },
+  },
+  {
+    spec: 'collectionsApi', test: 'indexes can be used with aliases',
+    setup: ['Collection.create({\n  name: "Book",\n  alias: "Foo",\n  indexes: {\n   byName: { terms: [ { field: "name" } ] }\n  }\n})', 'Foo.create({ name: "TestBook", author: "TestAuthor" })'],
+    query: 'Foo.byName("TestBook").toArray().map(.author)',
+    expect: { data: ['TestAuthor'] },
+  },
+  {
     spec: 'collectionsApi', test: 'allows setting ids', what: 'an existing id',
     setup: ['Collection.create({ name: "Book" })', 'Book.create({ id: "0", name: "The First Book" })'],
     query: 'Book.create({ id: "0", title: "The 1st Book" })',
