@@ -525,6 +525,11 @@ const collectionCases: CoreSpecCase[] = [
     expect: { data: ['TestAuthor'] },
   },
   {
+    spec: 'collectionsApi', test: 'customers are unable to set the status of a unique constraint',
+    query: 'Collection.create({\n  name: "Book",\n  constraints: [\n    { unique: ["name"], status: "Active" }\n  ]\n})', typecheck: false,
+    expect: createFailure([{ paths: [['constraints', 0, 'status']], message: 'Failed to update field because it is readonly' }]),
+  },
+  {
     spec: 'collectionsApi', test: 'allows setting ids', what: 'an existing id',
     setup: ['Collection.create({ name: "Book" })', 'Book.create({ id: "0", name: "The First Book" })'],
     query: 'Book.create({ id: "0", title: "The 1st Book" })',

@@ -82,6 +82,11 @@ function checkUniqueConstraints(constraints: Plain | undefined, out: DefinitionP
   if (!Array.isArray(constraints)) return;
   constraints.forEach((constraint, i) => {
     if (!isObject(constraint) || !Array.isArray(constraint.unique)) return;
+    // The core sets a unique constraint's status itself (FQL2CollectionsSpec "customers are unable to set the status
+    // of a unique constraint"); the value it shows, "active", may be written back unchanged.
+    if (constraint.status !== undefined && constraint.status !== 'active') {
+      out.push({ path: ['constraints', i, 'status'], message: 'Failed to update field because it is readonly' });
+    }
     for (const field of constraint.unique) {
       const text = typeof field === 'string' ? field : isObject(field) && typeof field.field === 'string' ? field.field : null;
       const problem = text === null ? null : indexFieldProblem(text, 'unique');
