@@ -731,6 +731,11 @@ const metricsCases: CoreSpecCase[] = [
     query: 'Coll.definition.update({ indexes: { idx: { values: [{field: "foo"}] } } }).name',
     expect: { dataAndStats: ['Coll', { compute_ops: 1, read_ops: 1, write_ops: 3 }] },
   },
+  {
+    spec: 'metricsApi', test: 'create index charges compute ops for synchronous build', setup: [COLL, 'Set.sequence(0, 100).forEach(i => Coll.create({ x: i, y: i, z: i }))'],
+    query: 'Coll.definition.update({\n  name: "Coll",\n  indexes: {\n    v10: {\n      terms: [{ field: "x" }, { field: "y" }],\n      values: [{ field: "z" }]\n    }\n  }\n}).name',
+    expect: { dataAndStats: ['Coll', { compute_ops: 1 + (2 + 1) * 100 / 50, read_ops: 1, write_ops: 3 }] },
+  },
   { spec: 'metricsApi', test: 'create function', query: 'Function.create({ name: "fn", body: "_ => true" }).name', expect: { dataAndStats: ['fn', { compute_ops: 1, read_ops: 0 }] } },
   { spec: 'metricsApi', test: 'create key', query: "Key.create({ role: 'admin' }).role", expect: { dataAndStats: ['admin', { compute_ops: 1, read_ops: 0, storage_bytes_read: 0 }] } },
   {

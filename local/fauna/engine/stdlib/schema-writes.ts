@@ -16,7 +16,7 @@ import { namedFields } from './schema-items.ts';
 import { definitionProblems } from '../../fsl/definition-checks.ts';
 import { derivedTypeNames } from '../../schema/names.ts';
 import { dropExtras, recordExtras } from '../definition-extras.ts';
-import { documentBytes, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
+import { documentBytes, meterCompute, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
 
@@ -151,7 +151,14 @@ function meterSchemaChange(ctx: Ctx, module: SchemaModule, indexesBefore: string
   meterSchemaWrite(ctx.meter, documentBytes({ files: [...files.values()].join('\n') }));
   if (module === 'Collection' && def !== null && name !== null) {
     const added = Object.keys(isPlainObject(def.indexes) ? def.indexes : {}).filter((index) => !indexesBefore.includes(index));
-    for (const _ of added) meterSchemaWrite(ctx.meter, documentBytes({}));
+    const documents = ctx.db.store.ids(name).length;
+    for (const index of added) {
+      meterSchemaWrite(ctx.meter, documentBytes({}));
+      // Building it at once costs a unit of compute per term and value of every document (CORE: FQL2MetricsSpec
+      // "create index charges compute ops for synchronous build").
+      const built = ctx.db.schema.collections.get(name)?.indexes[index];
+      if (built) meterCompute(ctx.meter, (built.terms.length + built.values.length) * documents);
+    }
   }
   // The new definition is this transaction's own write: reading it back costs nothing.
   if (name !== null) meterDocumentWritten(ctx.meter, module, name);
