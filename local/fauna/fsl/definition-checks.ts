@@ -58,6 +58,9 @@ function checkIndexFields(list: Plain | undefined, role: 'term' | 'value', path:
       const problem = indexFieldProblem(entry.field, role);
       if (problem !== null) out.push({ path: [...path, i, 'field'], message: problem });
     }
+    if (entry.mva !== undefined && entry.mva !== null && typeof entry.mva !== 'boolean') {
+      out.push({ path: [...path, i, 'mva'], message: `Expected Boolean | Null, provided ${plainTypeName(entry.mva)}` });
+    }
     if (role === 'value' && entry.order !== undefined && entry.order !== null && entry.order !== 'asc' && entry.order !== 'desc') {
       out.push({ path: [...path, i, 'order'], message: `Expected "asc" | "desc" | Null, provided ${plainTypeName(entry.order)}` });
     }
