@@ -783,6 +783,12 @@ const metricsCases: CoreSpecCase[] = [
     expect: { dataAndStats: [['1'], { compute_ops: 1, read_ops: 8, write_ops: 0 }] },
   },
   {
+    spec: 'metricsApi', test: 'paginate/union', what: 'two scans of 8 partitions each',
+    setup: ['Collection.create({ name: "Coll", indexes: { idx: { values: [{ field: "a" }] } } })', DOC],
+    query: 'let a = Coll.all().map(.id)\nlet b = Coll.idx().map(.id)\na.concat(b).paginate().data',
+    expect: { dataAndStats: [['1', '1'], { compute_ops: 1, read_ops: 8 + 8, write_ops: 0 }] },
+  },
+  {
     spec: 'metricsApi', test: 'exists set', setup: [COLL, DOC], query: 'Coll.all().isEmpty()',
     expect: { dataAndStats: [false, { compute_ops: 1, read_ops: 8, write_ops: 0 }] },
   },
