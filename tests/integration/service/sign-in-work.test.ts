@@ -14,6 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, type HTTPClient } from 'fauna';
+import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
 import { type LocalFauna, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
 
@@ -118,6 +119,24 @@ describe('Fauna work per sign-in, counted by the core rules (local Fauna; SSM st
     expect(atCap.map((s) => s.read_ops)).toEqual([3 + MAX_TOKENS, 3 + MAX_TOKENS]);
     expect(atCap.map((s) => s.write_ops)).toEqual([2, 2]);
     for (const stats of atCap) expectBytesConsistent(stats);
+  });
+
+  it('with the default cap (DEFAULT_MAX_TOKENS_PER_IDENTITY = 10): 13 read ops and 2 write ops at the cap', async () => {
+    const defaults = startService(
+      { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID },
+      { createFaunaClient: (configuration, httpClient) => new Client(configuration, recording(httpClient)) },
+    );
+    try {
+      const event = signInEvent('5d0a0000-0000-4000-8000-000000000005', 'work.default@example.com', 'pretoken-refresh.json');
+      for (let i = 0; i < DEFAULT_MAX_TOKENS_PER_IDENTITY; i++) idTokenClaims(await defaults.invoke(event));
+      const before = answers.length;
+      idTokenClaims(await defaults.invoke(event));
+
+      expect(answers.length - before).toBe(1);
+      expect(answers[answers.length - 1]).toMatchObject({ read_ops: 3 + DEFAULT_MAX_TOKENS_PER_IDENTITY, write_ops: 2 });
+    } finally {
+      defaults.dispose();
+    }
   });
 
   it('compute: one op per 50 method calls and applications, so a sign-in stays at a few ops at any cap', async () => {
