@@ -143,3 +143,23 @@ export function derivedTypeConflict(collections: readonly { name: string; alias:
   }
   return null;
 }
+
+/**
+ * The first name or alias a schema gives twice across its collections and functions, in the core's words
+ * ("A Collection already exists with the name `X`"), or null (CORE: GlobalNamespaceValidator, which a push meets
+ * as the FQL writes do).
+ */
+export function namespaceConflict(items: { collections: readonly { name: string; alias: string | null }[]; functions: readonly { name: string; alias: string | null }[] }): string | null {
+  const seen = new Map<string, string>();
+  const entries: [string, string, 'name' | 'alias'][] = [];
+  for (const c of items.collections) entries.push(['Collection', c.name, 'name']);
+  for (const c of items.collections) if (c.alias !== null) entries.push(['Collection', c.alias, 'alias']);
+  for (const f of items.functions) entries.push(['Function', f.name, 'name']);
+  for (const f of items.functions) if (f.alias !== null) entries.push(['Function', f.alias, 'alias']);
+  for (const [kind, name, field] of entries) {
+    const first = seen.get(name);
+    if (first !== undefined) return `${first} \`${name}\``;
+    seen.set(name, `A ${kind} already exists with the ${field}`);
+  }
+  return null;
+}

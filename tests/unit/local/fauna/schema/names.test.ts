@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FslSyntaxError } from '../../../../../local/fauna/fsl/errors.ts';
 import { parseSchemaFile } from '../../../../../local/fauna/fsl/parser.ts';
-import { derivedTypeConflict, globalNameProblem, indexFieldProblem, indexNameProblem, roleNameProblem } from '../../../../../local/fauna/schema/names.ts';
+import { derivedTypeConflict, namespaceConflict, globalNameProblem, indexFieldProblem, indexNameProblem, roleNameProblem } from '../../../../../local/fauna/schema/names.ts';
 
 function fslProblem(content: string): string {
   try {
@@ -72,5 +72,15 @@ describe('derived types (CORE: CollectionDerivedTypeValidator; FQL2NameValidatio
     expect(derivedTypeConflict([{ name: 'Foo', alias: null }, { name: 'Bar', alias: 'NullFoo' }]))
       .toBe('The collection name `Foo` generates types that conflict with the following existing types: NullFoo');
     expect(derivedTypeConflict([{ name: 'Customer', alias: null }, { name: 'Product', alias: null }])).toBeNull();
+  });
+});
+
+describe('one namespace for collections and functions (CORE: GlobalNamespaceValidator)', () => {
+  it('refuses a schema that gives a name or alias twice, naming the item that had it first', () => {
+    expect(namespaceConflict({ collections: [{ name: 'foo', alias: null }], functions: [{ name: 'foo', alias: 'bar' }] }))
+      .toBe('A Collection already exists with the name `foo`');
+    expect(namespaceConflict({ collections: [{ name: 'Book', alias: 'Foo' }], functions: [{ name: 'Foo', alias: null }] }))
+      .toBe('A Collection already exists with the alias `Foo`');
+    expect(namespaceConflict({ collections: [{ name: 'Customer', alias: null }], functions: [{ name: 'signIn', alias: null }] })).toBeNull();
   });
 });
