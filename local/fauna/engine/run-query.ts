@@ -270,7 +270,7 @@ function failureSummary(state: EngineState, source: string, failure: QueryFailur
   if (failure.span && failure.span.end <= source.length && failure.span.start <= failure.span.end) {
     text = renderSummary(source, failure.span, failure.message);
     if (failure.constraintFailures) {
-      const lines = failure.constraintFailures.map((c) => `  ${c.paths.map((p) => p.join('.')).join(', ') || '<document>'}: ${c.message}`);
+      const lines = failure.constraintFailures.map((c) => `  ${c.paths.map(pathText).join(',') || '<document>'}: ${c.message}`);
       const [first, ...rest] = text.split('\n');
       text = [first, 'constraint failures:', ...lines, ...rest].join('\n');
     }
@@ -278,6 +278,11 @@ function failureSummary(state: EngineState, source: string, failure: QueryFailur
     text = `error: ${failure.message}`;
   }
   return logs ? `${logs}\n\n${text}` : text;
+}
+
+/** A constraint failure's path as the core's summary writes it: `indexes.byColl.terms[0].field`. */
+function pathText(path: readonly (string | number)[]): string {
+  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }
 
 /** Runs schema code; a failure loses its span (which points into an FSL file) so the caller's query span is used. */
