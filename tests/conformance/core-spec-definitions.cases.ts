@@ -23,6 +23,8 @@ export interface ExpectedFailure {
   message?: string;
   /** Part of the message, where the core's message also renders the query's source (which this corpus leaves out). */
   messageIncludes?: string;
+  /** Lines of the `summary` the spec expects (its error and constraint failure lines; the source excerpt is not checked). */
+  summaryIncludes?: string;
   /** The constraint failures' messages alone, where the spec checks only those (FQL2NameValidationSpec). */
   failureMessages?: string[];
   constraint_failures?: { paths: (string | number)[][]; message: string }[];
@@ -230,6 +232,10 @@ function typeEnvironmentCases(): CoreSpecCase[] {
 const createFailure = (failures: { paths: (string | number)[][]; message: string }[]): { error: ExpectedFailure } => ({
   error: { code: 'constraint_failure', message: 'Failed to create Collection.', constraint_failures: failures },
 });
+/** The same expectation, with the summary lines the spec's test expects too. */
+function withSummary(expected: { error: ExpectedFailure }, summaryIncludes: string): { error: ExpectedFailure } {
+  return { error: { ...expected.error, summaryIncludes } };
+}
 const personIndex = (index: string) => `Collection.create({ name: "Person", indexes: { ${index} } })`;
 const PERSONS = [
   'Person.create({ name: "bob", age: 40 })', 'Person.create({ name: "bob", age: 20 })',
@@ -246,7 +252,7 @@ const collectionCases: CoreSpecCase[] = [
   {
     spec: 'collectionsApi', test: 'collection reserved name error',
     query: 'Collection.create({name: "Collection"})',
-    expect: createFailure(nameFailure(reserved('Collection'))),
+    expect: withSummary(createFailure(nameFailure(reserved('Collection'))), 'error: Failed to create Collection.\nconstraint failures:\n  name: The identifier `Collection` is reserved.'),
   },
   {
     spec: 'collectionsApi', test: 'accepts an optional `data` field for arbitrary metadata object',
@@ -298,7 +304,7 @@ const collectionCases: CoreSpecCase[] = [
     expect: { error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [
       { paths: [['name']], message: 'Failed unique constraint' },
       { paths: [['name'], ['address', 'city']], message: 'Failed unique constraint' },
-    ] } },
+    ], summaryIncludes: 'error: Failed unique constraint.\nconstraint failures:\n  name: Failed unique constraint\n  name,address.city: Failed unique constraint' } },
   },
   {
     spec: 'collectionsApi', test: 'only accepts objects for `data` field',
@@ -420,7 +426,8 @@ const collectionCases: CoreSpecCase[] = [
   {
     spec: 'collectionsApi', test: "don't allow index terms on id, coll, or values on coll", what: 'coll as a term',
     query: personIndex('byColl: { terms: [{ field: "coll" }] }'),
-    expect: createFailure([{ paths: [['indexes', 'byColl', 'terms', 0, 'field']], message: '`coll` is not supported as an index term.' }]),
+    expect: withSummary(createFailure([{ paths: [['indexes', 'byColl', 'terms', 0, 'field']], message: '`coll` is not supported as an index term.' }]),
+      'constraint failures:\n  indexes.byColl.terms[0].field: `coll` is not supported as an index term.'),
   },
   {
     spec: 'collectionsApi', test: "don't allow index terms on id, coll, or values on coll", what: 'coll as a value',
@@ -467,7 +474,8 @@ const collectionCases: CoreSpecCase[] = [
   {
     spec: 'collectionsApi', test: "don't allow index terms on ts",
     query: personIndex('byTs: { terms: [{ field: "ts" }] }'),
-    expect: createFailure([{ paths: [['indexes', 'byTs', 'terms', 0, 'field']], message: '`ts` may only be used as an index value, not as an index term.' }]),
+    expect: withSummary(createFailure([{ paths: [['indexes', 'byTs', 'terms', 0, 'field']], message: '`ts` may only be used as an index value, not as an index term.' }]),
+      'constraint failures:\n  indexes.byTs.terms[0].field: `ts` may only be used as an index value, not as an index term.'),
   },
   ...['byId', 'definition', 'createAll', 'createData', 'all', 'where', 'firstWhere', 'create'].map((name): CoreSpecCase => ({
     spec: 'collectionsApi', test: "don't accept index names that conflict with provided collection functions", what: name,

@@ -64,6 +64,7 @@ describe('cases restated from the core specs (definitions, documents, indexes, s
       expect(outcome.ok ? { data: outcome.data } : { code: outcome.error.code }).toEqual({ code: expected.error.code });
       if (outcome.ok) return;
       if (expected.error.message !== undefined) expect(outcome.error.message).toBe(expected.error.message);
+      if (expected.error.summaryIncludes !== undefined) expect(outcome.error.queryInfo?.summary).toContain(expected.error.summaryIncludes);
       if (expected.error.messageIncludes !== undefined) expect(outcome.error.message).toContain(expected.error.messageIncludes);
       if (expected.error.failureMessages !== undefined) {
         const failures = (outcome.error as ServiceError & { constraint_failures?: { message: string }[] }).constraint_failures ?? [];
