@@ -8,13 +8,12 @@ import { Store } from '../storage/store.ts';
 import type { Expr, Span } from '../fql/ast.ts';
 import type { LambdaSource } from '../schema/model.ts';
 import { QueryFailure } from './errors.ts';
+import type { Meter } from './metering.ts';
 import { Schema } from './schema.ts';
 import type { DocRef, FqlTime, SetValue, Value } from '../values/values.ts';
 
 /** Sets returned to a client stay paginable through `Set.paginate(cursor)` until this many newer cursors exist. */
 const MAX_CURSORS = 10_000;
-/** Evaluation steps counted as one compute op in `stats.compute_ops`. */
-const STEPS_PER_COMPUTE_OP = 512;
 /**
  * How many evaluation steps run between two looks at the clock. A look costs about as much as a few steps
  * (performance.now()), so short deadlines are checked at nearly every step and long ones rarely.
@@ -127,7 +126,8 @@ export interface Ctx {
   revealed: Map<string, string>;
   /** `log()`/`dbg()` output, rendered into the summary. */
   logs: { span: Span; text: string }[];
-  stats: { reads: number };
+  /** What the query costs, counted by the core's rules (metering.ts). */
+  meter: Meter;
   /** The query's deadline budget, on the `performance.now()` clock. */
   deadline: Deadline;
   /**
@@ -188,9 +188,4 @@ export function tick(ctx: Ctx, span?: Span): void {
   deadline.stepsUntilCheck = deadline.stepsPerCheck;
   const failure = deadlineFailure(deadline, performance.now(), span ?? null);
   if (failure) throw failure;
-}
-
-/** Compute ops for `stats`: one per started block of evaluation steps. */
-export function computeOps(ctx: Ctx): number {
-  return Math.max(1, Math.ceil(ctx.deadline.steps / STEPS_PER_COMPUTE_OP));
 }

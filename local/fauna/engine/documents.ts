@@ -9,11 +9,12 @@ import type { StoredDoc } from '../storage/store.ts';
 import type { Span } from '../fql/ast.ts';
 import type { Ctx } from './context.ts';
 import { QueryFailure } from './errors.ts';
+import { meterDocumentRead, meterDocumentWritten } from './metering.ts';
 import { DocRef, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
 /** Fields that user documents cannot set (core test: https://github.com/search?type=code&q=repo%3Afauna%2Ffaunadb+FQL2ReservedFieldAndDataAccessSpec). */
-const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete']);
+const RESERVED_FIELDS: ReadonlySet<string> = new Set(['ts', 'coll', 'update', 'replace', 'delete', 'updateData', 'replaceData', 'exists']);
 const NANOS_PER_DAY = 86_400_000_000_000n;
 const DIGITS = /^\d+$/;
 
@@ -30,12 +31,20 @@ function isLive(ctx: Ctx, doc: StoredDoc): boolean {
   return doc.ttl === null || doc.ttl.epochNanos > ctx.now.epochNanos;
 }
 
-/** The stored document if it exists and has not expired at the snapshot time. */
+/** The stored document if it exists and has not expired at the snapshot time: a document read (metered). */
 export function liveDoc(ctx: Ctx, coll: string, id: string): StoredDoc | null {
-  const doc = ctx.db.store.get(coll, id);
-  if (!doc || !isLive(ctx, doc)) return null;
-  ctx.stats.reads++;
+  const doc = peekLiveDoc(ctx, coll, id);
+  meterDocumentRead(ctx.meter, coll, id, doc ? doc.data : null);
   return doc;
+}
+
+/**
+ * The same without a document read: what an index scan sees in its entries (an index entry knows its document's
+ * ttl, so a scan skips expired documents without reading them).
+ */
+export function peekLiveDoc(ctx: Ctx, coll: string, id: string): StoredDoc | null {
+  const doc = ctx.db.store.get(coll, id);
+  return doc && isLive(ctx, doc) ? doc : null;
 }
 
 /** Runs a privilege check for the current caller. */
@@ -46,8 +55,10 @@ export function allowed(ctx: Ctx, resource: string, action: PrivilegeAction, arg
 
 /** Reads a document as the caller sees it: the stored record, or why it reads as null. */
 export function readState(ctx: Ctx, ref: DocRef): { doc: StoredDoc } | { cause: NullCause } {
+  if (ref.coll === DELETED_COLLECTION) return { cause: 'collection deleted' };
   const doc = liveDoc(ctx, ref.coll, ref.id);
-  if (!doc) return { cause: 'not found' };
+  // A document this transaction deleted reads as deleted, not as missing (CORE: QueryFailure.scala `DocumentDeleted`).
+  if (!doc) return { cause: ctx.db.store.writtenDocuments().get(`${ref.coll}/${ref.id}`)?.doc === null ? 'deleted' : 'not found' };
   if (!allowed(ctx, ref.coll, 'read', [ref])) return { cause: 'permission denied' };
   return { doc };
 }
@@ -65,6 +76,7 @@ export function nullDocFailure(ref: DocRef | NamedRef, cause: NullCause, span: S
   switch (cause) {
     case 'permission denied': return new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     case 'deleted': return new QueryFailure('document_deleted', `Document in \`${ref.coll}\` with id ${ref.id} was deleted.`, { span });
+    case 'collection deleted': return new QueryFailure('document_not_found', `Document with id ${ref.id} does not exist because the collection was deleted.`, { span });
     default: return new QueryFailure('document_not_found', `Collection \`${ref.coll}\` does not contain document with id ${ref.id}.`, { span });
   }
 }
@@ -84,10 +96,41 @@ function isUserCollection(ctx: Ctx, coll: string): boolean {
 export function docFields(ctx: Ctx, ref: DocRef, doc: StoredDoc): FqlObject {
   const out: FqlObject = { id: doc.id, coll: moduleFor(ref.coll, isUserCollection(ctx, ref.coll)), ts: FqlTime.fromMicros(doc.ts) };
   if (doc.ttl) out.ttl = doc.ttl;
-  for (const [key, value] of Object.entries(doc.data)) out[key] = value;
+  for (const [key, value] of Object.entries(doc.data)) out[key] = withDeletedCollections(ctx, value);
   const secret = ctx.revealed.get(`${ref.coll}/${ref.id}`);
   if (secret !== undefined) out.secret = secret;
   return out;
+}
+
+/** The module a reference to a document of a deleted collection reads with (CORE: stdlib `Deleted` companion). */
+export const DELETED_COLLECTION = 'Deleted';
+
+/** Whether documents of `coll` can exist: a collection of the schema, or Token/Key. */
+function collectionExists(ctx: Ctx, coll: string): boolean {
+  return coll === 'Token' || coll === 'Key' || ctx.db.schema.collections.has(coll);
+}
+
+/**
+ * A stored value as a query sees it: a reference into a collection that was deleted since reads as a reference into
+ * `Deleted` (CORE: FQL2CollectionsSpec "to docs in a deleted collection": `@ref` with `coll: Deleted`, cause
+ * `collection deleted`). Values without such references are returned as they are.
+ */
+function withDeletedCollections(ctx: Ctx, value: Value): Value {
+  if (value instanceof DocRef) return collectionExists(ctx, value.coll) ? value : new DocRef(DELETED_COLLECTION, value.id);
+  if (Array.isArray(value)) {
+    const mapped = value.map((item) => withDeletedCollections(ctx, item));
+    return mapped.some((item, i) => item !== value[i]) ? mapped : value;
+  }
+  if (isPlainObject(value)) {
+    let changed = false;
+    const out: FqlObject = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = withDeletedCollections(ctx, item);
+      if (out[key] !== item) changed = true;
+    }
+    return changed ? out : value;
+  }
+  return value;
 }
 
 /** Reads one field of a document (metadata, stored field, computed field, revealed secret); missing → null. */
@@ -100,7 +143,7 @@ export function docField(ctx: Ctx, ref: DocRef, doc: StoredDoc, name: string): V
     case 'secret':
       if (ref.coll === 'Token' || ref.coll === 'Key') return ctx.revealed.get(`${ref.coll}/${ref.id}`) ?? null;
   }
-  if (Object.hasOwn(doc.data, name)) return doc.data[name]!;
+  if (Object.hasOwn(doc.data, name)) return withDeletedCollections(ctx, doc.data[name]!);
   const computed = ctx.db.schema.collections.get(ref.coll)?.computed.find((c) => c.name === name);
   if (computed) return ctx.runSchemaLambda(computed.fn, [ref]);
   return null;
@@ -231,6 +274,7 @@ function runChecks(ctx: Ctx, def: CollectionDef, ref: DocRef, verb: 'create' | '
 export function writeRecord(ctx: Ctx, coll: string, id: string, doc: StoredDoc | null, span: Span | null): void {
   try {
     ctx.db.store.put(coll, id, doc, (holder) => isLive(ctx, holder));
+    meterDocumentWritten(ctx.meter, coll, id);
   } catch (error) {
     if (error instanceof UniqueViolationError) {
       throw new QueryFailure('constraint_failure', 'Failed unique constraint.', {
@@ -249,6 +293,27 @@ function plainNewDoc(ctx: Ctx, coll: string, id: string, data: FqlObject, ttl: F
   return Object.assign(out, data);
 }
 
+/** The core's name of a value's precise type in a type mismatch (`String`, `{ x: Int }`). */
+function preciseType(value: Value): string {
+  if (typeof value === 'bigint') return value >= -(2n ** 31n) && value < 2n ** 31n ? 'Int' : 'Long';
+  if (Array.isArray(value)) return `[${value.map(preciseType).join(', ')}]`;
+  if (isPlainObject(value)) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${preciseType(v)}`).join(', ')} }`;
+  return typeName(value);
+}
+
+/**
+ * The id a `create` gives (a Long, or a string of one): a negative one fails "id must be nonnegative", anything else
+ * "Expected ID | String | Long, provided T", as constraint failures on `id` (CORE: WriteBroker.scala `getOrMakeID`;
+ * FQL2CollectionsSpec "allows setting ids").
+ */
+function givenId(coll: string, given: Value, span: Span | null): string {
+  const text = typeof given === 'bigint' ? given.toString() : given;
+  const isLong = typeof text === 'string' && /^-?\d+$/.test(text) && BigInt(text) < 2n ** 63n && BigInt(text) >= -(2n ** 63n);
+  if (!isLong) throw constraintFailure(coll, 'create', [{ path: ['id'], message: `Expected ID | String | Long, provided ${preciseType(given)}` }], span);
+  if (BigInt(text) < 0n) throw constraintFailure(coll, 'create', [{ path: ['id'], message: 'id must be nonnegative' }], span);
+  return BigInt(text).toString();
+}
+
 /** `Coll.create(data)`: validates and stores a new document of a user collection. */
 export function createDocument(ctx: Ctx, def: CollectionDef, input: Value, span: Span | null): DocRef {
   if (!isPlainObject(input)) throw new QueryFailure('invalid_argument', `expected value for \`data\` of type object, received ${typeName(input)}`, { span });
@@ -261,10 +326,7 @@ export function createDocument(ctx: Ctx, def: CollectionDef, input: Value, span:
   if (Object.hasOwn(data, 'id')) {
     const given = data.id!;
     delete data.id;
-    const text = typeof given === 'bigint' ? given.toString() : given;
-    if (typeof text !== 'string' || !DIGITS.test(text) || BigInt(text) >= 2n ** 63n) {
-      throw new QueryFailure('invalid_id', `\`${String(text)}\` is not a valid ID.`, { span });
-    }
+    const text = givenId(def.name, given, span);
     if (!allowed(ctx, def.name, 'create_with_id', [plainNewDoc(ctx, def.name, text, data, null)])) {
       throw new QueryFailure('permission_denied', 'Insufficient privileges to perform the action.', { span });
     }

@@ -9,10 +9,12 @@
  * Fauna core sources:
  * - https://github.com/fauna/faunadb/blob/HEAD/ext/model/src/main/scala/runtime/fql2/FQLInterpreter.scala
  */
+import { isPrivileged } from '../auth/permissions.ts';
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, ProjectionField, Span, Stmt } from '../fql/ast.ts';
 import { compareValues } from '../values/keys.ts';
 import { tick } from './context.ts';
+import { meterCompute } from './metering.ts';
 import type { Ctx } from './context.ts';
 import { docField, isNullish, nullDocFailure, readState, requireDoc } from './documents.ts';
 import { fqlEquals } from './equality.ts';
@@ -222,6 +224,8 @@ function indexOf(ctx: Ctx, object: Value, index: Value, span: Span): Value {
 export function callValue(ctx: Ctx, fn: Value, args: Value[], span: Span): Value {
   if (fn instanceof LambdaFn) return callLambda(ctx, fn, args, span);
   if (fn instanceof NativeFn) {
+    // Applying a function is a unit of compute (CORE: FQLInterpreter.scala `evalApply`).
+    meterCompute(ctx.meter);
     try {
       return fn.call(ctx, args);
     } catch (error) {
@@ -234,6 +238,7 @@ export function callValue(ctx: Ctx, fn: Value, args: Value[], span: Span): Value
 }
 
 export function callLambda(ctx: Ctx, fn: LambdaFn, args: Value[], span: Span | null): Value {
+  meterCompute(ctx.meter);
   const vars = new Map<string, Value>();
   const fixed = fn.variadic ? fn.params.length - 1 : fn.params.length;
   if (fn.variadic ? args.length < fixed : args.length !== fixed) {
@@ -287,6 +292,9 @@ function isNumber(v: Value): v is bigint | number {
 
 /** Applies a strict binary operator to two evaluated operands. */
 export function binaryOp(ctx: Ctx, op: string, left: Value, right: Value, span: Span): Value {
+  // An operator is a method of its left operand, so a unit of compute like any method call (`??`, `&&` and `||`
+  // short-circuit and never get here).
+  meterCompute(ctx.meter);
   switch (op) {
     case '==': return fqlEquals(ctx, left, right);
     case '!=': return !fqlEquals(ctx, left, right);
@@ -408,6 +416,10 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
     return new SetValue((c) => mapIterable(target.produce(c), (item) => project(c as Ctx, item, fields, scope, span)), target.pageSize);
   }
   if (target instanceof DocRef) {
+    // An index entry's reference projected to fields the entry covers needs no document read (metering.ts).
+    if (projectsCoveredFields(ctx, target, fields)) {
+      return Object.fromEntries(fields.map((f) => [f.key, memberOf(ctx, target, f.key, f.span)]));
+    }
     const state = readState(ctx, target);
     if ('cause' in state) return null;
   } else if (!isPlainObject(target) && !(target instanceof NamedRef)) {
@@ -426,6 +438,11 @@ function project(ctx: Ctx, target: Value, fields: ProjectionField[], scope: Scop
     }
   }
   return out;
+}
+
+function projectsCoveredFields(ctx: Ctx, ref: DocRef, fields: ProjectionField[]): boolean {
+  if (ref.covered === undefined || !isPrivileged(ctx.access) || ctx.db.store.writtenDocuments().has(`${ref.coll}/${ref.id}`)) return false;
+  return fields.every((f) => f.kind === 'Field' && !f.nested && (f.key === 'id' || f.key === 'coll' || ref.covered!.has(f.key)));
 }
 
 function evaluateWithThis(ctx: Ctx, expr: Expr, self: Value, scope: Scope): Value {

@@ -19,7 +19,8 @@ import type { EncodeContext } from '../wire/encode.ts';
 import { DocRef, FqlTime, LambdaFn } from '../values/values.ts';
 import type { Value } from '../values/values.ts';
 import type { ErrorCode, Principal, QueryOutcome, QueryRequest, QueryStats, ValueFormat } from './api.ts';
-import { computeOps, deadlineFailure, newDeadline } from './context.ts';
+import { deadlineFailure, newDeadline } from './context.ts';
+import { computeOps, documentBytes, indexEntryBytes, newMeter, writeTotals } from './metering.ts';
 import type { Ctx, Database } from './context.ts';
 import { docFields, moduleFor, readState } from './documents.ts';
 import { QueryFailure } from './errors.ts';
@@ -29,6 +30,7 @@ import { BUILTIN_MODULES } from './stdlib/globals.ts';
 import { DEFAULT_PAGE_SIZE, readPage } from './stdlib/set.ts';
 import type { Footprint } from '../storage/store.ts';
 import { dbFor } from './engine-state.ts';
+import { DEFINITION_EXTRAS_COLLECTION } from './definition-extras.ts';
 import type { EngineState } from './engine-state.ts';
 import { changeSchemaInQuery } from './schema-ops.ts';
 import { isEnvTypechecked, queryTypechecked } from './typecheck-mode.ts';
@@ -36,8 +38,8 @@ import { displayType, renderTypeError, typecheckQuery } from '../typer/index.ts'
 
 /** Fauna's answer when the query does not parse. */
 const CHECK_FAILED_MESSAGE = 'The query failed 1 validation check';
-/** A rough cost model for stats: bytes per document read or written. */
-const APPROX_DOC_BYTES = 128;
+/** What deleting a document writes: its tombstone version (no fields). */
+const DELETE_BYTES = documentBytes({});
 
 function emptyStats(): QueryStats {
   return { compute_ops: 1, read_ops: 0, write_ops: 0, query_time_ms: 0, contention_retries: 0, storage_bytes_read: 0, storage_bytes_write: 0, rate_limits_hit: [] };
@@ -161,9 +163,10 @@ function runQueryIn(
     // The last look at the deadline comes before the commit: a query that ran out of time writes nothing.
     const late = deadlineFailure(ctx.deadline, performance.now());
     if (late) throw late;
+    const written = documentWriteBytes(db);
     const footprint = store.footprint;
     if (mode === 'held' && footprint !== null && footprint.replayable && footprint.log.length > 0) {
-      fillStats(stats, ctx, store.writes, startedMs);
+      fillStats(stats, ctx, written, startedMs);
       store.hold();
       attempt.footprint = footprint;
       attempt.held = true;
@@ -171,14 +174,14 @@ function runQueryIn(
     }
     attempt.footprint = footprint;
     const writes = store.commit();
-    fillStats(stats, ctx, writes, startedMs);
+    fillStats(stats, ctx, written, startedMs);
     // Schema and child-database changes are not document writes but must be persisted too.
     const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
     if (changed) state.notify();
     return { ok: true, data, ...(staticType === undefined ? {} : { static_type: staticType }), summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
   } catch (error) {
     store.rollback();
-    fillStats(stats, ctx, 0, startedMs);
+    fillStats(stats, ctx, new Map(), startedMs);
     const failure = asFailure(error);
     const errorBody: Extract<QueryOutcome, { ok: false }>['error'] = { code: failure.code, message: failure.message };
     if (failure.constraintFailures) errorBody.constraint_failures = failure.constraintFailures;
@@ -222,7 +225,7 @@ function newContext(state: EngineState, db: Database, request: QueryRequest, txn
     token,
     revealed: new Map(),
     logs: [],
-    stats: { reads: 0 },
+    meter: newMeter(),
     deadline: newDeadline(startedAt, request.timeoutMs),
     runSchemaLambda: (lambda, args) => asServer(ctx, () => withoutSchemaSpans(() => callSchemaLambda(ctx, lambda, args))),
     runSchemaExpr: (expr) => asServer(ctx, () => withoutSchemaSpans(() => evaluate(ctx, expr, newScope(null)))),
@@ -294,13 +297,30 @@ function moduleResolver(db: Database): ModuleResolver {
   };
 }
 
-function fillStats(stats: QueryStats, ctx: Ctx, writes: number, startedMs: number): void {
-  stats.compute_ops = computeOps(ctx);
-  stats.read_ops = ctx.stats.reads;
-  stats.write_ops = writes;
+/** Bytes written per document by the open transaction: its final version plus its index entries. */
+function documentWriteBytes(db: Database): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const [key, { collection, doc }] of db.store.writtenDocuments()) {
+    // Part of the definition write, which metering counts already.
+    if (collection === DEFINITION_EXTRAS_COLLECTION) continue;
+    if (doc === null) {
+      bytes.set(key, DELETE_BYTES);
+      continue;
+    }
+    const entries = db.store.indexEntries(collection, doc).reduce((sum, entry) => sum + indexEntryBytes(entry), 0);
+    bytes.set(key, documentBytes(doc.data) + entries);
+  }
+  return bytes;
+}
+
+function fillStats(stats: QueryStats, ctx: Ctx, written: ReadonlyMap<string, number>, startedMs: number): void {
+  const writes = writeTotals(ctx.meter, written);
+  stats.compute_ops = computeOps(ctx.meter);
+  stats.read_ops = ctx.meter.readOps;
+  stats.write_ops = writes.ops;
   stats.query_time_ms = Date.now() - startedMs;
-  stats.storage_bytes_read = ctx.stats.reads * APPROX_DOC_BYTES;
-  stats.storage_bytes_write = writes * APPROX_DOC_BYTES;
+  stats.storage_bytes_read = ctx.meter.bytesRead;
+  stats.storage_bytes_write = writes.bytes;
 }
 
 function logSummary(source: string, ctx: Ctx): string {
@@ -314,7 +334,7 @@ function failureSummary(state: EngineState, source: string, failure: QueryFailur
   if (failure.span && failure.span.end <= source.length && failure.span.start <= failure.span.end) {
     text = renderSummary(source, failure.span, failure.message);
     if (failure.constraintFailures) {
-      const lines = failure.constraintFailures.map((c) => `  ${c.paths.map((p) => p.join('.')).join(', ') || '<document>'}: ${c.message}`);
+      const lines = failure.constraintFailures.map((c) => `  ${c.paths.map(pathText).join(',') || '<document>'}: ${c.message}`);
       const [first, ...rest] = text.split('\n');
       text = [first, 'constraint failures:', ...lines, ...rest].join('\n');
     }
@@ -322,6 +342,11 @@ function failureSummary(state: EngineState, source: string, failure: QueryFailur
     text = `error: ${failure.message}`;
   }
   return logs ? `${logs}\n\n${text}` : text;
+}
+
+/** A constraint failure's path as the core's summary writes it: `indexes.byColl.terms[0].field`. */
+function pathText(path: readonly (string | number)[]): string {
+  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }
 
 /** Runs schema code; a failure loses its span (which points into an FSL file) so the caller's query span is used. */

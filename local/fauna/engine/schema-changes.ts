@@ -2,6 +2,7 @@
  * Pure checks and descriptions of a schema change: cross-item validation the FSL parser cannot do, and the textual
  * diff answered by `/schema/1/diff`.
  */
+import { derivedTypeConflict, namespaceConflict } from '../schema/names.ts';
 import { isBuiltinRole } from '../auth/permissions.ts';
 import type { SchemaItems } from '../schema/model.ts';
 
@@ -10,6 +11,12 @@ import type { SchemaItems } from '../schema/model.ts';
  * constraints over computed fields are refused, because storage indexes stored fields only and would answer wrongly.
  */
 export function validateItems(items: SchemaItems): string | null {
+  // A collection's derived types (X, XCollection, NullX) may not meet another's (schema/names.ts).
+  const typeConflict = derivedTypeConflict(items.collections);
+  if (typeConflict !== null) return `error: ${typeConflict}`;
+  // Collections and functions share one namespace of names and aliases.
+  const nameConflict = namespaceConflict(items);
+  if (nameConflict !== null) return `error: ${nameConflict}`;
   for (const coll of items.collections) {
     const computed = new Set(coll.computed.map((c) => c.name));
     const paths = [

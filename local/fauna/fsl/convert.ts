@@ -8,6 +8,7 @@
  * Fauna core sources:
  * - https://github.com/fauna/faunadb/blob/HEAD/ext/fql/shared/src/main/scala/parser/SchemaItemConverter.scala
  */
+import { globalNameProblem, INVALID_IDENTIFIER, indexPathProblem, RESERVED_COLLECTION_MEMBERS } from '../schema/names.ts';
 import { SHORT_LAMBDA_PARAM } from '../fql/ast.ts';
 import type { Expr, Span } from '../fql/ast.ts';
 import type { SyntaxHint } from '../fql/errors.ts';
@@ -175,6 +176,17 @@ export class SchemaConverter {
     return name;
   }
 
+  /**
+   * A collection or function name may not be one the environment reserves (schema/names.ts). Other invalid names are
+   * left to the FSL parser's own rules, which accept quoted names.
+   */
+  private globalName(name: FslName): boolean {
+    const problem = globalNameProblem(name.text);
+    const reserved = problem !== null && problem !== INVALID_IDENTIFIER;
+    if (reserved) this.error(problem, name.span);
+    return !reserved;
+  }
+
   private requireValue(item: FslNode): FslValue | null {
     if (item.value === null || item.value.kind === 'skipped' && item.value.span.start === item.value.span.end) {
       this.error('Missing required value', item.span);
@@ -228,6 +240,7 @@ export class SchemaConverter {
     this.allowAnnotations(item, ['alias']);
     const members = this.requireBlock(item);
     if (name === null || members === null) return null;
+    if (!this.globalName(name)) return null;
     const def: CollectionDef = {
       name: name.text,
       alias: this.annotationOf(item.annotations, 'alias')?.value.text ?? null,
@@ -266,6 +279,10 @@ export class SchemaConverter {
           const indexName = this.requireIdentifier(member);
           const block = this.requireBlock(member);
           if (indexName === null || block === null) break;
+          if (RESERVED_COLLECTION_MEMBERS.has(indexName.text)) {
+            this.error(`The name '${indexName.text}' is reserved.`, indexName.span);
+            break;
+          }
           indexes.check(indexName.text, indexName.span);
           const index = this.index(block);
           if (index !== null) def.indexes[indexName.text] = index;
@@ -422,13 +439,15 @@ export class SchemaConverter {
         continue;
       }
       for (const item of value.items) {
-        if (kw === 'terms') {
-          const term = this.termPath(item);
-          if (term !== null) index.terms.push(term);
-        } else {
-          const v = this.valuePath(item);
-          if (v !== null) index.values.push(v);
+        const parsed = kw === 'terms' ? this.termPath(item) : this.valuePath(item);
+        if (parsed === null) continue;
+        const fieldError = indexPathProblem(parsed.path, kw === 'terms' ? 'term' : 'value');
+        if (fieldError !== null) {
+          this.error(fieldError, item.span);
+          continue;
         }
+        if (kw === 'terms') index.terms.push(parsed);
+        else index.values.push(parsed as IndexDef['values'][number]);
       }
     }
     return index;
@@ -551,8 +570,9 @@ export class SchemaConverter {
     const name = this.requireName(item);
     const members = this.requireBlock(item);
     if (name === null || members === null) return null;
+    // The core's RoleValidator message (schema/names.ts); `server-readonly` is not an identifier at all.
     if (BUILTIN_ROLES.has(name.text)) {
-      this.error(`Invalid role name \`${name.text}\`: it is reserved for a built-in role`, name.span);
+      this.error(`The identifier \`${name.text}\` is reserved.`, name.span);
       return null;
     }
     const def: RoleDef = { name: name.text, membership: [], privileges: [] };
@@ -647,6 +667,7 @@ export class SchemaConverter {
     const name = this.requireName(item);
     this.allowAnnotations(item, ['alias', 'role']);
     if (name === null) return null;
+    if (!this.globalName(name)) return null;
     const value = this.requireValue(item);
     if (value === null) return null;
     if (value.kind !== 'function') {

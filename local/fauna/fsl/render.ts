@@ -51,7 +51,7 @@ function stringAt(def: PlainObject, key: string, path: string[] = [key]): string
 /** The item's name, checked to be an identifier FSL can declare. */
 export function definitionName(def: PlainObject): string {
   const name = stringAt(def, 'name');
-  if (!IDENTIFIER.test(name)) throw new DefinitionShapeError(['name'], `Invalid identifier \`${name}\`.`);
+  if (!IDENTIFIER.test(name)) throw new DefinitionShapeError(['name'], 'Invalid identifier.');
   return name;
 }
 

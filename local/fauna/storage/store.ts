@@ -171,6 +171,8 @@ export class Store {
   #writes = 0;
   /** Set while a tracked transaction (contention mode) runs; null otherwise, so the plain path pays nothing. */
   #footprint: Footprint | null = null;
+  /** This transaction's written documents by `coll/id`: the final version, or null once deleted. */
+  #written = new Map<string, { collection: string; doc: StoredDoc | null }>();
 
   /** Declares the collections and their indexes; rebuilds every index from the stored documents. */
   configure(specs: CollectionSpec[]): void {
@@ -234,6 +236,7 @@ export class Store {
     if (this.#footprint !== null) this.#track(this.#footprint, collection, coll, id, old, doc, isLive);
     this.#apply(coll, id, old, doc);
     this.#writes++;
+    this.#written.set(`${collection}/${id}`, { collection, doc });
     this.#undo?.push(() => this.#apply(coll, id, doc, old));
   }
 
@@ -317,6 +320,7 @@ export class Store {
     if (this.#undo) throw new Error('A transaction is already open');
     this.#undo = [];
     this.#writes = 0;
+    this.#written = new Map();
     this.#footprint = track ? { reads: new Set(), writes: new Set(), log: [], replayable: true } : null;
   }
 
@@ -337,6 +341,7 @@ export class Store {
     const steps = this.#undo ?? [];
     this.#undo = null;
     this.#footprint = null;
+    this.#written = new Map();
     for (let i = steps.length - 1; i >= 0; i--) steps[i]!();
   }
 
@@ -368,6 +373,21 @@ export class Store {
 
   get writes(): number {
     return this.#writes;
+  }
+
+  /** The documents the open (or just committed) transaction wrote: final versions, null for deleted ones. */
+  writtenDocuments(): ReadonlyMap<string, { collection: string; doc: StoredDoc | null }> {
+    return this.#written;
+  }
+
+  /** The index entries (terms of every index and unique constraint) a stored document holds. */
+  indexEntries(collection: string, doc: StoredDoc): Value[][] {
+    const spec = this.#specs.get(collection);
+    if (!spec) return [];
+    const entries: Value[][] = [];
+    for (const index of Object.values(spec.indexes)) entries.push(index.terms.map((t) => readField(doc, t.path)));
+    for (const unique of spec.uniques) entries.push(unique.fields.map((f) => readField(doc, f.path)));
+    return entries;
   }
 
   /** Every collection's documents, for snapshots. */

@@ -116,9 +116,15 @@ export class ModuleValue {
 export class DocRef {
   readonly coll: string;
   readonly id: string;
-  constructor(coll: string, id: string) {
+  /**
+   * Top-level fields an index entry carried along (its terms and values) when the reference came from an index:
+   * reading them needs no document read (CORE: ValueSet `extractPartials`).
+   */
+  readonly covered: ReadonlyMap<string, Value> | undefined;
+  constructor(coll: string, id: string, covered?: ReadonlyMap<string, Value>) {
     this.coll = coll;
     this.id = id;
+    this.covered = covered;
   }
 }
 

@@ -11,9 +11,11 @@ import { mayEver } from '../../auth/permissions.ts';
 import type { CollectionDef, IndexDef } from '../../schema/model.ts';
 import { compareIds, compareValues } from '../../values/keys.ts';
 import { readField } from '../../storage/store.ts';
+import type { StoredDoc } from '../../storage/store.ts';
 import { createSchemaItem } from './schema-writes.ts';
 import type { Ctx } from '../context.ts';
-import { allowed, createDocument, liveDoc, moduleFor } from '../documents.ts';
+import { allowed, createDocument, moduleFor, peekLiveDoc } from '../documents.ts';
+import { indexEntryBytes, meterIndexRead, partitionsFor, TERMLESS_INDEX_PARTITIONS, valueBytes } from '../metering.ts';
 import { QueryFailure } from '../errors.ts';
 import { DocRef, NamedRef, NativeFn, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
 import { callUdf } from './globals.ts';
@@ -37,8 +39,11 @@ export function idArg(value: Value | undefined, span: Span): string {
 export function allDocs(coll: string): SetValue {
   return new SetValue(function* (c) {
     const ctx = c as Ctx;
-    for (const id of ctx.db.store.ids(coll)) {
-      if (!liveDoc(ctx, coll, id)) continue;
+    const ids = ctx.db.store.ids(coll);
+    // The documents index holds one entry (the id) per document, in 8 partitions (metering.ts).
+    meterIndexRead(ctx.meter, { coll, index: '', terms: [] }, TERMLESS_INDEX_PARTITIONS, ids.length * indexEntryBytes([]));
+    for (const id of ids) {
+      if (!peekLiveDoc(ctx, coll, id)) continue;
       const ref = new DocRef(coll, id);
       if (allowed(ctx, coll, 'read', [ref])) yield ref;
     }
@@ -77,6 +82,25 @@ function compareToBound(values: Value[], bound: Value[], index: IndexDef): numbe
   return 0;
 }
 
+/** The bytes an index entry spends on its values. */
+function valuesBytes(doc: StoredDoc, index: IndexDef): number {
+  let sum = 0;
+  for (const v of index.values) sum += valueBytes(readField(doc, v.path));
+  return sum;
+}
+
+/** The top-level fields an index entry holds: its terms and values with one-segment paths. */
+function coveredFields(index: IndexDef, terms: Value[], values: Value[]): ReadonlyMap<string, Value> | undefined {
+  const covered = new Map<string, Value>();
+  index.terms.forEach((t, i) => {
+    if (t.path.length === 1 && !t.mva) covered.set(t.path[0]!, terms[i] ?? null);
+  });
+  index.values.forEach((v, i) => {
+    if (v.path.length === 1 && !v.mva) covered.set(v.path[0]!, values[i] ?? null);
+  });
+  return covered.size > 0 ? covered : undefined;
+}
+
 /**
  * `Coll.<index>(terms..., range?)`: documents whose terms match, ordered by the index values and then id; a range keeps
  * those whose values lie between `from` and `to` inclusive, in index order.
@@ -95,16 +119,19 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
     const ids = cx.db.store.lookup(def.name, name, terms);
     if (!ids) throw new QueryFailure('invalid_function_invocation', `The function \`${name}\` does not exist on \`${def.name}Collection\``, { span });
     const docs = [];
+    let entryBytes = 0;
     for (const id of ids) {
-      const doc = liveDoc(cx, def.name, id);
+      const doc = peekLiveDoc(cx, def.name, id);
       if (!doc) continue;
-      const ref = new DocRef(def.name, id);
-      if (!allowed(cx, def.name, 'read', [ref])) continue;
+      entryBytes += indexEntryBytes(terms) + valuesBytes(doc, index);
       const values = index.values.map((v) => readField(doc, v.path));
+      const ref = new DocRef(def.name, id, coveredFields(index, terms, values));
+      if (!allowed(cx, def.name, 'read', [ref])) continue;
       if (range?.from && compareToBound(values, range.from, index) < 0) continue;
       if (range?.to && compareToBound(values, range.to, index) > 0) continue;
       docs.push({ ref, values });
     }
+    meterIndexRead(cx.meter, { coll: def.name, index: name, terms }, partitionsFor(index.terms.length), entryBytes);
     docs.sort((a, b) => {
       for (let i = 0; i < index.values.length; i++) {
         const c2 = compareValues(a.values[i]!, b.values[i]!);
@@ -193,7 +220,9 @@ export function schemaModuleMethod(ctx: Ctx, module: 'Collection' | 'Role' | 'Fu
       } else {
         break;
       }
-      throw new QueryFailure('invalid_argument', `invalid argument \`name\`: no ${module === 'Collection' ? 'collection' : 'function'} named \`${target}\` exists.`, { span });
+      // CORE: stdlib/Collections.scala and stdlib/Functions.scala (`apply`), FQL2CollectionsSpec "get collections by name".
+      const noun = module === 'Collection' ? 'collection' : 'function';
+      throw new QueryFailure('invalid_argument', `invalid argument \`${noun}\`: No such user ${noun} \`${target}\`.`, { span });
     }
   }
   return NO_METHOD;

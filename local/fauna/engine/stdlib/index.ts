@@ -2,9 +2,11 @@
  * Dispatch from the evaluator to the standard library: field access (`memberOf`) and method calls (`callMethod`)
  * by receiver type. Anything unknown fails with Fauna's codes, never with a made-up value.
  */
+import { isPrivileged } from '../../auth/permissions.ts';
+import { meterCompute } from '../metering.ts';
 import type { Span } from '../../fql/ast.ts';
 import type { Ctx } from '../context.ts';
-import { deleteDocument, docField, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
+import { deleteDocument, docField, moduleFor, nullDocFailure, readState, requireDoc, writeDocument } from '../documents.ts';
 import { QueryFailure } from '../errors.ts';
 import { DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NativeFn, NullDoc, SetValue, isFunction, isPlainObject, typeName } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
@@ -79,11 +81,28 @@ function missingMember(ctx: Ctx, receiver: Value, name: string, span: Span): Val
   return new NativeFn(name, (c, args) => callMethod(c as Ctx, receiver, name, args, span, span));
 }
 
+/**
+ * A field the reference's index entry covers, without a document read (metering.ts), or undefined. Only for
+ * privileged callers: a user role's read predicate needs the document, and a document this transaction wrote may
+ * have changed since the index was read.
+ */
+function coveredField(ctx: Ctx, ref: DocRef, name: string): Value | undefined {
+  if (ref.covered === undefined || !ref.covered.has(name) || !isPrivileged(ctx.access)) return undefined;
+  if (ctx.db.store.writtenDocuments().has(`${ref.coll}/${ref.id}`)) return undefined;
+  return ref.covered.get(name);
+}
+
 /** `receiver.name` (and `receiver["name"]`). */
 export function memberOf(ctx: Ctx, receiver: Value, name: string, span: Span): Value {
   if (receiver === null) throw new QueryFailure('invalid_null_access', `Cannot access \`${name}\` on null.`, { span });
   if (isPlainObject(receiver)) return Object.hasOwn(receiver, name) ? receiver[name]! : null;
   if (receiver instanceof DocRef) {
+    // A reference knows its id and collection without reading the document, so they answer even for a missing or
+    // deleted one (CORE: FQL2DocsSpec "null allow ref field access").
+    if (name === 'id') return receiver.id;
+    if (name === 'coll') return moduleFor(receiver.coll, ctx.db.schema.collections.has(receiver.coll));
+    const covered = coveredField(ctx, receiver, name);
+    if (covered !== undefined) return covered;
     const doc = requireDoc(ctx, receiver, span);
     const value = docField(ctx, receiver, doc, name);
     return value === null && DOCUMENT_METHODS.includes(name) ? missingMember(ctx, receiver, name, span) : value;
@@ -194,6 +213,8 @@ function documentMethod(ctx: Ctx, ref: DocRef, name: string, args: Value[], span
 
 /** `receiver.name(args)`. */
 export function callMethod(ctx: Ctx, receiver: Value, name: string, args: Value[], nameSpan: Span, callSpan: Span): Value {
+  // Every native method call is a unit of compute (CORE: FQLInterpreter.scala `callNativeMethod`).
+  meterCompute(ctx.meter);
   let result: Value | typeof NO_METHOD = NO_METHOD;
   if (receiver === null) throw new QueryFailure('invalid_null_access', `Cannot access \`${name}\` on null.`, { span: nameSpan });
   if (receiver instanceof ModuleValue) {

@@ -7,7 +7,10 @@
  */
 import type { Span } from '../../fql/ast.ts';
 import { QueryFailure } from '../errors.ts';
+import { SetValue } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
+import type { Ctx } from '../context.ts';
+import { materialize } from './set.ts';
 import { arity, arr, num } from './args.ts';
 import type { Method } from './args.ts';
 
@@ -67,9 +70,9 @@ export const mathModule: Record<string, Method<null>> = {
     arity('pow', args, 2, 2, span);
     return Number(num(args, 0, 'x', span)) ** Number(num(args, 1, 'exponent', span));
   },
-  sum(_ctx, _self, args, span) {
+  sum(ctx, _self, args, span) {
     arity('sum', args, 1, 1, span);
-    const items = arr(args, 0, 'numbers', span);
+    const items = arr(setAsArray(ctx, args, span), 0, 'numbers', span);
     let total: bigint | number = 0n;
     for (let i = 0; i < items.length; i++) {
       const v = num(items, i, 'numbers', span);
@@ -77,14 +80,20 @@ export const mathModule: Record<string, Method<null>> = {
     }
     return total;
   },
-  mean(_ctx, _self, args, span) {
+  mean(ctx, _self, args, span) {
     arity('mean', args, 1, 1, span);
-    const items = arr(args, 0, 'numbers', span);
+    const items = arr(setAsArray(ctx, args, span), 0, 'numbers', span);
     if (items.length === 0) return null;
     let total = 0;
     for (let i = 0; i < items.length; i++) total += Number(num(items, i, 'numbers', span));
     return total / items.length;
   },
 };
+
+/** `sum` and `mean` take a Set as well as an Array (CORE: stdlib/Math.scala, overloads on `tt.Set(tt.Number)`). */
+function setAsArray(ctx: Ctx, args: Value[], span: Span): Value[] {
+  const first = args[0];
+  return first instanceof SetValue ? [materialize(ctx, first.produce(ctx), span), ...args.slice(1)] : args;
+}
 
 export const MATH_CONSTANTS: Record<string, number> = { PI: Math.PI, E: Math.E, Infinity: Infinity, NaN: NaN };

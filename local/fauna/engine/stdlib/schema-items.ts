@@ -4,17 +4,76 @@
  */
 import { moduleFor } from '../documents.ts';
 import type { Ctx } from '../context.ts';
-import { FqlTime } from '../../values/values.ts';
+import { FqlTime, isPlainObject } from '../../values/values.ts';
+import type { Plain, SchemaModule } from '../../fsl/render.ts';
+import { extrasFor } from '../definition-extras.ts';
 import type { FqlObject, NamedRef, Value } from '../../values/values.ts';
 import { databaseFields } from './database.ts';
 import type { MigrationItem, MigrationPath } from '../../schema/model.ts';
+import { meterDocumentRead } from '../metering.ts';
 
 function fieldPathText(path: string[]): string {
   return `.${path.join('.')}`;
 }
 
-/** The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it. */
+/**
+ * The definition document of a schema item, as `Collection.byName()` / `Role.byName()` / `Function.byName()` show it.
+ * Reading it is a document read (metering.ts), unlike the schema a query merely uses.
+ */
 export function namedFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
+  const base = definitionFields(ctx, ref);
+  const fields = base === null || ref.coll === 'Database' ? base : withExtras(ctx, ref.coll as SchemaModule, ref.name, base);
+  meterDocumentRead(ctx.meter, ref.coll, ref.name, fields);
+  return fields;
+}
+
+/** Integers of a plain definition object are FQL Ints again. */
+function fromPlain(value: Plain): Value {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(fromPlain);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromPlain(v)]));
+  return value;
+}
+
+/** The definition with its `data` and, while its FSL is unchanged, the spelling it was written in (definition-extras.ts). */
+function withExtras(ctx: Ctx, module: SchemaModule, name: string, fields: FqlObject): FqlObject {
+  const extras = extrasFor(ctx.db, module, name);
+  if (extras === null) return fields;
+  const out: FqlObject = { ...fields };
+  if (extras.data !== null) out.data = fromPlain(extras.data);
+  const written = extras.written;
+  if (written === null) return out;
+  if (module === 'Function' && typeof written.body === 'string') out.body = written.body;
+  if (module === 'Collection') {
+    const writtenIndexes = written.indexes;
+    if (writtenIndexes !== null && typeof writtenIndexes === 'object' && !Array.isArray(writtenIndexes) && isPlainObject(out.indexes ?? null)) {
+      const indexes: FqlObject = { ...(out.indexes as FqlObject) };
+      for (const [index, shown] of Object.entries(indexes)) {
+        const spec = writtenIndexes[index];
+        if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || !isPlainObject(shown)) continue;
+        const spelled: FqlObject = { ...shown };
+        if (Array.isArray(spec.terms)) spelled.terms = fromPlain(spec.terms);
+        else delete spelled.terms;
+        if (Array.isArray(spec.values)) spelled.values = fromPlain(spec.values);
+        else delete spelled.values;
+        indexes[index] = spelled;
+      }
+      out.indexes = indexes;
+    }
+    if (Array.isArray(written.constraints)) {
+      out.constraints = written.constraints.map((c) => {
+        const constraint = fromPlain(c);
+        if (!isPlainObject(constraint) || !Array.isArray(constraint.unique)) return constraint;
+        // A field written `{ field: "name" }` (nothing else) reads back in the simple form `"name"`.
+        const unique = constraint.unique.map((f) => (isPlainObject(f) && Object.keys(f).length === 1 && typeof f.field === 'string' ? f.field : f));
+        return { ...constraint, unique, status: 'active' };
+      });
+    }
+  }
+  return out;
+}
+
+function definitionFields(ctx: Ctx, ref: NamedRef): FqlObject | null {
   if (ref.coll === 'Database') return databaseFields(ctx, ref.name);
   const schema = ctx.db.schema;
   const base = { name: ref.name, coll: moduleFor(ref.coll, false), ts: FqlTime.fromMicros(schema.version) };

@@ -13,14 +13,28 @@ import { QueryFailure } from '../errors.ts';
 import { isPlainObject, NamedRef, NullDoc, typeName } from '../../values/values.ts';
 import type { Value } from '../../values/values.ts';
 import { namedFields } from './schema-items.ts';
+import { definitionProblems } from '../../fsl/definition-checks.ts';
+import { derivedTypeConflict, nameTaken } from './schema-namespace.ts';
+import { dropExtras, recordExtras } from '../definition-extras.ts';
+import { documentBytes, meterCompute, meterDocumentWritten, meterSchemaWrite } from '../metering.ts';
 
 export type SchemaWrite = 'create' | 'update' | 'replace' | 'delete';
 
 const PAST = { create: 'create', update: 'update', replace: 'update', delete: 'delete' } as const;
 
-/** Fauna's answer for a schema write that fails validation: `constraint_failure` "Failed to create Collection." */
-function failed(module: SchemaModule, write: SchemaWrite, failures: { paths: string[][]; message: string }[], span: Span): QueryFailure {
-  return new QueryFailure('constraint_failure', `Failed to ${PAST[write]} ${module}.`, { span, constraintFailures: failures });
+/**
+ * Fauna's answer for a schema write that fails validation: `constraint_failure` "Failed to create Collection." or
+ * "Failed to update Collection `Name`." (CORE: FQL2CollectionsSpec "don't accept invalid fields").
+ */
+function failed(module: SchemaModule, write: SchemaWrite, name: string | null, failures: { paths: (string | number)[][]; message: string }[], span: Span): QueryFailure {
+  const subject = write === 'create' || name === null ? module : `${module} \`${name}\``;
+  return new QueryFailure('constraint_failure', `Failed to ${PAST[write]} ${subject}.`, { span, constraintFailures: failures });
+}
+
+/** The core's checks of the definition (fsl/definition-checks.ts), all problems at once, before anything is rendered. */
+function check(module: SchemaModule, write: SchemaWrite, oldName: string | null, patch: PlainObject, def: PlainObject, span: Span): void {
+  const problems = definitionProblems(module, patch, def);
+  if (problems.length > 0) throw failed(module, write, oldName, problems.map((p) => ({ paths: [p.path], message: p.message })), span);
 }
 
 /** Who may change schema from FQL: admin for everything; server for collections and functions but not roles. */
@@ -56,12 +70,6 @@ function currentDefinition(ctx: Ctx, ref: NamedRef): PlainObject | null {
   return toPlain(rest, []) as PlainObject;
 }
 
-function exists(ctx: Ctx, module: SchemaModule, name: string): boolean {
-  const schema = ctx.db.schema;
-  // Collections and functions share one namespace (names and aliases), roles have their own.
-  return module === 'Role' ? schema.roles.has(name) : schema.collections.has(name) || schema.functions.has(name);
-}
-
 /** Renders `def`, edits the files and applies them; validation problems become Fauna's constraint failure. */
 function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: string | null, def: PlainObject | null, span: Span): string | null {
   let files = ctx.db.schema.files;
@@ -69,27 +77,63 @@ function apply(ctx: Ctx, module: SchemaModule, write: SchemaWrite, oldName: stri
   try {
     if (def !== null) {
       name = definitionName(def);
-      if (name !== oldName && exists(ctx, module, name)) {
-        throw new DefinitionShapeError(['name'], `${module === 'Role' ? 'A role' : 'A collection or function'} named \`${name}\` already exists.`);
+      const taken = name === oldName ? null : nameTaken(ctx, module, name, oldName);
+      if (taken !== null) throw new DefinitionShapeError(['name'], taken);
+      const alias = typeof def.alias === 'string' ? def.alias : null;
+      const oldAlias = oldName === null ? null : (module === 'Collection' ? ctx.db.schema.collections.get(oldName)?.alias : module === 'Function' ? ctx.db.schema.functions.get(oldName)?.alias : null) ?? null;
+      const aliasTaken = alias === null || alias === oldAlias ? null : nameTaken(ctx, module, alias, oldName);
+      if (aliasTaken !== null) throw new DefinitionShapeError(['alias'], aliasTaken);
+      if (module === 'Collection') {
+        const conflict = (name !== oldName ? derivedTypeConflict(ctx, 'name', name, oldName, span) : null)
+          ?? (alias !== null && alias !== oldAlias ? derivedTypeConflict(ctx, 'alias', alias, oldName, span) : null);
+        if (conflict !== null) throw conflict;
       }
     }
     if (oldName !== null && (def === null || name !== oldName)) files = withItem(files, module, oldName, null);
     if (def !== null) files = withItem(files, module, name!, renderItem(module, def));
   } catch (error) {
-    if (error instanceof DefinitionShapeError) throw failed(module, write, [{ paths: [error.path], message: error.message }], span);
+    if (error instanceof DefinitionShapeError) throw failed(module, write, oldName, [{ paths: [error.path], message: error.message }], span);
     throw error;
   }
+  const indexesBefore = Object.keys(oldName === null ? {} : (ctx.db.schema.collections.get(oldName)?.indexes ?? {}));
   const problem = ctx.changeSchema(files);
   // Type errors in the new schema code answer `invalid_schema` (core: FQL2EnvTypecheckSpec), other problems a constraint failure.
   if (problem !== null && typeof problem !== 'string') throw new QueryFailure('invalid_schema', problem.invalidSchema, { span });
-  if (problem !== null) throw failed(module, write, [{ paths: [], message: problem }], span);
+  if (problem !== null) throw failed(module, write, oldName, [{ paths: [], message: problem }], span);
+  meterSchemaChange(ctx, module, indexesBefore, name, def, files);
+  if (def === null && oldName !== null) dropExtras(ctx.db, module, oldName);
+  else recordExtras(ctx.db, module, oldName, name, def);
   return name;
+}
+
+/**
+ * What a schema change writes (metering.ts): the definition document and the FSL files document, plus one index
+ * build per index the change adds (CORE: FQL2MetricsSpec "create a new index": collection update, index, FSL = 3).
+ */
+function meterSchemaChange(ctx: Ctx, module: SchemaModule, indexesBefore: string[], name: string | null, def: PlainObject | null, files: ReadonlyMap<string, string>): void {
+  meterSchemaWrite(ctx.meter, def === null ? documentBytes({}) : documentBytes({ definition: JSON.stringify(def) }));
+  meterSchemaWrite(ctx.meter, documentBytes({ files: [...files.values()].join('\n') }));
+  if (module === 'Collection' && def !== null && name !== null) {
+    const added = Object.keys(isPlainObject(def.indexes) ? def.indexes : {}).filter((index) => !indexesBefore.includes(index));
+    const documents = ctx.db.store.ids(name).length;
+    for (const index of added) {
+      meterSchemaWrite(ctx.meter, documentBytes({}));
+      // Building it at once costs a unit of compute per term and value of every document (CORE: FQL2MetricsSpec
+      // "create index charges compute ops for synchronous build").
+      const built = ctx.db.schema.collections.get(name)?.indexes[index];
+      if (built) meterCompute(ctx.meter, (built.terms.length + built.values.length) * documents);
+    }
+  }
+  // The new definition is this transaction's own write: reading it back costs nothing.
+  if (name !== null) meterDocumentWritten(ctx.meter, module, name);
 }
 
 /** `Collection.create(def)`, `Function.create(def)`, `Role.create(def)`: the new definition. */
 export function createSchemaItem(ctx: Ctx, module: SchemaModule, arg: Value | undefined, span: Span): Value {
   requireSchemaWrite(ctx, module, span);
-  const name = apply(ctx, module, 'create', null, definitionArg(arg, span), span);
+  const def = definitionArg(arg, span);
+  check(module, 'create', null, def, def, span);
+  const name = apply(ctx, module, 'create', null, def, span);
   return new NamedRef(module, name!);
 }
 
@@ -106,6 +150,7 @@ export function writeSchemaItem(ctx: Ctx, ref: NamedRef, write: Exclude<SchemaWr
   const patch = definitionArg(arg, span);
   // `replace` keeps only the name unless a new one is given; `update` merges into the current definition.
   const def = write === 'replace' ? { name: ref.name, ...patch } : mergeDefinition(current, patch);
+  check(module, write, ref.name, patch, def, span);
   const name = apply(ctx, module, write, ref.name, def, span);
   return new NamedRef(module, name!);
 }

@@ -10,6 +10,7 @@ import type { Span } from '../../fql/ast.ts';
 import { compareValues, valueKey } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { tick } from '../context.ts';
+import { meterCompute } from '../metering.ts';
 import { QueryFailure } from '../errors.ts';
 import { fqlEquals } from '../equality.ts';
 import { isFunction, isPlainObject, SetValue, typeName } from '../../values/values.ts';
@@ -243,11 +244,16 @@ export const setMethods: Record<string, Method<SetValue>> = {
       tick(ctx, span);
       n++;
     }
+    // The core charges a unit of compute per element counted (CORE: stdlib/Sets.scala `count`).
+    meterCompute(ctx.meter, Number(n));
     return n;
   },
   toArray(ctx, set, args, span) {
     arity('toArray', args, 0, 0, span);
-    return materialize(ctx, iterate(ctx, set), span);
+    const items = materialize(ctx, iterate(ctx, set), span);
+    // ...and per element materialised (CORE: ValueSet.scala `toArray`).
+    meterCompute(ctx.meter, items.length);
+    return items;
   },
   toSet(_ctx, set, args, span) {
     arity('toSet', args, 0, 0, span);

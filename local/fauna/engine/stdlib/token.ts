@@ -12,7 +12,8 @@ import { hashSecret, mintKeySecret, mintTokenSecret } from '../../auth/secrets.t
 import { compareIds } from '../../values/keys.ts';
 import type { Ctx } from '../context.ts';
 import { databaseAt } from '../../auth/databases.ts';
-import { allowed, liveDoc, writeDocument, writeRecord } from '../documents.ts';
+import { allowed, peekLiveDoc, writeDocument, writeRecord } from '../documents.ts';
+import { indexEntryBytes, meterIndexRead } from '../metering.ts';
 import { QueryFailure } from '../errors.ts';
 import { TOKEN_BY_DOCUMENT_INDEX } from '../schema.ts';
 import { DocRef, FqlTime, NullDoc, SetValue, isPlainObject, typeName } from '../../values/values.ts';
@@ -103,7 +104,10 @@ function tokensOf(ctx: Ctx, value: Value, span: Span): SetValue {
   return new SetValue((c) => {
     const cx = c as Ctx;
     const ids = [...(cx.db.store.lookup('Token', TOKEN_BY_DOCUMENT_INDEX, [ref]) ?? [])].sort(compareIds);
-    return ids.filter((id) => liveDoc(cx, 'Token', id)).map((id) => new DocRef('Token', id));
+    const live = ids.filter((id) => peekLiveDoc(cx, 'Token', id));
+    // Fauna's tokens-by-document index: one term (the document), so one partition (metering.ts).
+    meterIndexRead(cx.meter, { coll: 'Token', index: TOKEN_BY_DOCUMENT_INDEX, terms: [ref] }, 1, live.length * indexEntryBytes([ref]));
+    return live.map((id) => new DocRef('Token', id));
   });
 }
 

@@ -297,7 +297,7 @@ describe('parseSchemaFile errors', () => {
     ['an annotation on a role', '@alias(x)\nrole r { privileges A { read } }', 'Annotations are not allowed here', 1, 1],
     ['an unknown annotation', '@owner(x)\ncollection A {}', 'Invalid annotation `@owner`. Expected `@alias` or `@role`', 1, 2],
     ['mixed typed and untyped arguments', 'function f(a: Int, b): Int { a }', 'All or no arguments must have a type', 1, 20],
-    ['a built-in role name', 'role server { privileges A { read } }', 'Invalid role name `server`: it is reserved for a built-in role', 1, 6],
+    ['a built-in role name', 'role server { privileges A { read } }', 'The identifier `server` is reserved.', 1, 6],
     ['invalid FQL in a function body', 'function f() { let x = 1 }', 'Missing return expression', 1, 26],
     ['an unclosed collection', 'collection A {\n  a: Int\n', 'Unexpected end of query. Expected `}`', 2, 9],
   ])('reports %s', (_name, content, message, line, column) => {
