@@ -247,6 +247,8 @@ const collectionCases: CoreSpecCase[] = [
   {
     spec: 'collectionsApi', test: 'create collection schema',
     query: 'Collection.create({ name: "Book" })\nBook.create({ title: "The Hitchhiker\'s Guide to the Galaxy" }) { title, coll: .coll.definition.name }',
+    // `Book` is created by this very query, so a type-checked query cannot name it: the spec runs without type checking.
+    typecheck: false,
     expect: { data: { title: "The Hitchhiker's Guide to the Galaxy", coll: 'Book' } },
   },
   {

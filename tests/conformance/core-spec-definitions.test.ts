@@ -25,10 +25,13 @@ function source(text: string): Query {
   return fql(strings);
 }
 
-/** A client for a fresh child database of the suite's database. */
-async function freshDatabase(): Promise<Client> {
+/**
+ * A client for a fresh child database of the suite's database: type-checked, as a real Fauna's are by default, unless
+ * the case turns type checking off (then the database too, since schema code is checked at push by its setting).
+ */
+async function freshDatabase(typechecked: boolean): Promise<Client> {
   const name = `spec_${randomBytes(5).toString('hex')}`;
-  await admin.query(fql`Database.create({ name: ${name} })`);
+  await admin.query(fql`Database.create({ name: ${name}, typechecked: ${typechecked} })`);
   return target.client({ secret: target.scopedSecret(name, 'admin') });
 }
 
@@ -57,7 +60,7 @@ describe('cases restated from the core specs (definitions, documents, indexes, s
   });
 
   it.each(CORE_SPEC_CASES.map((testCase) => [describeCase(testCase), testCase] as const))('%s', async (_name, testCase) => {
-    const outcome = await run(await freshDatabase(), testCase);
+    const outcome = await run(await freshDatabase(testCase.typecheck !== false), testCase);
     const expected = testCase.expect;
 
     if ('error' in expected) {

@@ -140,8 +140,8 @@ describe('schema code at push (restates FQL2TypecheckEverythingSpec, FQL2EnvType
 
   it('checks role predicates and computed fields at push', async () => {
     // Act
-    const predicate = await target.pushSchema({ 'main.fsl': 'collection Doc {\n  n: Int\n}\n\nrole reader {\n  privileges Doc {\n    read {\n      predicate ((doc) => doc.n.nope)\n    }\n  }\n}\n' }, {}, childSecret);
-    const computed = await target.pushSchema({ 'main.fsl': 'collection Doc {\n  n: Int\n  compute twice: String = (doc) => doc.n * 2\n}\n' }, {}, childSecret);
+    const predicate = await target.pushSchema({ 'main.fsl': 'collection Thing {\n  n: Int\n}\n\nrole reader {\n  privileges Thing {\n    read {\n      predicate ((doc) => doc.n.nope)\n    }\n  }\n}\n' }, {}, childSecret);
+    const computed = await target.pushSchema({ 'main.fsl': 'collection Thing {\n  n: Int\n  compute twice: String = (doc) => doc.n * 2\n}\n' }, {}, childSecret);
 
     // Assert
     expect(predicate.status).toBe(400);
