@@ -14,7 +14,7 @@ import { createFaunaClientProvider } from '../lib/fauna-client.ts';
 import { parseRevocationConfig } from '../lib/revocation-config.ts';
 import { RevocationError } from '../lib/revocation-errors.ts';
 import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../lib/revocation.ts';
-import { createSubResolver } from './aws/cognito-users.ts';
+import { createUserReader } from './aws/cognito-users.ts';
 import { Deadline, LAMBDA_MARGIN_MS } from '../lib/deadline.ts';
 import { createSecretStore, type SignInContext, SSM_CLIENT_OPTIONS } from './middleware/secret-store.ts';
 import { parseAtColdStart } from './parse-at-cold-start.ts';
@@ -52,7 +52,7 @@ export interface RevokeFaunaTokensHandler {
 
 /**
  * @param env - the Lambda environment (`process.env`): the trigger's Fauna variables with the revoke key's
- *   FAUNA_SECRET_PARAMETER, plus USER_POOL_IDS (the one pool)
+ *   FAUNA_SECRET_PARAMETER, plus USER_POOL_IDS (the one pool) and IDENTITY_ATTRIBUTES (the trigger's allowlist)
  * @throws {ConfigError} at cold start when a setting is missing or malformed
  */
 export function createRevokeFaunaTokensHandler(env: Environment, overrides: RevokeHandlerOverrides = {}): RevokeFaunaTokensHandler {
@@ -73,7 +73,10 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
     logger,
     metrics,
   });
-  const resolveSub = createSubResolver(config.userPoolId, overrides.cognitoClientOptions);
+  // One AdminGetUser reader for both needs: a sub for an event that names the user only, current attributes for an
+  // attribute event (CloudTrail hides the values).
+  const readUser = createUserReader(config.userPoolId, overrides.cognitoClientOptions);
+  const resolveSub = async (username: string) => (await readUser(username))?.sub ?? null;
   const userPoolId = config.userPoolId;
   // A container runs one function, so its home is read from the first invocation's context and kept.
   let home: FunctionHome | undefined;
@@ -87,6 +90,8 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
       currentSecret: () => secrets.current(),
       refreshSecret: (rejected) => secrets.refresh(rejected, context.signInDeadline ?? initDeadline),
       resolveSub,
+      readUser,
+      identityAttributes: config.identityAttributes,
       logger,
       metrics,
       now: () => performance.now(),

@@ -1,6 +1,7 @@
 /**
- * The Cognito CloudTrail events that revoke a user's Fauna tokens, as EventBridge delivers them ("AWS API Call via
- * CloudTrail"), and `parseRevocationEvent`, which picks out the pool, the user and the operation.
+ * The Cognito CloudTrail events that revoke a user's Fauna tokens or change the groups and attributes its rights
+ * follow, as EventBridge delivers them ("AWS API Call via CloudTrail"), and `parseRevocationEvent`, which picks out
+ * the pool, the user, the operation and what it changed (group name, attribute names, app client) where visible.
  *
  * What the events carry (docs/token-lifecycle.md, "Revocation events", has the sources): Cognito records the user's
  * `sub` but not the user name for requests about a user, so `requestParameters.username` is usually replaced by a
@@ -12,13 +13,33 @@
 import { InvalidRevocationEventError } from './revocation-errors.ts';
 
 /** The operations after which a user must lose their Fauna tokens. */
-export const RevocationEventName = {
+export const SignOutEventName = {
   globalSignOut: 'GlobalSignOut',
   adminUserGlobalSignOut: 'AdminUserGlobalSignOut',
   adminDisableUser: 'AdminDisableUser',
   adminDeleteUser: 'AdminDeleteUser',
   deleteUser: 'DeleteUser',
 } as const;
+
+/** The operations that change a user's groups: the identity's `groups` follow (fauna/identity-sync.fsl). */
+export const GroupEventName = {
+  adminAddUserToGroup: 'AdminAddUserToGroup',
+  adminRemoveUserFromGroup: 'AdminRemoveUserFromGroup',
+} as const;
+
+/** The operations that change a user's attributes: the identity's allowlisted `attributes` follow. */
+export const AttributeEventName = {
+  adminUpdateUserAttributes: 'AdminUpdateUserAttributes',
+  updateUserAttributes: 'UpdateUserAttributes',
+  adminDeleteUserAttributes: 'AdminDeleteUserAttributes',
+  deleteUserAttributes: 'DeleteUserAttributes',
+} as const;
+
+/** Revoking one app client's refresh token (Amplify's default sign-out): that client's Fauna tokens go. */
+export const ClientSignOutEventName = { revokeToken: 'RevokeToken' } as const;
+
+/** Every operation the function handles (the EventBridge rule's eventName list, serverless/token-revocation.yml). */
+export const RevocationEventName = { ...SignOutEventName, ...GroupEventName, ...AttributeEventName, ...ClientSignOutEventName } as const;
 export type RevocationEventName = (typeof RevocationEventName)[keyof typeof RevocationEventName];
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -65,6 +86,15 @@ export interface RevocationRequest {
    * non-string code is described by its type, e.g. `(object)`.
    */
   errorCode: string | undefined;
+  /** AdminAddUserToGroup / AdminRemoveUserFromGroup: `requestParameters.groupName`, unless hidden. */
+  groupName: string | undefined;
+  /**
+   * Attribute events: the names the call set (`userAttributes[].name`) or deleted (`userAttributeNames`); undefined
+   * when CloudTrail hid them (or any of them), so that the caller cannot tell which attributes changed.
+   */
+  attributeNames: readonly string[] | undefined;
+  /** RevokeToken: the app client (`requestParameters.clientId`), unless hidden. */
+  clientId: string | undefined;
   /** The AWS account the call was made in (the envelope's `account`, or CloudTrail's `recipientAccountId`). */
   account: string | undefined;
   /** The region the call was made in (the envelope's `region`, or CloudTrail's `awsRegion`). */
@@ -82,7 +112,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /**
  * Reads a revocation request out of an EventBridge event.
  *
- * @throws {InvalidRevocationEventError} when the event is not one of the five Cognito operations, or names no pool
+ * @throws {InvalidRevocationEventError} when the event is not one of the Cognito operations handled, or names no pool
  * @example parseRevocationEvent(JSON.parse(readFileSync('events/cloudtrail/admin-user-global-sign-out.json', 'utf8')))
  */
 export function parseRevocationEvent(event: unknown): RevocationRequest {
@@ -106,6 +136,9 @@ export function parseRevocationEvent(event: unknown): RevocationRequest {
     userPoolId,
     sub: visible(additional.sub) ?? visible(additional.userSub),
     username: visible(request.username),
+    groupName: visible(request.groupName),
+    attributeNames: attributeNamesOf(request),
+    clientId: visible(request.clientId),
     errorCode: describeErrorCode(detail),
     account: oneOf('account', envelope.account, detail.recipientAccountId, ACCOUNT_ID),
     region: oneOf('region', envelope.region, detail.awsRegion, REGION),
@@ -142,6 +175,20 @@ function objectOrEmpty(value: unknown): Record<string, unknown> {
 /** A string value Cognito did not hide, else undefined. */
 function visible(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' && !HIDDEN.test(value) ? value : undefined;
+}
+
+/**
+ * The attribute names of an attribute event: `userAttributes: [{ name, value }]` (update) or `userAttributeNames`
+ * (delete). Undefined when the list is absent, hidden as a whole, or any name in it is hidden or malformed.
+ */
+function attributeNamesOf(request: Record<string, unknown>): readonly string[] | undefined {
+  const list = Array.isArray(request.userAttributes)
+    ? request.userAttributes.map((entry: unknown) => visible((entry as { name?: unknown } | null)?.name))
+    : Array.isArray(request.userAttributeNames)
+      ? request.userAttributeNames.map((name: unknown) => visible(name))
+      : undefined;
+  if (list === undefined || list.some((name) => name === undefined)) return undefined;
+  return list as string[];
 }
 
 function poolFromResources(resources: unknown): string | undefined {

@@ -4,6 +4,7 @@
  */
 import { type Config, type Environment, parseConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { parseIdentityAttributes } from './identity-data.ts';
 
 export interface RevocationConfig extends Pick<Config, 'stage' | 'faunaEndpoint' | 'secretSource' | 'faunaQueryTimeoutMs' | 'faunaSessionIdleMs'> {
   /** The Cognito user pool whose sign-outs, disables and deletes revoke tokens. */
@@ -13,6 +14,11 @@ export interface RevocationConfig extends Pick<Config, 'stage' | 'faunaEndpoint'
    * tools); otherwise the ARN's region counts (lib/function-home.ts).
    */
   region: string | undefined;
+  /**
+   * IDENTITY_ATTRIBUTES, the same allowlist the trigger stores at sign-in: an attribute event changes the identity's
+   * `attributes` only for these names.
+   */
+  identityAttributes: readonly string[];
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -35,5 +41,6 @@ export function parseRevocationConfig(env: Environment): RevocationConfig {
   if (region !== undefined && !REGION.test(region)) {
     throw new ConfigError('AWS_REGION', `is not an AWS region ("${region}")`, 'Lambda sets it; for a local run set it to the region of the stage, e.g. us-east-1, or unset it.');
   }
-  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]!, region };
+  const identityAttributes = parseIdentityAttributes(env.IDENTITY_ATTRIBUTES);
+  return { stage, faunaEndpoint, secretSource, faunaQueryTimeoutMs, faunaSessionIdleMs, userPoolId: userPoolSource.ids[0]!, region, identityAttributes };
 }

@@ -1,10 +1,20 @@
 /**
- * Revoking a user's Fauna tokens, start to end, with every dependency passed in: read the CloudTrail event, find the
- * user's sub (from the event, else from the user name through Cognito), run the one Fauna query (`revokeTokens`,
- * fauna/tokens.fsl) that deletes all of the identity's tokens, and count what happened.
+ * Revoking a user's Fauna tokens, and making the identity follow Cognito's group and attribute changes, start to end,
+ * with every dependency passed in: read the CloudTrail event, check it is this stage's, find the user's sub (from the
+ * event, else from the user name through Cognito), run the one Fauna query the operation needs (`revokeTokens`,
+ * fauna/tokens.fsl; `changeIdentityGroup`, `setIdentityAttributes`, `revokeClientTokens`, fauna/identity-sync.fsl),
+ * and count what happened. What each event carries, and what falls back to revoking: docs/token-lifecycle.md.
  */
 import { fql } from 'fauna';
-import { type CloudTrailEvent, parseRevocationEvent, type RevocationRequest } from './cloudtrail-event.ts';
+import {
+  AttributeEventName,
+  type CloudTrailEvent,
+  ClientSignOutEventName,
+  GroupEventName,
+  parseRevocationEvent,
+  type RevocationRequest,
+} from './cloudtrail-event.ts';
+import { changeIdentityGroup, revokeClientTokens, setIdentityAttributes } from './identity-sync.ts';
 import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from './errors.ts';
 import type { FaunaClientProvider, QueryClient } from './fauna-client.ts';
 import { type FaunaKeySource, withKeyRefresh } from './key-refresh.ts';
@@ -22,6 +32,8 @@ export const RevocationMetricName = {
   failures: 'RevocationFailures',
   faunaLatency: 'RevocationFaunaLatency',
   keyRefetches: 'RevocationKeyRefetches',
+  /** Group or attribute changes written to an identity (not counting replays that changed nothing). */
+  identityChanges: 'IdentityChanges',
 } as const;
 
 /** What `revokeTokens` answered: the identity's id (null when no identity has the sub) and how many tokens went. */
@@ -32,7 +44,11 @@ export interface RevocationResult {
 
 /** How one event ended, returned by the Lambda (and shown by `sls invoke`). */
 export type RevocationOutcome =
-  | { outcome: 'revoked'; eventName: string; userId: string | null; deleted: number }
+  /** `fallback` says why an event that should have changed the identity revoked its tokens instead. */
+  | { outcome: 'revoked'; eventName: string; userId: string | null; deleted: number; fallback?: string }
+  | { outcome: 'client_revoked'; eventName: string; userId: string | null; deleted: number; clientId: string }
+  | { outcome: 'groups_updated'; eventName: string; userId: string | null; groups: string[]; changed: boolean }
+  | { outcome: 'attributes_updated'; eventName: string; userId: string | null; changed: boolean; tenantChanged: boolean; deleted: number }
   | { outcome: 'ignored'; eventName: string; reason: string };
 
 /**
@@ -81,6 +97,10 @@ export interface RevocationDependencies extends FaunaKeySource {
   fauna: FaunaClientProvider;
   /** The sub of a pool user by user name, or null when Cognito has no such user (AdminGetUser). */
   resolveSub(username: string): Promise<string | null>;
+  /** A pool user's sub and current attributes by user name or sub, or null when Cognito has no such user (AdminGetUser). */
+  readUser(username: string): Promise<{ sub: string; attributes: Readonly<Record<string, string>> } | null>;
+  /** IDENTITY_ATTRIBUTES: the attributes an identity carries; attribute events about others change nothing. */
+  identityAttributes: readonly string[];
   logger: ServiceLogger;
   metrics: ServiceMetrics;
   now(): number;
@@ -102,17 +122,18 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
   if (request.userPoolId !== deps.userPoolId) {
     return ignore(deps, request, `the event is for pool ${request.userPoolId}, this stage serves ${deps.userPoolId}`);
   }
-  const sub = await subOf(request, deps);
-  const result = await withKeyRefresh(deps, {
-    // Transient: Lambda retries the event later, when the key store may be asked again.
-    refetchLimited: (refusal) =>
-      new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: refusal }),
-    refetched: () => {
-      deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
-      deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
-    },
-  }, (secret) => timedRevoke(deps, secret, sub));
+  if (request.eventName in REVERSE_GROUP) return changeGroup(request, deps);
+  if (request.eventName in REVERSE_ATTRIBUTE) return changeAttributes(request, deps);
+  if (request.eventName === ClientSignOutEventName.revokeToken) return revokeClient(request, deps);
+  return revokeAll(request, deps, await subOf(request, deps));
+}
 
+const REVERSE_GROUP: Record<string, true> = Object.fromEntries(Object.values(GroupEventName).map((name) => [name, true]));
+const REVERSE_ATTRIBUTE: Record<string, true> = Object.fromEntries(Object.values(AttributeEventName).map((name) => [name, true]));
+
+/** Deletes every token of the identity; `fallback` says why, when the event asked for something finer. */
+async function revokeAll(request: RevocationRequest, deps: RevocationDependencies, sub: string, fallback?: string): Promise<RevocationOutcome> {
+  const result = await withFaunaKey(deps, (client) => revokeTokensOf(client, sub));
   deps.metrics.addMetric(RevocationMetricName.revocations, 'Count', 1);
   deps.metrics.addMetric(RevocationMetricName.tokensRevoked, 'Count', result.deleted);
   deps.logger.info('Revoked the Fauna tokens of a Cognito user', {
@@ -122,8 +143,126 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
     userId: result.userId,
     deleted: result.deleted,
     identityFound: result.userId !== null,
+    ...(fallback === undefined ? {} : { fallback }),
   });
-  return { outcome: 'revoked', eventName: request.eventName, userId: result.userId, deleted: result.deleted };
+  return { outcome: 'revoked', eventName: request.eventName, userId: result.userId, deleted: result.deleted, ...(fallback === undefined ? {} : { fallback }) };
+}
+
+/**
+ * AdminAddUserToGroup / AdminRemoveUserFromGroup: the one group is added to or removed from the identity's `groups`,
+ * so that the roles' predicates follow on the identity's next query without a new sign-in. When CloudTrail hid the
+ * group name, the identity cannot be told what changed: its tokens are revoked, and the next sign-in stores the
+ * groups Cognito then reports.
+ */
+async function changeGroup(request: RevocationRequest, deps: RevocationDependencies): Promise<RevocationOutcome> {
+  const sub = await subOf(request, deps);
+  const group = request.groupName;
+  if (group === undefined) return revokeAll(request, deps, sub, 'the event hides the group name');
+  const member = request.eventName === GroupEventName.adminAddUserToGroup;
+  const result = await withFaunaKey(deps, (client) => changeIdentityGroup(client, sub, group, member));
+  if (result.changed) deps.metrics.addMetric(RevocationMetricName.identityChanges, 'Count', 1);
+  deps.logger.info(member ? 'Added a group to a Cognito user\'s identity' : 'Removed a group from a Cognito user\'s identity', {
+    eventName: request.eventName,
+    cloudTrailEventId: request.eventId,
+    sub,
+    userId: result.userId,
+    group,
+    changed: result.changed,
+    identityFound: result.userId !== null,
+  });
+  return { outcome: 'groups_updated', eventName: request.eventName, userId: result.userId, groups: result.groups, changed: result.changed };
+}
+
+/**
+ * Attribute events: CloudTrail hides the values (and may hide the names), so the current values are read from
+ * Cognito (AdminGetUser) and the identity's allowlisted attributes replaced by them; setIdentityAttributes revokes the
+ * tokens in the same query when the tenant attribute changed. An event whose visible names are all outside the
+ * allowlist changes nothing. A user Cognito cannot find (deleted since, or a federated user whose sub is not a user
+ * name) falls back to revoking.
+ */
+async function changeAttributes(request: RevocationRequest, deps: RevocationDependencies): Promise<RevocationOutcome> {
+  const allowed = new Set(deps.identityAttributes);
+  if (allowed.size === 0) return ignore(deps, request, 'no attribute is allowlisted (IDENTITY_ATTRIBUTES is empty), so identities carry none');
+  if (request.attributeNames !== undefined && !request.attributeNames.some((name) => allowed.has(name))) {
+    return ignore(deps, request, `none of the attributes it changed (${request.attributeNames.join(', ')}) is allowlisted in IDENTITY_ATTRIBUTES`);
+  }
+  const lookup = request.username ?? request.sub;
+  if (lookup === undefined) throw new UserNotResolvedError(`the ${request.eventName} event has neither additionalEventData.sub nor a visible requestParameters.username`);
+  const user = await deps.readUser(lookup);
+  if (user === null) {
+    if (request.sub === undefined) throw new UserNotResolvedError(`the ${request.eventName} event has no sub and Cognito no longer knows the user it names (deleted?)`);
+    return revokeAll(request, deps, request.sub, 'Cognito could not return the user\'s current attributes');
+  }
+  if (request.sub !== undefined && user.sub !== request.sub) {
+    throw new UserNotResolvedError(`Cognito answered a different user than the event's sub for the ${request.eventName} event`);
+  }
+  const attributes = Object.fromEntries(Object.entries(user.attributes).filter(([name]) => allowed.has(name)));
+  const result = await withFaunaKey(deps, (client) => setIdentityAttributes(client, user.sub, attributes));
+  if (result.changed) deps.metrics.addMetric(RevocationMetricName.identityChanges, 'Count', 1);
+  if (result.tenantChanged) {
+    deps.metrics.addMetric(RevocationMetricName.revocations, 'Count', 1);
+    deps.metrics.addMetric(RevocationMetricName.tokensRevoked, 'Count', result.deleted);
+  }
+  deps.logger.info('Updated the attributes of a Cognito user\'s identity', {
+    eventName: request.eventName,
+    cloudTrailEventId: request.eventId,
+    sub: user.sub,
+    userId: result.userId,
+    // Names only: attribute values are the user's data and stay out of the logs.
+    attributeNames: Object.keys(attributes),
+    changed: result.changed,
+    tenantChanged: result.tenantChanged,
+    deleted: result.deleted,
+    identityFound: result.userId !== null,
+  });
+  return { outcome: 'attributes_updated', eventName: request.eventName, userId: result.userId, changed: result.changed, tenantChanged: result.tenantChanged, deleted: result.deleted };
+}
+
+/**
+ * RevokeToken (a refresh token of one app client): the identity's tokens minted for that client go, the others stay.
+ * The call is made with the refresh token alone, which CloudTrail hides; without a sub in the event nothing can tell
+ * whose token it was, so the event is ignored and says so (docs/token-lifecycle.md, "RevokeToken").
+ */
+async function revokeClient(request: RevocationRequest, deps: RevocationDependencies): Promise<RevocationOutcome> {
+  const sub = request.sub;
+  if (sub === undefined) {
+    return ignore(deps, request, 'the RevokeToken event does not identify the user (no additionalEventData.sub; the refresh token is hidden), so no identity can be chosen');
+  }
+  const clientId = request.clientId;
+  if (clientId === undefined) return revokeAll(request, deps, sub, 'the event hides the app client id');
+  const result = await withFaunaKey(deps, (client) => revokeClientTokens(client, sub, clientId));
+  deps.metrics.addMetric(RevocationMetricName.revocations, 'Count', 1);
+  deps.metrics.addMetric(RevocationMetricName.tokensRevoked, 'Count', result.deleted);
+  deps.logger.info('Revoked the Fauna tokens of one app client of a Cognito user', {
+    eventName: request.eventName,
+    cloudTrailEventId: request.eventId,
+    sub,
+    clientId,
+    userId: result.userId,
+    deleted: result.deleted,
+    identityFound: result.userId !== null,
+  });
+  return { outcome: 'client_revoked', eventName: request.eventName, userId: result.userId, deleted: result.deleted, clientId };
+}
+
+/** Runs one Fauna call with the revoke key, rereading the key once on a 401, and times it. */
+function withFaunaKey<T>(deps: RevocationDependencies, run: (client: QueryClient) => Promise<T>): Promise<T> {
+  return withKeyRefresh(deps, {
+    // Transient: Lambda retries the event later, when the key store may be asked again.
+    refetchLimited: (refusal) =>
+      new RevocationQueryError('Fauna rejected the revoke key, and the key store was asked for it too recently to ask again; the event will be retried.', true, 'unauthorized', { cause: refusal }),
+    refetched: () => {
+      deps.logger.warn('Fauna rejected the cached revoke key; refetched it once');
+      deps.metrics.addMetric(RevocationMetricName.keyRefetches, 'Count', 1);
+    },
+  }, async (secret) => {
+    const started = deps.now();
+    try {
+      return await run(deps.fauna.clientFor(secret));
+    } finally {
+      deps.metrics.addMetric(RevocationMetricName.faunaLatency, 'Milliseconds', deps.now() - started);
+    }
+  });
 }
 
 /** Why the event is not of this function's account and region, or null when it is (or, locally, cannot be told). */
@@ -154,13 +293,4 @@ async function subOf(request: RevocationRequest, deps: RevocationDependencies): 
     throw new UserNotResolvedError(`the ${request.eventName} event has no sub and Cognito no longer knows the user it names (deleted?)`);
   }
   return sub;
-}
-
-async function timedRevoke(deps: RevocationDependencies, secret: string, sub: string): Promise<RevocationResult> {
-  const started = deps.now();
-  try {
-    return await revokeTokensOf(deps.fauna.clientFor(secret), sub);
-  } finally {
-    deps.metrics.addMetric(RevocationMetricName.faunaLatency, 'Milliseconds', deps.now() - started);
-  }
 }

@@ -37,6 +37,8 @@ function deps(client: QueryClient, overrides: Partial<RevocationDependencies> = 
     currentSecret: () => 'fnCurrentKey',
     refreshSecret: async () => 'fnNewKey',
     resolveSub: async () => null,
+    readUser: async () => null,
+    identityAttributes: [],
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { addMetric: () => undefined },
     now: () => 0,
