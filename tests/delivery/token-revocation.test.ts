@@ -1,7 +1,9 @@
 /**
  * The revocation function as the real Serverless CLI (osls) packages it for every stage (no AWS credentials): its
- * EventBridge rule matches exactly this pool's five Cognito calls, its own role allows exactly what it does, and the
- * trigger's role gained nothing. The Fauna side: the revoke key's role may only call revokeTokens.
+ * EventBridge rule matches exactly this pool's Cognito calls it handles (sign-outs, disable, delete, RevokeToken,
+ * group and attribute changes), its own role allows exactly what it does, and the
+ * trigger's role gained nothing. The Fauna side: the revoke key's role may only call revokeTokens and identity-sync.fsl's
+ * three functions.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -87,14 +89,21 @@ describe('revokeFaunaTokens as packaged for every stage', () => {
     const otherSource = { ...sample('delete-user.json'), source: 'aws.s3' };
     const selfServiceElsewhere = sample('global-sign-out.json');
     selfServiceElsewhere.detail.additionalEventData.userPoolId = 'us-east-1_OtherPool9';
+    // Attack: a group grant for a user of another pool must not reach the function.
+    const groupElsewhere = sample('admin-add-user-to-group.json');
+    groupElsewhere.detail.requestParameters.userPoolId = 'us-east-1_OtherPool9';
+    const deniedGroup = { ...sample('admin-add-user-to-group.json') };
+    deniedGroup.detail.errorCode = 'AccessDenied';
+    const clientElsewhere = sample('revoke-token.json');
+    clientElsewhere.detail.additionalEventData.userPoolId = 'us-east-1_OtherPool9';
 
     // Act
     const matched = SAMPLES.filter((name) => matchesPattern(pattern, sample(name)));
-    const strays = [failed, otherPool, otherCall, otherSource, selfServiceElsewhere].filter((event) => matchesPattern(pattern, event));
+    const strays = [failed, otherPool, otherCall, otherSource, selfServiceElsewhere, groupElsewhere, deniedGroup, clientElsewhere].filter((event) => matchesPattern(pattern, event));
 
     // Assert
     expect(matched.sort()).toEqual([...SAMPLES].sort());
-    expect(SAMPLES).toHaveLength(5);
+    expect(SAMPLES).toHaveLength(12);
     expect(strays).toEqual([]);
   });
 
@@ -182,17 +191,19 @@ describe('the revocation alarm', () => {
 });
 
 describe('the revoke key’s Fauna role (fauna/tokens.fsl)', () => {
-  it('tokenRevoker may only call revokeTokens, and revokeTokens runs as server', () => {
+  it('tokenRevoker may only call revokeTokens and the Cognito-change functions, and each runs as server', () => {
     // Arrange
     const schema = parseSchemaFile({ filename: 'tokens.fsl', content: readFileSync('fauna/tokens.fsl', 'utf8') });
+    const sync = parseSchemaFile({ filename: 'identity-sync.fsl', content: readFileSync('fauna/identity-sync.fsl', 'utf8') });
+    const callable = ['revokeTokens', 'changeIdentityGroup', 'setIdentityAttributes', 'revokeClientTokens'];
 
     // Act
     const role = schema.roles.find((candidate) => candidate.name === 'tokenRevoker');
-    const revokeTokens = schema.functions.find((fn) => fn.name === 'revokeTokens');
+    const roles = callable.map((name) => [...schema.functions, ...sync.functions].find((fn) => fn.name === name)?.role);
 
     // Assert
     expect(role?.membership ?? []).toEqual([]);
-    expect(role?.privileges).toEqual([{ resource: 'revokeTokens', actions: { call: true } }]);
-    expect(revokeTokens?.role).toBe('server');
+    expect(role?.privileges).toEqual(callable.map((resource) => ({ resource, actions: { call: true } })));
+    expect(roles).toEqual(callable.map(() => 'server'));
   });
 });
