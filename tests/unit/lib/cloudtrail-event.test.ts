@@ -82,3 +82,41 @@ describe('parseRevocationEvent', () => {
     expect(() => parseRevocationEvent(event)).toThrow(InvalidRevocationEventError);
   });
 });
+
+describe('parseRevocationEvent: what group, attribute and RevokeToken events carry', () => {
+  it('reads the group name of a group event, and treats a hidden one as absent', () => {
+    expect(parseRevocationEvent(sample('admin-add-user-to-group.json'))).toMatchObject({ eventName: 'AdminAddUserToGroup', groupName: 'catalog-editors', sub: SUB, userPoolId: POOL });
+    expect(parseRevocationEvent(sample('admin-remove-user-from-group.json'))).toMatchObject({ eventName: 'AdminRemoveUserFromGroup', groupName: 'catalog-editors' });
+    expect(parseRevocationEvent(sample('variants/admin-remove-user-from-group-hidden-group.json')).groupName).toBeUndefined();
+  });
+
+  it.each([
+    ['admin-update-user-attributes.json', ['custom:tenantId']],
+    ['update-user-attributes.json', ['custom:tenantId']],
+    ['admin-delete-user-attributes.json', ['custom:tenantId']],
+    ['delete-user-attributes.json', ['custom:tenantId']],
+    ['variants/admin-update-user-attributes-not-allowlisted.json', ['given_name']],
+    ['variants/admin-update-user-attributes-hidden-names.json', undefined],
+  ])('%s: the attribute names are %j (values are never read from the event)', (name, names) => {
+    expect(parseRevocationEvent(sample(name)).attributeNames).toEqual(names);
+  });
+
+  it('treats an attribute list with any hidden or non-string name as unknown names', () => {
+    const event = sample('admin-update-user-attributes.json');
+    event.detail.requestParameters.userAttributes = [{ name: 'custom:tenantId', value: 'x' }, { name: 'HIDDEN_DUE_TO_SECURITY_REASONS' }];
+    expect(parseRevocationEvent(event).attributeNames).toBeUndefined();
+    event.detail.requestParameters.userAttributes = [{ name: 7 }];
+    expect(parseRevocationEvent(event).attributeNames).toBeUndefined();
+  });
+
+  it('reads the app client of RevokeToken, and its sub only where the event has one', () => {
+    expect(parseRevocationEvent(sample('revoke-token.json'))).toMatchObject({ eventName: 'RevokeToken', clientId: '1example23456789', sub: SUB, userPoolId: POOL });
+    expect(parseRevocationEvent(sample('variants/revoke-token-no-sub.json'))).toMatchObject({ clientId: '1example23456789', sub: undefined });
+  });
+
+  it('refuses a group event that names no pool: a group cannot be granted without knowing whose pool it is', () => {
+    const event = sample('admin-add-user-to-group.json');
+    delete event.detail.requestParameters.userPoolId;
+    expect(() => parseRevocationEvent(event)).toThrow(InvalidRevocationEventError);
+  });
+});

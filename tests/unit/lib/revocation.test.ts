@@ -156,6 +156,98 @@ describe('handleRevocationEvent, with stub dependencies', () => {
   });
 });
 
+describe('handleRevocationEvent: group, attribute and RevokeToken events, with stub dependencies', () => {
+  const user = (attributes: Record<string, string>) => async () => ({ sub: SUB, attributes: { sub: SUB, ...attributes } });
+  const SUB = '7d8ca528-4931-4254-9273-ea5ee853f271';
+
+  it('adds and removes the named group through changeIdentityGroup, without revoking anything', async () => {
+    // Arrange
+    const client = clientAnswering({ userId: '1', groups: ['catalog-editors'], changed: true }, { userId: '1', groups: [], changed: true });
+    const queries: string[] = [];
+    const recording: QueryClient = { query: (query: never) => { queries.push(JSON.stringify((query as { encode?: () => unknown }).encode?.() ?? query)); return client.query(); } } as never;
+
+    // Act
+    const added = await handleRevocationEvent(event('admin-add-user-to-group.json'), deps(recording));
+    const removed = await handleRevocationEvent(event('admin-remove-user-from-group.json'), deps(recording));
+
+    // Assert
+    expect(added).toEqual({ outcome: 'groups_updated', eventName: 'AdminAddUserToGroup', userId: '1', groups: ['catalog-editors'], changed: true });
+    expect(removed).toMatchObject({ outcome: 'groups_updated', groups: [] });
+    expect(queries[0]).toContain('changeIdentityGroup');
+    expect(queries[0]).toContain('true');
+    expect(queries[1]).toContain('false');
+  });
+
+  it('falls back to revoking every token when CloudTrail hides the group name', async () => {
+    const client = clientAnswering({ userId: '1', deleted: 3 });
+    const answer = await handleRevocationEvent(event('variants/admin-remove-user-from-group-hidden-group.json'), deps(client));
+    expect(answer).toEqual({ outcome: 'revoked', eventName: 'AdminRemoveUserFromGroup', userId: '1', deleted: 3, fallback: 'the event hides the group name' });
+  });
+
+  it('ignores an attribute event when nothing is allowlisted, or when every name it changed is outside the allowlist, without Cognito or Fauna', async () => {
+    // Arrange
+    const client = clientAnswering();
+    let lookups = 0;
+    const readUser = async () => { lookups++; return null; };
+
+    // Act
+    const none = await handleRevocationEvent(event('admin-update-user-attributes.json'), deps(client, { readUser }));
+    const other = await handleRevocationEvent(event('variants/admin-update-user-attributes-not-allowlisted.json'), deps(client, { readUser, identityAttributes: ['custom:tenantId'] }));
+
+    // Assert
+    expect(none).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('IDENTITY_ATTRIBUTES is empty') });
+    expect(other).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('given_name') });
+    expect([client.calls, lookups]).toEqual([0, 0]);
+  });
+
+  it.each(['admin-update-user-attributes.json', 'update-user-attributes.json', 'admin-delete-user-attributes.json', 'delete-user-attributes.json', 'variants/admin-update-user-attributes-hidden-names.json'])(
+    '%s: reads the current values from Cognito by sub and stores the allowlisted ones only',
+    async (name) => {
+      // Arrange
+      const client = clientAnswering({ userId: '1', changed: true, tenantChanged: true, deleted: 2 });
+      const asked: string[] = [];
+      const readUser = async (username: string) => { asked.push(username); return user({ 'custom:tenantId': 'acme', given_name: 'Ada' })(); };
+
+      // Act
+      const answer = await handleRevocationEvent(event(name), deps(client, { readUser, identityAttributes: ['custom:tenantId', 'custom:plan'] }));
+
+      // Assert
+      expect(answer).toMatchObject({ outcome: 'attributes_updated', userId: '1', tenantChanged: true, deleted: 2 });
+      expect(asked).toEqual([SUB]);
+    },
+  );
+
+  it('falls back to revoking when Cognito cannot return the user, and refuses when it answers another user', async () => {
+    const allow = { identityAttributes: ['custom:tenantId'] };
+    const gone = await handleRevocationEvent(event('admin-update-user-attributes.json'), deps(clientAnswering({ userId: '1', deleted: 1 }), { ...allow, readUser: async () => null }));
+    expect(gone).toMatchObject({ outcome: 'revoked', deleted: 1, fallback: expect.stringContaining('current attributes') });
+    const impostor = handleRevocationEvent(event('admin-update-user-attributes.json'), deps(clientAnswering(), { ...allow, readUser: async () => ({ sub: 'someone-else', attributes: {} }) }));
+    await expect(impostor).rejects.toBeInstanceOf(UserNotResolvedError);
+  });
+
+  it('revokes the tokens of the one app client a RevokeToken names, and ignores (saying why) one that does not identify the user', async () => {
+    // Arrange
+    const client = clientAnswering({ userId: '1', deleted: 1 });
+
+    // Act
+    const revoked = await handleRevocationEvent(event('revoke-token.json'), deps(client));
+    const anonymous = await handleRevocationEvent(event('variants/revoke-token-no-sub.json'), deps(client));
+
+    // Assert
+    expect(revoked).toEqual({ outcome: 'client_revoked', eventName: 'RevokeToken', userId: '1', deleted: 1, clientId: '1example23456789' });
+    expect(anonymous).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('does not identify the user') });
+    expect(client.calls).toBe(1);
+  });
+
+  it('ignores a group grant for another pool\'s user before any Fauna call (attack)', async () => {
+    const foreign = event('admin-add-user-to-group.json');
+    foreign.detail.requestParameters!.userPoolId = 'us-east-1_OtherPool9';
+    const client = clientAnswering();
+    expect(await handleRevocationEvent(foreign, deps(client))).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('us-east-1_OtherPool9') });
+    expect(client.calls).toBe(0);
+  });
+});
+
 describe('createSubResolver (AdminGetUser stubbed with aws-sdk-client-mock)', () => {
   it('answers the sub, null for an unknown user, and a transient UserLookupError for any other failure', async () => {
     // Arrange
