@@ -164,7 +164,7 @@ describe('handleRevocationEvent: group, attribute and RevokeToken events, with s
     // Arrange
     const client = clientAnswering({ userId: '1', groups: ['catalog-editors'], changed: true }, { userId: '1', groups: [], changed: true });
     const queries: string[] = [];
-    const recording: QueryClient = { query: (query: never) => { queries.push(JSON.stringify((query as { encode?: () => unknown }).encode?.() ?? query)); return client.query(); } } as never;
+    const recording: QueryClient = { query: (query: never) => { queries.push(JSON.stringify((query as { encode?: () => unknown }).encode?.() ?? query)); return client.query(query); } } as never;
 
     // Act
     const added = await handleRevocationEvent(event('admin-add-user-to-group.json'), deps(recording));
