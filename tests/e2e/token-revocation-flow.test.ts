@@ -3,18 +3,23 @@
  * offline against the local Fauna), then the real revokeFaunaTokens handler gets the CloudTrail event an
  * AdminUserGlobalSignOut of that user would produce (events/cloudtrail/admin-user-global-sign-out.json with the
  * user's pool and sub; cognito-local has no AdminUserGlobalSignOut and no CloudTrail, so the event is built, not
- * delivered). The ID token's secret stops working; a new sign-in works. Nothing is stubbed.
+ * delivered). The ID token's secret stops working; a new sign-in works. Then a group change: cognito-local adds
+ * the user to a group and removes them again (real calls), and the handler gets the AdminAddUserToGroup and
+ * AdminRemoveUserFromGroup events those would produce: the identity the user's existing secret reads follows, with no
+ * new sign-in (the right a group grants is tested in tests/integration/service/identity-sync.test.ts). Nothing is
+ * stubbed.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { AuthenticationError } from 'fauna';
+import { AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationError, fql } from 'fauna';
 import { faunaClientForUser, readIdentity } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
 import { createRevokeFaunaTokensHandler, type RevokeFaunaTokensHandler } from '../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
-import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
+import { cognitoAdminClient, type CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
 import type { LocalStack } from '../../local/stack/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
@@ -31,6 +36,14 @@ const PASSWORD = 'E2e-Passw0rd!';
 function adminUserGlobalSignOutOf(userPoolId: string, sub: string): CloudTrailEvent {
   const event = JSON.parse(readFileSync(new URL('../../events/cloudtrail/admin-user-global-sign-out.json', import.meta.url), 'utf8')) as CloudTrailEvent;
   event.detail.requestParameters = { ...event.detail.requestParameters, userPoolId };
+  event.detail.additionalEventData = { ...event.detail.additionalEventData, sub };
+  return event;
+}
+
+/** The sample group event `name` (events/cloudtrail/) as CloudTrail would record it for this user and pool. */
+function groupEventOf(name: string, userPoolId: string, sub: string, groupName: string): CloudTrailEvent {
+  const event = JSON.parse(readFileSync(new URL(`../../events/cloudtrail/${name}`, import.meta.url), 'utf8')) as CloudTrailEvent;
+  event.detail.requestParameters = { ...event.detail.requestParameters, userPoolId, groupName };
   event.detail.additionalEventData = { ...event.detail.additionalEventData, sub };
   return event;
 }
@@ -103,5 +116,42 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
     expect(await works(newSecret)).toBe(true);
     expect(idTokenClaims(again.session)[USER_ID_CLAIM]).toBe(idTokenClaims(first.session)[USER_ID_CLAIM]);
     expect(logs.records('Revoked the Fauna tokens of a Cognito user')).toEqual([expect.objectContaining({ deleted: 2, sub: user.sub })]);
+  });
+
+  it('follows a group added and removed in cognito-local: the secret the user already holds reads the new groups, no new sign-in', async () => {
+    // Arrange
+    const group = 'catalog-editors';
+    const admin = cognitoAdminClient(running().cognitoUrl);
+    const session = await client.signIn(signInConfig, { username: EMAIL, password: PASSWORD });
+    const secret = faunaSecretOf(session.session);
+    recordSecret(secret, 'fauna_token_secret from an e2e ID token');
+    const groupsOf = async () => {
+      const fauna = faunaClientForUser(secret, running().fauna.url);
+      try {
+        return (await fauna.query<string[] | null>(fql`Query.identity()!.groups`)).data ?? [];
+      } finally {
+        fauna.close();
+      }
+    };
+    const cognitoCall = { UserPoolId: signInConfig.userPoolId, Username: EMAIL, GroupName: group };
+
+    try {
+      // Act
+      await admin.send(new CreateGroupCommand({ UserPoolId: signInConfig.userPoolId, GroupName: group }));
+      await admin.send(new AdminAddUserToGroupCommand(cognitoCall));
+      const added = await revoker!.handler(groupEventOf('admin-add-user-to-group.json', signInConfig.userPoolId, user.sub, group), context);
+      const whileMember = await groupsOf();
+      await admin.send(new AdminRemoveUserFromGroupCommand(cognitoCall));
+      const removed = await revoker!.handler(groupEventOf('admin-remove-user-from-group.json', signInConfig.userPoolId, user.sub, group), context);
+
+      // Assert
+      expect(added).toMatchObject({ outcome: 'groups_updated', groups: [group] });
+      expect(whileMember).toEqual([group]);
+      expect(removed).toMatchObject({ outcome: 'groups_updated', groups: [] });
+      expect(await groupsOf()).toEqual([]);
+      expect(await works(secret)).toBe(true);
+    } finally {
+      admin.destroy();
+    }
   });
 });
