@@ -107,8 +107,8 @@ export interface RevocationDependencies extends FaunaKeySource {
 }
 
 /**
- * Handles one EventBridge event: revokes the user's Fauna tokens, or ignores the event when the call failed or
- * concerned another pool.
+ * Handles one EventBridge event: revokes the user's Fauna tokens (all, or one app client's), changes the identity's
+ * groups or attributes, or ignores the event when the call failed or concerned another pool, account or region.
  *
  * @throws {RevocationError} or {SignInError} (Fauna, key store) on failure; the caller counts and logs it
  */
@@ -122,14 +122,14 @@ export async function handleRevocationEvent(event: CloudTrailEvent, deps: Revoca
   if (request.userPoolId !== deps.userPoolId) {
     return ignore(deps, request, `the event is for pool ${request.userPoolId}, this stage serves ${deps.userPoolId}`);
   }
-  if (request.eventName in REVERSE_GROUP) return changeGroup(request, deps);
-  if (request.eventName in REVERSE_ATTRIBUTE) return changeAttributes(request, deps);
+  if (GROUP_EVENTS.has(request.eventName)) return changeGroup(request, deps);
+  if (ATTRIBUTE_EVENTS.has(request.eventName)) return changeAttributes(request, deps);
   if (request.eventName === ClientSignOutEventName.revokeToken) return revokeClient(request, deps);
   return revokeAll(request, deps, await subOf(request, deps));
 }
 
-const REVERSE_GROUP: Record<string, true> = Object.fromEntries(Object.values(GroupEventName).map((name) => [name, true]));
-const REVERSE_ATTRIBUTE: Record<string, true> = Object.fromEntries(Object.values(AttributeEventName).map((name) => [name, true]));
+const GROUP_EVENTS: ReadonlySet<string> = new Set(Object.values(GroupEventName));
+const ATTRIBUTE_EVENTS: ReadonlySet<string> = new Set(Object.values(AttributeEventName));
 
 /** Deletes every token of the identity; `fallback` says why, when the event asked for something finer. */
 async function revokeAll(request: RevocationRequest, deps: RevocationDependencies, sub: string, fallback?: string): Promise<RevocationOutcome> {

@@ -75,6 +75,7 @@ describe('revokeFaunaTokens as packaged for every stage', () => {
     expect(variables.FAUNA_SECRET_PARAMETER).toBe(get(stage).params.faunaRevokeSecretParameter);
     expect(variables.FAUNA_SECRET_PARAMETER).not.toBe(get(stage).params.faunaSecretParameter);
     expect(variables.USER_POOL_IDS).toEqual(expectedPoolId(stage));
+    expect(variables.IDENTITY_ATTRIBUTES).toBe(get(stage).params.identityAttributes);
     expect(fn.Properties.Timeout).toBeLessThanOrEqual(15);
   });
 
