@@ -225,6 +225,38 @@ describe('handleRevocationEvent: group, attribute and RevokeToken events, with s
     await expect(impostor).rejects.toBeInstanceOf(UserNotResolvedError);
   });
 
+  it('asks Cognito by the visible user name when there is one, and refuses an event naming nobody, or nobody Cognito knows', async () => {
+    // Arrange
+    const allow = { identityAttributes: ['custom:tenantId'] };
+    const named = event('admin-update-user-attributes.json');
+    named.detail.requestParameters!.username = 'ada@example.com';
+    const asked: string[] = [];
+    const readUser = async (username: string) => { asked.push(username); return user({ 'custom:tenantId': 'acme' })(); };
+    const anonymous = event('admin-update-user-attributes.json');
+    anonymous.detail.additionalEventData = null;
+    const unknown = event('admin-update-user-attributes.json');
+    unknown.detail.additionalEventData = null;
+    unknown.detail.requestParameters!.username = 'gone@example.com';
+
+    // Act
+    const answer = await handleRevocationEvent(named, deps(clientAnswering({ userId: '1', changed: false, tenantChanged: false, deleted: 0 }), { ...allow, readUser }));
+    const nobody = handleRevocationEvent(anonymous, deps(clientAnswering(), allow));
+    const gone = handleRevocationEvent(unknown, deps(clientAnswering(), { ...allow, readUser: async () => null }));
+
+    // Assert
+    expect(answer).toMatchObject({ outcome: 'attributes_updated', changed: false });
+    expect(asked).toEqual(['ada@example.com']);
+    await expect(nobody).rejects.toBeInstanceOf(UserNotResolvedError);
+    await expect(gone).rejects.toBeInstanceOf(UserNotResolvedError);
+  });
+
+  it('falls back to revoking every token when a RevokeToken event hides the app client id', async () => {
+    const hidden = event('revoke-token.json');
+    hidden.detail.requestParameters!.clientId = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+    const answer = await handleRevocationEvent(hidden, deps(clientAnswering({ userId: '1', deleted: 4 })));
+    expect(answer).toEqual({ outcome: 'revoked', eventName: 'RevokeToken', userId: '1', deleted: 4, fallback: 'the event hides the app client id' });
+  });
+
   it('revokes the tokens of the one app client a RevokeToken names, and ignores (saying why) one that does not identify the user', async () => {
     // Arrange
     const client = clientAnswering({ userId: '1', deleted: 1 });
