@@ -15,11 +15,11 @@ function answering(answer: unknown): QueryClient {
   } as unknown as QueryClient;
 }
 
-const calls = [
+const calls: [name: string, run: (client: QueryClient) => Promise<unknown>, answer: unknown][] = [
   ['changeIdentityGroup', (client: QueryClient) => changeIdentityGroup(client, 's', 'g', true), { userId: '1', groups: ['g'], changed: true }],
   ['setIdentityAttributes', (client: QueryClient) => setIdentityAttributes(client, 's', { 'custom:tenantId': 'acme' }), { userId: null, changed: false, tenantChanged: false, deleted: 0 }],
   ['revokeClientTokens', (client: QueryClient) => revokeClientTokens(client, 's', 'c'), { userId: '1', deleted: 2 }],
-] as const;
+];
 
 describe('the identity-sync queries, with a stub query client', () => {
   it.each(calls)('%s answers what the function returned', async (_name, run, answer) => {
