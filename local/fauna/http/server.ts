@@ -8,7 +8,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { HttpAnswer, HttpRequest, HttpResponse } from './types.ts';
+import type { HttpAnswer, HttpRequest, HttpResponse, HttpStreamingResponse } from './types.ts';
 import { protocolError } from './errors.ts';
 
 /** Fauna's request size limit is not documented for v10; 16 MiB leaves room for any realistic query or schema push. */
@@ -54,6 +54,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const busyHttp1 = new Map<net.Socket, number>();
+  /** Ends each open streaming response (event streams); `stop()` ends them first so clients see a clean end. */
+  const openStreams = new Set<() => void>();
   let stopping = false;
 
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
@@ -67,7 +69,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   h2.on('stream', (stream, headers) => {
     stream.on('error', () => stream.destroy());
     const request = describeRequest(String(headers[':method']), String(headers[':path']), headers);
-    readBody(stream, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
+    const streaming = (answer: HttpStreamingResponse) => {
+      if (stream.destroyed || stream.closed) return;
+      stream.respond({ ':status': answer.status, ...answer.headers, 'content-type': JSON_CONTENT_TYPE });
+      keepOpen(openStreams, answer, stream, (chunk) => stream.write(chunk), () => stream.end());
+    };
+    readBody(stream, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, streaming, (response) => {
       if (stream.destroyed || stream.closed) return;
       // End the stream only once the data is written: with `end(payload)` the stream is usually destroyed before the
       // write callback runs, and Node then builds an ERR_STREAM_DESTROYED with a full stack trace for every response
@@ -90,7 +97,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (stopping && remaining <= 0) socket.destroy();
     });
     const request = describeRequest(req.method ?? 'GET', req.url ?? '/', req.headers);
-    readBody(req, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
+    const streaming = (answer: HttpStreamingResponse) => {
+      res.writeHead(answer.status, { ...answer.headers, 'content-type': JSON_CONTENT_TYPE });
+      res.flushHeaders();
+      keepOpen(openStreams, answer, res, (chunk) => res.write(chunk), () => res.end());
+    };
+    readBody(req, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, streaming, (response) => {
       if (stopping) response.headers.connection = 'close';
       res.writeHead(response.status, response.headers);
       res.end(response.payload);
@@ -119,6 +131,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (stopping) return;
     stopping = true;
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const finish of [...openStreams]) finish();
     for (const session of sessions) session.close();
     for (const socket of sockets) {
       if (!busyHttp1.has(socket) && !isHttp2Socket(socket, sessions)) socket.destroy();
@@ -192,13 +205,16 @@ function respond(
   request: Omit<HttpRequest, 'body'>,
   body: Buffer | null,
   maxBytes: number,
+  stream: (answer: HttpStreamingResponse) => void,
   send: (payload: Payload) => void,
 ): void {
   const answer =
     body === null
       ? protocolError('request_size_exceeded', `Request entity is too large (limit ${maxBytes} bytes)`)
       : safeDispatch(dispatch, { ...request, body });
-  if (answer instanceof Promise) {
+  if ('open' in answer) {
+    stream(answer);
+  } else if (answer instanceof Promise) {
     answer.then(
       (response) => send(serialise(response)),
       (error: unknown) => send(serialise(protocolError('internal_error', `The local Fauna emulator failed: ${(error as Error)?.message ?? error}`))),
@@ -206,6 +222,37 @@ function respond(
   } else {
     send(serialise(answer));
   }
+}
+
+/**
+ * Runs a streaming response until its producer ends it, the client goes away (the stream or response closes) or
+ * the server stops; whichever comes first closes the producer and ends the response once.
+ */
+function keepOpen(
+  openStreams: Set<() => void>,
+  answer: HttpStreamingResponse,
+  channel: NodeJS.EventEmitter & { destroyed: boolean },
+  write: (chunk: string) => void,
+  end: () => void,
+): void {
+  let ended = false;
+  let close: (() => void) | null = null;
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    openStreams.delete(finish);
+    close?.();
+    if (!channel.destroyed) end();
+  };
+  openStreams.add(finish);
+  channel.once('close', finish);
+  close = answer.open({
+    write: (chunk) => {
+      if (!ended && !channel.destroyed) write(chunk);
+    },
+    end: finish,
+  });
+  if (ended) close();
 }
 
 function serialise(response: HttpResponse): Payload {

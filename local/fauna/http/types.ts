@@ -28,8 +28,18 @@ export interface RouteContext {
   engine: Engine;
 }
 
+/**
+ * A response that stays open (an event stream): the server sends the status and headers, then `open` writes
+ * lines as they come until it calls `end`, the client goes away or the server stops (both call the returned close).
+ */
+export interface HttpStreamingResponse {
+  status: number;
+  headers?: Record<string, string>;
+  open(sink: { write(chunk: string): void; end(): void }): () => void;
+}
+
 /** A response, or its promise (a query in contention mode answers once its transaction has committed or failed). */
-export type HttpAnswer = HttpResponse | Promise<HttpResponse>;
+export type HttpAnswer = HttpResponse | Promise<HttpResponse> | HttpStreamingResponse;
 
 export type RouteHandler = (request: HttpRequest, context: RouteContext) => HttpAnswer;
 
