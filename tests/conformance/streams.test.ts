@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AbortError, Document, QueryRuntimeError, ServiceError, StreamToken, fql } from 'fauna';
-import type { Client, StreamEvent } from 'fauna';
+import type { Client } from 'fauna';
 import { IDENTITY_SCHEMA, TRANSPORTS, startTarget, uniqueEmail, type ConformanceTarget } from './helpers/target.ts';
-import { eventsWithin, nextEvents, streamFailure } from './helpers/events.ts';
+import { eventsWithin, nextEvents, streamFailure, type StreamEvent } from './helpers/events.ts';
 
 let target: ConformanceTarget;
 

@@ -21,8 +21,9 @@ export type { Principal };
  * codes only; the HTTP status of each, and whether it is written as a protocol or a query error, is the table in
  * http/errors.ts.
  */
-import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from '../stream/service.ts';
-import type { WireEvent } from '../stream/events.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
+export type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
+import type { WireEvent } from './streams/types.ts';
 
 export const ERROR_CODES = [
   // query failures (status 400, with summary, txn_ts and stats)

@@ -16,9 +16,9 @@ import { ContentionControl } from './contention.ts';
 import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
-import { openEventStream, readEventFeed } from '../stream/service.ts';
-import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from '../stream/service.ts';
-import type { WireEvent } from '../stream/events.ts';
+import { openEventStream, readEventFeed } from './streams/service.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
+import type { WireEvent } from './streams/types.ts';
 
 export class SchemaLoadError extends Error {
   readonly httpStatus: number;

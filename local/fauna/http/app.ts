@@ -6,7 +6,7 @@ import { fqlV4Routes } from './routes/fql-v4.ts';
 import { pingRoutes } from './routes/ping.ts';
 import { queryRoutes } from './routes/query.ts';
 import { schemaRoutes } from './routes/schema.ts';
-import { eventRoutes } from '../stream/routes.ts';
+import { eventRoutes } from './routes/events.ts';
 
 /** The dispatcher serving every Fauna path the emulator knows, backed by `engine`. */
 export function createFaunaDispatcher(engine: Engine): (request: HttpRequest) => HttpAnswer {

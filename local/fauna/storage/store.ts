@@ -7,7 +7,7 @@ import { FqlTime, isPlainObject } from '../values/values.ts';
 import type { FqlObject, Value } from '../values/values.ts';
 import { compareIds, valueKey } from '../values/keys.ts';
 
-import { ChangeLog } from '../stream/change-log.ts';
+import { ChangeLog } from './change-log.ts';
 
 export type FieldPath = string[];
 

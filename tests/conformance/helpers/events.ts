@@ -2,7 +2,10 @@
  * Reading event streams in tests without ever hanging: the next events of a driver stream, bounded by a deadline
  * that fails the test with what had arrived, and the stream closed in every case.
  */
-import type { StreamClient, StreamEvent } from 'fauna';
+import type { QueryValue, StreamClient, StreamEventData, StreamEventStatus } from 'fauna';
+
+/** What iterating a driver stream yields (an error event is thrown instead). */
+export type StreamEvent<T extends QueryValue> = StreamEventData<T> | StreamEventStatus;
 
 /** How long a test waits for an event it expects (a real Fauna delivers within a second or two). */
 export const EVENT_WAIT_MS = 5_000;
@@ -11,7 +14,7 @@ export const EVENT_WAIT_MS = 5_000;
  * The first `count` events of the stream (status events included when the stream was opened with status_events),
  * or a rejection naming what arrived when they do not come within `waitMs`. Closes the stream either way.
  */
-export async function nextEvents<T = unknown>(stream: StreamClient<T>, count: number, waitMs = EVENT_WAIT_MS): Promise<StreamEvent<T>[]> {
+export async function nextEvents<T extends QueryValue = QueryValue>(stream: StreamClient<T>, count: number, waitMs = EVENT_WAIT_MS): Promise<StreamEvent<T>[]> {
   const events: StreamEvent<T>[] = [];
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -39,7 +42,7 @@ export async function nextEvents<T = unknown>(stream: StreamClient<T>, count: nu
  * The stream's events that arrive within `quietMs` after `count` of them: used to show that nothing else came.
  * Resolves with every event seen; never rejects for lack of events.
  */
-export async function eventsWithin<T = unknown>(stream: StreamClient<T>, quietMs: number): Promise<StreamEvent<T>[]> {
+export async function eventsWithin<T extends QueryValue = QueryValue>(stream: StreamClient<T>, quietMs: number): Promise<StreamEvent<T>[]> {
   const events: StreamEvent<T>[] = [];
   const read = (async () => {
     try {

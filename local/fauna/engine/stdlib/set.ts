@@ -15,7 +15,7 @@ import { QueryFailure } from '../errors.ts';
 import { fqlEquals } from '../equality.ts';
 import { isFunction, isPlainObject, SetValue, typeName } from '../../values/values.ts';
 import type { FqlObject, FunctionValue, StreamStepShape, Value } from '../../values/values.ts';
-import { createEventSource } from '../../stream/event-source.ts';
+import { createEventSource } from '../streams/event-source.ts';
 import { arity, count, fn, int, str } from './args.ts';
 import type { Method } from './args.ts';
 

@@ -12,11 +12,11 @@
  * Core: https://github.com/fauna/faunadb/blob/main/ext/model/src/main/scala/runtime/fql2/ValueSet.scala
  */
 import { randomBytes } from 'node:crypto';
-import type { Span } from '../fql/ast.ts';
-import type { Ctx, Database } from '../engine/context.ts';
-import { QueryFailure } from '../engine/errors.ts';
-import { EventSourceValue, isFunction } from '../values/values.ts';
-import type { FunctionValue, SetValue, StreamSourceShape, Value } from '../values/values.ts';
+import type { Span } from '../../fql/ast.ts';
+import type { Ctx, Database } from '../context.ts';
+import { QueryFailure } from '../errors.ts';
+import { EventSourceValue, isFunction } from '../../values/values.ts';
+import type { FunctionValue, SetValue, StreamSourceShape, Value } from '../../values/values.ts';
 
 /** Tokens kept per database before the oldest is forgotten (a forgotten token answers "invalid event source"). */
 const MAX_TOKENS = 10_000;

@@ -17,41 +17,30 @@
  * and maps read the document as it was; other documents they read are read as they are now (the core reads them at
  * the event's snapshot).
  */
-import type { Span } from '../fql/ast.ts';
-import type { Principal } from '../engine/api.ts';
-import type { Ctx, Database } from '../engine/context.ts';
-import { allowed } from '../engine/documents.ts';
-import type { EngineState } from '../engine/engine-state.ts';
-import { fqlEquals } from '../engine/equality.ts';
-import { computeOps } from '../engine/metering.ts';
-import { accessFor, asFailure, encodeContext, newContext } from '../engine/run-query.ts';
-import { readField } from '../storage/store.ts';
-import type { StoredDoc } from '../storage/store.ts';
-import { DocRef, FqlTime, typeName } from '../values/values.ts';
-import type { Value } from '../values/values.ts';
-import { encodeResult } from '../wire/encode.ts';
-import type { DocChange } from './change-log.ts';
+import type { Span } from '../../fql/ast.ts';
+import type { Principal } from '../api.ts';
+import type { EventStats, WireEvent } from './types.ts';
+import type { Ctx, Database } from '../context.ts';
+import { allowed } from '../documents.ts';
+import type { EngineState } from '../engine-state.ts';
+import { fqlEquals } from '../equality.ts';
+import { computeOps } from '../metering.ts';
+import { accessFor, asFailure, encodeContext, newContext } from '../run-query.ts';
+import { readField } from '../../storage/store.ts';
+import type { StoredDoc } from '../../storage/store.ts';
+import { DocRef, FqlTime, typeName } from '../../values/values.ts';
+import type { Value } from '../../values/values.ts';
+import { encodeResult } from '../../wire/encode.ts';
+import type { DocChange } from '../../storage/change-log.ts';
 import { encodeCursor } from './cursor.ts';
 import type { EventSourceEntry } from './event-source.ts';
-import { QueryFailure } from '../engine/errors.ts';
+import { QueryFailure } from '../errors.ts';
 
 /** How long one event's evaluation may run (core: Subscription.scala `StreamQueryTimeout`, 10 s). */
 const EVENT_TIMEOUT_MS = 10_000;
 const NO_SPAN: Span = { start: 0, end: 0 };
 
-export interface EventStats {
-  read_ops: number;
-  storage_bytes_read: number;
-  compute_ops: number;
-  processing_time_ms: number;
-  rate_limits_hit: string[];
-}
 
-/** One event in Fauna's wire shape (tagged values inside `data` and `error.abort`). */
-export type WireEvent =
-  | { type: 'add' | 'update' | 'remove'; data: unknown; txn_ts: number; cursor: string; stats: EventStats }
-  | { type: 'start' | 'status'; txn_ts: number; cursor: string; stats: EventStats }
-  | { type: 'error'; error: { code: string; message: string; abort?: unknown }; stats: EventStats };
 
 export const EMPTY_STATS: EventStats = { read_ops: 0, storage_bytes_read: 0, compute_ops: 0, processing_time_ms: 0, rate_limits_hit: [] };
 

@@ -8,17 +8,17 @@
  * Core: https://github.com/fauna/faunadb/blob/main/ext/api/src/main/scala/api/fql2/StreamRequest.scala,
  * FeedRequest.scala, FeedResponse.scala; https://github.com/fauna/faunadb/blob/main/ext/model/src/main/scala/runtime/stream/Feed.scala
  */
-import type { Principal } from '../engine/api.ts';
-import type { Database } from '../engine/context.ts';
-import { dbFor } from '../engine/engine-state.ts';
-import type { EngineState } from '../engine/engine-state.ts';
-import type { DocChange } from './change-log.ts';
-import { afterTs, encodeCursor } from './cursor.ts';
+import type { Database } from '../context.ts';
+import { dbFor } from '../engine-state.ts';
+import type { EngineState } from '../engine-state.ts';
+import type { DocChange } from '../../storage/change-log.ts';
+import { deadlineFailure, MIN_SERVICE_MS, newDeadline } from '../context.ts';
+import { afterTs, decodeCursor, encodeCursor } from './cursor.ts';
 import type { CursorPosition } from './cursor.ts';
 import { lookupEventSource } from './event-source.ts';
 import type { EventSourceEntry } from './event-source.ts';
 import { EMPTY_STATS, eventForChange, statusEvent } from './events.ts';
-import type { EventStats, WireEvent } from './events.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStats, EventStreamHandle, EventStreamRequest, FeedPage, WireEvent } from './types.ts';
 
 /** Feed page sizes (core: Feed.DefaultPageSize / MaxPageSize are ValueSet's 16 and 16,000). */
 export const FEED_DEFAULT_PAGE_SIZE = 16;
@@ -26,33 +26,6 @@ export const FEED_MAX_PAGE_SIZE = 16_000;
 /** An idle stream sends a `status` event this often (core: Subscription.scala `statusEventInterval`, 5 minutes). */
 export const STATUS_EVENT_INTERVAL_MS = 5 * 60_000;
 
-/** Why a stream or feed request is refused before any event: answered as a protocol error. */
-export interface EventRequestRefusal {
-  refused: { code: 'invalid_request' | 'unauthorized'; message: string };
-}
-
-export interface EventStreamRequest {
-  principal: Principal;
-  token: string;
-  /** From `cursor` or `start_ts`; absent: right after the token was made. */
-  position?: CursorPosition;
-}
-
-export interface EventFeedRequest extends EventStreamRequest {
-  pageSize: number;
-}
-
-export interface EventStreamHandle {
-  /** Stops delivering events (the client went away or the server stops). */
-  close(): void;
-}
-
-export interface FeedPage {
-  events: WireEvent[];
-  cursor: string;
-  has_next: boolean;
-  stats: EventStats;
-}
 
 interface Opened {
   db: Database;
@@ -60,14 +33,31 @@ interface Opened {
   start: CursorPosition;
 }
 
-function open(state: EngineState, request: EventStreamRequest): Opened | EventRequestRefusal {
+function invalid(message: string): EventRequestRefusal {
+  return { refused: { code: 'invalid_request', message } };
+}
+
+/** The start position the request names; the core's messages (the feed's end with a full stop, the stream's do not). */
+function positionOf(request: EventStreamRequest, dot: string): CursorPosition | undefined | EventRequestRefusal {
+  if (request.cursor !== undefined && request.startTs !== undefined) return invalid(`can not provide both \`start_ts\` and \`cursor\`${dot}`);
+  if (request.cursor !== undefined) return decodeCursor(request.cursor) ?? invalid(`invalid event cursor provided${dot}`);
+  if (request.startTs !== undefined) {
+    if (!Number.isSafeInteger(request.startTs) || request.startTs < 0) return invalid('Invalid request body: `start_ts` must be a time in microseconds since the epoch');
+    return afterTs(BigInt(request.startTs));
+  }
+  return undefined;
+}
+
+function open(state: EngineState, request: EventStreamRequest, dot: string): Opened | EventRequestRefusal {
+  const position = positionOf(request, dot);
+  if (position !== undefined && 'refused' in position) return position;
   const db = dbFor(state, request.principal);
   if (db === null) return { refused: { code: 'unauthorized', message: 'Invalid token, unable to authenticate request' } };
   const entry = lookupEventSource(db, request.token);
   // The core's message for a token it cannot decode (StreamRequest.scala); ours also covers a token of another
   // database or of an earlier run of the local Fauna.
-  if (!entry) return { refused: { code: 'invalid_request', message: 'invalid event source provided.' } };
-  return { db, entry, start: request.position ?? afterTs(entry.ts) };
+  if (!entry) return invalid(`invalid event source provided${dot}`);
+  return { db, entry, start: position ?? afterTs(entry.ts) };
 }
 
 /** The `start` event then `error` when the position is older than the kept history (core: EventReplayer.scala). */
@@ -83,7 +73,7 @@ function tooOld(start: CursorPosition): WireEvent[] {
  * after the commit that made them has returned (never inside another transaction), in commit order.
  */
 export function openEventStream(state: EngineState, request: EventStreamRequest, emit: (event: WireEvent) => void, end: () => void): EventStreamHandle | EventRequestRefusal {
-  const opened = open(state, request);
+  const opened = open(state, request, '');
   if ('refused' in opened) return opened;
   const { db, entry, start } = opened;
   const log = db.store.changes;
@@ -135,8 +125,22 @@ export function openEventStream(state: EngineState, request: EventStreamRequest,
 
 /** One page of a feed. */
 export function readEventFeed(state: EngineState, request: EventFeedRequest): FeedPage | EventRequestRefusal {
-  const opened = open(state, request);
+  const pageSize = request.pageSize ?? FEED_DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize)) return invalid('Invalid request body: `page_size` must be an integer');
+  if (pageSize <= 0) return invalid('page size must be greater than zero.');
+  if (pageSize > FEED_MAX_PAGE_SIZE) return invalid(`page size can not be greater than ${FEED_MAX_PAGE_SIZE}.`);
+  const opened = open(state, request, '.');
   if ('refused' in opened) return opened;
+  const page = readPage(state, request, opened, pageSize);
+  // The feed's poll is a query with the client's deadline (core: FeedEndpoint.scala): a late page is a time_out,
+  // answered no sooner than a real Fauna could (the time the message says it needed).
+  const deadline = newDeadline(request.receivedAt, request.timeoutMs);
+  const late = deadlineFailure(deadline, performance.now());
+  if (late) return { refused: { code: 'time_out', message: late.message, answerAt: deadline.startedAt + Math.max(deadline.timeoutMs, MIN_SERVICE_MS) + 1 } };
+  return page;
+}
+
+function readPage(state: EngineState, request: EventFeedRequest, opened: Opened, pageSize: number): FeedPage {
   const { db, entry, start } = opened;
   const log = db.store.changes;
   if (!log.covers(start.ts)) {
@@ -150,7 +154,7 @@ export function readEventFeed(state: EngineState, request: EventFeedRequest): Fe
   for (const change of log.since(start.ts, start.ord)) {
     const event = eventForChange(state, db, request.principal, entry, change);
     if (event === null) continue;
-    if (events.length === request.pageSize) {
+    if (events.length === pageSize) {
       hasNext = true;
       break;
     }
