@@ -54,8 +54,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const busyHttp1 = new Map<net.Socket, number>();
-  /** Ends each open streaming response (event streams); `stop()` ends them first so clients see a clean end. */
-  const openStreams = new Set<() => void>();
+  /** Ends each open streaming response (event streams); `stop()` ends them first so no socket waits for the grace. */
+  const openStreams = new Set<(stopping: boolean) => void>();
+  /**
+   * Sockets handed to the HTTP/2 server: `stop()` lets their sessions close gracefully. (A session's `socket` is a
+   * proxy, never equal to the socket itself, so sessions cannot tell which socket is theirs.)
+   */
+  const http2Sockets = new WeakSet<net.Socket>();
   let stopping = false;
 
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
@@ -118,7 +123,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       socket.destroy();
       return;
     }
-    sniffProtocol(socket, (isHttp2) => (isHttp2 ? h2 : h1).emit('connection', socket));
+    sniffProtocol(socket, (isHttp2) => {
+      if (isHttp2) http2Sockets.add(socket);
+      (isHttp2 ? h2 : h1).emit('connection', socket);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -131,10 +139,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (stopping) return;
     stopping = true;
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-    for (const finish of [...openStreams]) finish();
+    for (const finish of [...openStreams]) finish(true);
     for (const session of sessions) session.close();
     for (const socket of sockets) {
-      if (!busyHttp1.has(socket) && !isHttp2Socket(socket, sessions)) socket.destroy();
+      if (!busyHttp1.has(socket) && !http2Sockets.has(socket)) socket.destroy();
     }
     const deadline = setTimeout(() => {
       for (const session of sessions) session.destroy();
@@ -165,11 +173,6 @@ function sniffProtocol(socket: net.Socket, decide: (isHttp2: boolean) => void): 
     if (!prefixMatches) socket.resume();
   };
   socket.on('data', onData);
-}
-
-function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Session>): boolean {
-  for (const session of sessions) if (session.socket === socket) return true;
-  return false;
 }
 
 function describeRequest(method: string, rawPath: string, headers: http.IncomingHttpHeaders): Omit<HttpRequest, 'body'> {
@@ -226,33 +229,37 @@ function respond(
 
 /**
  * Runs a streaming response until its producer ends it, the client goes away (the stream or response closes) or
- * the server stops; whichever comes first closes the producer and ends the response once.
+ * the server stops; whichever comes first closes the producer (told whether the server is stopping, so it can write
+ * a last line) and then ends the response, once.
  */
 function keepOpen(
-  openStreams: Set<() => void>,
+  openStreams: Set<(stopping: boolean) => void>,
   answer: HttpStreamingResponse,
   channel: NodeJS.EventEmitter & { destroyed: boolean },
   write: (chunk: string) => void,
   end: () => void,
 ): void {
   let ended = false;
-  let close: (() => void) | null = null;
-  const finish = () => {
+  let close: ((serverStopping: boolean) => void) | null = null;
+  const finish = (stopping: boolean) => {
     if (ended) return;
-    ended = true;
     openStreams.delete(finish);
-    close?.();
+    const closeProducer = close;
+    close = null;
+    closeProducer?.(stopping);
+    ended = true;
     if (!channel.destroyed) end();
   };
   openStreams.add(finish);
-  channel.once('close', finish);
-  close = answer.open({
+  channel.once('close', () => finish(false));
+  const opened = answer.open({
     write: (chunk) => {
       if (!ended && !channel.destroyed) write(chunk);
     },
-    end: finish,
+    end: () => finish(false),
   });
-  if (ended) close();
+  if (ended) opened(false);
+  else close = opened;
 }
 
 function serialise(response: HttpResponse): Payload {

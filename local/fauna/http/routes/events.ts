@@ -17,6 +17,17 @@ import type { HttpAnswer, HttpRequest, HttpResponse, Route } from '../types.ts';
 
 /** Events are separated as the core separates them (StreamResponse.scala `EventSeparator`). */
 const EVENT_SEPARATOR = '\r\n';
+/**
+ * The last event of a stream open when the local Fauna stops. A Fauna cluster does not stop under its clients; the
+ * emulator does, and ending the response alone is not clean for the driver (its HTTP/2 reader decodes the empty
+ * last line as JSON and throws a SyntaxError; both readers then reconnect to a closed port). An error event is what
+ * the driver ends a stream on (ServiceInternalError), naming the cause.
+ */
+const STOPPED_EVENT = {
+  type: 'error',
+  error: { code: 'internal_error', message: 'The local Fauna emulator stopped; this event stream has ended. Start it again and reopen the stream (its cursor resumes only within the same run).' },
+  stats: { read_ops: 0, storage_bytes_read: 0, compute_ops: 0, processing_time_ms: 0, rate_limits_hit: [] },
+};
 
 export const eventRoutes: Route[] = [
   { match: exactPath('/stream/1'), methods: { POST: (request, { engine }) => handleStream(request, engine) } },
@@ -90,7 +101,10 @@ function handleStream(request: HttpRequest, engine: Engine): HttpAnswer {
       sink = opened;
       for (const line of buffered.splice(0)) opened.write(line);
       if (endedEarly) opened.end();
-      return () => handle.close();
+      return (serverStopping) => {
+        handle.close();
+        if (serverStopping) opened.write(JSON.stringify(STOPPED_EVENT) + EVENT_SEPARATOR);
+      };
     },
   };
 }
