@@ -21,9 +21,14 @@ export type { Principal };
  * codes only; the HTTP status of each, and whether it is written as a protocol or a query error, is the table in
  * http/errors.ts.
  */
-import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
-export type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
+import type { EventFeedRequest as FeedRequestOf, EventRequestRefusal, EventStreamHandle, EventStreamRequest as StreamRequestOf, FeedPage } from './streams/types.ts';
+export type { EventRequestRefusal, EventStreamHandle, FeedPage } from './streams/types.ts';
 import type { WireEvent } from './streams/types.ts';
+
+/** A `/stream/1` request: the token and position as sent, by this principal. */
+export type EventStreamRequest = StreamRequestOf<Principal>;
+/** A `/feed/1` request. */
+export type EventFeedRequest = FeedRequestOf<Principal>;
 
 export const ERROR_CODES = [
   // query failures (status 400, with summary, txn_ts and stats)

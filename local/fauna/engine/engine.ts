@@ -17,7 +17,7 @@ import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
 import { openEventStream, readEventFeed } from './streams/service.ts';
-import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './streams/types.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './api.ts';
 import type { WireEvent } from './streams/types.ts';
 
 export class SchemaLoadError extends Error {

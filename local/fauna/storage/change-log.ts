@@ -7,28 +7,31 @@
  *
  * Core: https://github.com/fauna/faunadb/blob/main/ext/model/src/main/scala/runtime/stream/EventReplayer.scala
  */
-import type { StoredDoc } from '../storage/store.ts';
-
 /** How many changes are kept for replay (`start_ts` / `cursor` resumption); older ones are dropped. */
 export const CHANGE_HISTORY_LIMIT = 50_000;
 
+/** What the log needs of a stored document version (store.ts's StoredDoc; generic so the log imports no store). */
+export interface Version {
+  readonly ts: bigint;
+}
+
 /** One document's change in one transaction: its version before and after (null: absent or deleted). */
-export interface DocChange {
+export interface DocChange<D extends Version = Version> {
   readonly collection: string;
   readonly id: string;
-  readonly before: StoredDoc | null;
-  readonly after: StoredDoc | null;
+  readonly before: D | null;
+  readonly after: D | null;
   /** The transaction time (µs). */
   readonly ts: bigint;
   /** The change's place within its transaction: cursors order events by (ts, ord). */
   readonly ord: number;
 }
 
-export type ChangeListener = (changes: readonly DocChange[]) => void;
+export type ChangeListener<D extends Version> = (changes: readonly DocChange<D>[]) => void;
 
-export class ChangeLog {
-  readonly #history: DocChange[] = [];
-  readonly #listeners = new Set<ChangeListener>();
+export class ChangeLog<D extends Version> {
+  readonly #history: DocChange<D>[] = [];
+  readonly #listeners = new Set<ChangeListener<D>>();
   /** The oldest ts still fully in the history (replay from before it is refused). */
   #horizon = 0n;
   #lastTs = 0n;
@@ -37,12 +40,12 @@ export class ChangeLog {
    * Records one transaction's changes. `ts` is the transaction's time when the caller knows it; otherwise (schema
    * migrations, a replayed contention-mode transaction) the newest version's ts, or just after the last change.
    */
-  publish(before: ReadonlyMap<string, StoredDoc | null>, written: ReadonlyMap<string, { collection: string; doc: StoredDoc | null }>, ts?: bigint): void {
+  publish(before: ReadonlyMap<string, D | null>, written: ReadonlyMap<string, { collection: string; doc: D | null }>, ts?: bigint): void {
     let txnTs = ts ?? 0n;
     if (ts === undefined) for (const { doc } of written.values()) if (doc && doc.ts > txnTs) txnTs = doc.ts;
     if (txnTs <= this.#lastTs && ts === undefined) txnTs = this.#lastTs + 1n;
     this.#lastTs = txnTs > this.#lastTs ? txnTs : this.#lastTs;
-    const batch: DocChange[] = [];
+    const batch: DocChange<D>[] = [];
     for (const [key, old] of before) {
       const now = written.get(key);
       if (!now || (old === null && now.doc === null)) continue;
@@ -64,11 +67,11 @@ export class ChangeLog {
   }
 
   /** The changes after the cursor position (ts, ord), oldest first. */
-  since(ts: bigint, ord: number): DocChange[] {
+  since(ts: bigint, ord: number): DocChange<D>[] {
     return this.#history.filter((c) => c.ts > ts || (c.ts === ts && c.ord > ord));
   }
 
-  subscribe(listener: ChangeListener): () => void {
+  subscribe(listener: ChangeListener<D>): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

@@ -178,7 +178,7 @@ export class Store {
   /** Each document's version before this transaction touched it (what a stream's `remove`/`update` compares). */
   #before = new Map<string, StoredDoc | null>();
   /** Committed document changes, for event streams and feeds (local/fauna/stream/). */
-  readonly changes = new ChangeLog();
+  readonly changes = new ChangeLog<StoredDoc>();
 
   /** Declares the collections and their indexes; rebuilds every index from the stored documents. */
   configure(specs: CollectionSpec[]): void {

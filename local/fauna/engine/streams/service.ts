@@ -11,14 +11,17 @@
 import type { Database } from '../context.ts';
 import { dbFor } from '../engine-state.ts';
 import type { EngineState } from '../engine-state.ts';
-import type { DocChange } from '../../storage/change-log.ts';
+import type { DocChange as StoredChange } from '../../storage/change-log.ts';
+import type { StoredDoc as ChangedDoc } from '../../storage/store.ts';
+type DocChange = StoredChange<ChangedDoc>;
 import { deadlineFailure, MIN_SERVICE_MS, newDeadline } from '../context.ts';
 import { afterTs, decodeCursor, encodeCursor } from './cursor.ts';
 import type { CursorPosition } from './cursor.ts';
 import { lookupEventSource } from './event-source.ts';
 import type { EventSourceEntry } from './event-source.ts';
 import { EMPTY_STATS, eventForChange, statusEvent } from './events.ts';
-import type { EventFeedRequest, EventRequestRefusal, EventStats, EventStreamHandle, EventStreamRequest, FeedPage, WireEvent } from './types.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from '../api.ts';
+import type { EventStats, WireEvent } from './types.ts';
 
 /** Feed page sizes (core: Feed.DefaultPageSize / MaxPageSize are ValueSet's 16 and 16,000). */
 export const FEED_DEFAULT_PAGE_SIZE = 16;

@@ -1,9 +1,8 @@
 /**
  * The contract of event streams and feeds between the HTTP layer and the engine (engine/api.ts re-exports it):
  * requests as the client sent them, refusals, and events in Fauna's wire shape (core: runtime/stream/Event.scala).
+ * The principal's type is a parameter (api.ts's Principal), so this file imports nothing from the engine.
  */
-import type { Principal } from '../api.ts';
-
 export interface EventStats {
   read_ops: number;
   storage_bytes_read: number;
@@ -27,8 +26,8 @@ export interface EventRequestRefusal {
 }
 
 /** The request's fields as the client sent them (the HTTP layer checked their JSON types); at most one position. */
-export interface EventStreamRequest {
-  principal: Principal;
+export interface EventStreamRequest<P> {
+  principal: P;
   token: string;
   /** An event's cursor: continue after that event. */
   cursor?: string;
@@ -36,7 +35,7 @@ export interface EventStreamRequest {
   startTs?: number;
 }
 
-export interface EventFeedRequest extends EventStreamRequest {
+export interface EventFeedRequest<P> extends EventStreamRequest<P> {
   pageSize?: number;
   /** The client's deadline (`x-query-timeout-ms`), from when the request arrived (`performance.now()`). */
   timeoutMs: number;

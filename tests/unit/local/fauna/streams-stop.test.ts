@@ -68,6 +68,7 @@ describe('stopping the local Fauna with open event streams', () => {
     }
     expect(rawText).toBe('ended');
     expect((await rawBody).split('\r\n').filter(Boolean).map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['start', 'add', 'error']);
-    expect(openTcpHandles()).toBe(before);
+    // At most as many as before: a socket an earlier test file of this worker left closing may be gone by now.
+    expect(openTcpHandles()).toBeLessThanOrEqual(before);
   });
 });
