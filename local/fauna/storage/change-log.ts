@@ -9,6 +9,8 @@
  */
 /** How many changes are kept for replay (`start_ts` / `cursor` resumption); older ones are dropped. */
 export const CHANGE_HISTORY_LIMIT = 50_000;
+/** How far past the limit the history grows before its oldest changes are dropped. */
+const DROP_SLICE = 1_000;
 
 /** What the log needs of a stored document version (store.ts's StoredDoc; generic so the log imports no store). */
 export interface Version {
@@ -54,7 +56,8 @@ export class ChangeLog<D extends Version> {
     }
     if (batch.length === 0) return;
     this.#history.push(...batch);
-    if (this.#history.length > CHANGE_HISTORY_LIMIT) {
+    // Dropped a slice at a time, so a busy database does not shift the whole history on every commit.
+    if (this.#history.length > CHANGE_HISTORY_LIMIT + DROP_SLICE) {
       const dropped = this.#history.splice(0, this.#history.length - CHANGE_HISTORY_LIMIT);
       this.#horizon = dropped[dropped.length - 1]!.ts;
     }
