@@ -76,6 +76,10 @@ const COMMANDS: Record<string, How> = {
   'npm run bench': BENCHMARK,
   'npm run bench:cpu': BENCHMARK,
   'npm run bench:fauna-local': BENCHMARK,
+  'npm run fauna-js-suite -- --checkout ../fauna-js': {
+    kind: 'covered',
+    by: "a clone of github.com/fauna/fauna-js, which a fresh clone of this repository does not have (no network here): run by hand, 27 of 27 stream and feed tests pass (docs/local-fauna.md); its --help and flag refusal: tests/delivery/script-flags.test.ts; its jest configuration: tests/unit/scripts/fauna-js-suite.test.ts",
+  },
   'npm run schema:push -- --stage dev': { kind: 'aws' },
   'npm run key:bootstrap -- --stage dev': { kind: 'aws' },
   'npm run key:bootstrap -- --stage dev --role tokenRevoker': { kind: 'aws' },

@@ -6,11 +6,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AuthenticationError } from 'fauna';
+import { AuthenticationError, Client, fql } from 'fauna';
 import { MAX_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../../examples/query-as-user.ts';
 import type { Identity } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
+import { watchOwnIdentity } from '../../examples/stream-own-identity.ts';
+import type { IdentityChange } from '../../examples/stream-own-identity.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
 import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
 import { startLocalStack } from '../../local/stack/index.ts';
@@ -179,6 +181,34 @@ describe('sign-in through cognito-local, the trigger in serverless offline, and 
       expect(write).toEqual({ allowed: false, code: 'permission_denied', message: expect.any(String) });
     } finally {
       client.close();
+    }
+  });
+
+  it("streams the user's own Customer with the ID token's secret and never another identity's change (examples/stream-own-identity.ts)", async () => {
+    // Arrange
+    const userId = idTokenClaims(first.session)[USER_ID_CLAIM] as string;
+    const client = faunaClientForUser(secretOf(first.session), running().fauna.url);
+    const admin = new Client({ endpoint: new URL(running().fauna.url), secret: running().fauna.rootSecret });
+    const changes: IdentityChange[] = [];
+    const watch = watchOwnIdentity(client, (change) => changes.push(change));
+
+    try {
+      await watch.ready;
+      // Act: another identity appears and changes before and after this user's own document changes.
+      const other = await admin.query<string>(fql`Customer.create({ sub: "e2e-stream-other", email: "stream-other@example.com" }).id`);
+      await admin.query(fql`Customer.byId(${userId})!.update({ groups: ["streamed"] })`);
+      await admin.query(fql`Customer.byId(${other.data})!.update({ groups: ["other"] })`);
+      const deadline = Date.now() + 5_000;
+      while (changes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // Assert
+      expect(changes.map((change) => [change.type, change.id, change.groups])).toEqual([['update', userId, ['streamed']]]);
+    } finally {
+      watch.stop();
+      await watch.done;
+      client.close();
+      admin.close();
     }
   });
 

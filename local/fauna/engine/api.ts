@@ -21,13 +21,22 @@ export type { Principal };
  * codes only; the HTTP status of each, and whether it is written as a protocol or a query error, is the table in
  * http/errors.ts.
  */
+import type { EventFeedRequest as FeedRequestOf, EventRequestRefusal, EventStreamHandle, EventStreamRequest as StreamRequestOf, FeedPage } from './streams/types.ts';
+export type { EventRequestRefusal, EventStreamHandle, FeedPage } from './streams/types.ts';
+import type { WireEvent } from './streams/types.ts';
+
+/** A `/stream/1` request: the token and position as sent, by this principal. */
+export type EventStreamRequest = StreamRequestOf<Principal>;
+/** A `/feed/1` request. */
+export type EventFeedRequest = FeedRequestOf<Principal>;
+
 export const ERROR_CODES = [
   // query failures (status 400, with summary, txn_ts and stats)
   'invalid_query', 'invalid_argument', 'type_mismatch', 'invalid_function_invocation', 'unbound_variable',
   'document_not_found', 'document_deleted', 'document_id_exists', 'null_value', 'invalid_null_access',
   'permission_denied', 'constraint_failure', 'abort', 'divide_by_zero', 'index_out_of_bounds', 'invalid_bounds',
   'invalid_id', 'invalid_time', 'invalid_date', 'invalid_unit', 'invalid_cursor', 'invalid_regex', 'invalid_write',
-  'value_too_large', 'stack_overflow', 'invalid_schema',
+  'value_too_large', 'stack_overflow', 'invalid_schema', 'invalid_receiver',
   // protocol failures (only `error`)
   'invalid_request', 'unauthorized', 'forbidden', 'not_found', 'method_not_allowed', 'contended_transaction',
   'request_size_exceeded', 'limit_exceeded', 'time_out', 'internal_error', 'not_implemented',
@@ -186,6 +195,10 @@ export interface Engine {
   snapshot(): EngineSnapshot;
   /** Called after every committed write (query or schema); the HTTP layer uses it to persist. */
   onCommit(listener: () => void): void;
+  /** `POST /stream/1`: events of an event source token, as they commit (local/fauna/stream/service.ts). */
+  openEventStream(request: EventStreamRequest, emit: (event: WireEvent) => void, end: () => void): EventStreamHandle | EventRequestRefusal;
+  /** `POST /feed/1`: one page of an event source's events. */
+  readEventFeed(request: EventFeedRequest): FeedPage | EventRequestRefusal;
 }
 
 /**

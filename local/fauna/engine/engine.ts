@@ -16,6 +16,9 @@ import { ContentionControl } from './contention.ts';
 import { evaluateSchemaExpression, runQuery } from './run-query.ts';
 import * as schemaOps from './schema-ops.ts';
 import { restoreDatabases, snapshotDatabases } from './snapshot.ts';
+import { openEventStream, readEventFeed } from './streams/service.ts';
+import type { EventFeedRequest, EventRequestRefusal, EventStreamHandle, EventStreamRequest, FeedPage } from './api.ts';
+import type { WireEvent } from './streams/types.ts';
 
 export class SchemaLoadError extends Error {
   readonly httpStatus: number;
@@ -113,6 +116,14 @@ class LocalEngine implements Engine {
 
   onCommit(listener: () => void): void {
     this.#listeners.push(listener);
+  }
+
+  openEventStream(request: EventStreamRequest, emit: (event: WireEvent) => void, end: () => void): EventStreamHandle | EventRequestRefusal {
+    return openEventStream(this.#state, request, emit, end);
+  }
+
+  readEventFeed(request: EventFeedRequest): FeedPage | EventRequestRefusal {
+    return readEventFeed(this.#state, request);
   }
 }
 

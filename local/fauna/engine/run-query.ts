@@ -173,7 +173,7 @@ function runQueryIn(
       return { ok: true, data, summary: logSummary(source, ctx), txn_ts: Number(txnTs), stats, schema_version: Number(db.schema.version) };
     }
     attempt.footprint = footprint;
-    const writes = store.commit();
+    const writes = store.commit(txnTs);
     fillStats(stats, ctx, written, startedMs);
     // Schema and child-database changes are not document writes but must be persisted too.
     const changed = writes > 0 || ctx.structureChanged || db.schema.version !== BigInt(schemaVersion);
@@ -197,7 +197,7 @@ function runQueryIn(
   }
 }
 
-function asFailure(error: unknown): QueryFailure {
+export function asFailure(error: unknown): QueryFailure {
   if (error instanceof QueryFailure) return error;
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new QueryFailure('stack_overflow', 'Stack overflow: the query recursed too deeply.', { cause: error });
@@ -213,7 +213,7 @@ function encodeAbort(state: EngineState, value: Value, format: ValueFormat, ctx:
   }
 }
 
-function newContext(state: EngineState, db: Database, request: QueryRequest, txnTs: bigint, startedAt: number): Ctx {
+export function newContext(state: EngineState, db: Database, request: QueryRequest, txnTs: bigint, startedAt: number): Ctx {
   const identity = request.principal.kind === 'token' ? new DocRef(request.principal.identity.coll, request.principal.identity.id) : null;
   const token = request.principal.kind === 'token' ? new DocRef('Token', request.principal.tokenId) : null;
   const ctx: Ctx = {
@@ -258,7 +258,7 @@ function asServer<T>(ctx: Ctx, run: () => T): T {
   }
 }
 
-function accessFor(db: Database, principal: Principal, ctx: Ctx): Access {
+export function accessFor(db: Database, principal: Principal, ctx: Ctx): Access {
   const findRole = (name: string) => db.schema.roles.get(name);
   switch (principal.kind) {
     case 'root':
@@ -273,7 +273,7 @@ function accessFor(db: Database, principal: Principal, ctx: Ctx): Access {
   }
 }
 
-function encodeContext(ctx: Ctx): EncodeContext {
+export function encodeContext(ctx: Ctx): EncodeContext {
   return {
     materialize: (ref) => {
       if (ref instanceof DocRef) {

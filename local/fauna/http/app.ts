@@ -6,9 +6,9 @@ import { fqlV4Routes } from './routes/fql-v4.ts';
 import { pingRoutes } from './routes/ping.ts';
 import { queryRoutes } from './routes/query.ts';
 import { schemaRoutes } from './routes/schema.ts';
-import { unsupportedRoutes } from './routes/unsupported.ts';
+import { eventRoutes } from './routes/events.ts';
 
 /** The dispatcher serving every Fauna path the emulator knows, backed by `engine`. */
 export function createFaunaDispatcher(engine: Engine): (request: HttpRequest) => HttpAnswer {
-  return createRouter([...pingRoutes, ...queryRoutes, ...schemaRoutes, ...unsupportedRoutes, ...fqlV4Routes], { engine });
+  return createRouter([...pingRoutes, ...queryRoutes, ...schemaRoutes, ...eventRoutes, ...fqlV4Routes], { engine });
 }

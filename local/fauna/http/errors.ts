@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   invalid_write: QUERY_FAILURE,
   value_too_large: QUERY_FAILURE,
   stack_overflow: QUERY_FAILURE,
+  invalid_receiver: QUERY_FAILURE,
   invalid_request: { status: 400, protocol: true },
   unauthorized: { status: 401, protocol: true },
   forbidden: { status: 403, protocol: true },

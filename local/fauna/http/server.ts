@@ -8,7 +8,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { HttpAnswer, HttpRequest, HttpResponse } from './types.ts';
+import type { HttpAnswer, HttpRequest, HttpResponse, HttpStreamingResponse } from './types.ts';
 import { protocolError } from './errors.ts';
 
 /** Fauna's request size limit is not documented for v10; 16 MiB leaves room for any realistic query or schema push. */
@@ -54,6 +54,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const busyHttp1 = new Map<net.Socket, number>();
+  /** Ends each open streaming response (event streams); `stop()` ends them first so no socket waits for the grace. */
+  const openStreams = new Set<(stopping: boolean) => void>();
+  /**
+   * Sockets handed to the HTTP/2 server: `stop()` lets their sessions close gracefully. (A session's `socket` is a
+   * proxy, never equal to the socket itself, so sessions cannot tell which socket is theirs.)
+   */
+  const http2Sockets = new WeakSet<net.Socket>();
   let stopping = false;
 
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS } });
@@ -67,7 +74,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   h2.on('stream', (stream, headers) => {
     stream.on('error', () => stream.destroy());
     const request = describeRequest(String(headers[':method']), String(headers[':path']), headers);
-    readBody(stream, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
+    const streaming = (answer: HttpStreamingResponse) => {
+      if (stream.destroyed || stream.closed) return;
+      stream.respond({ ':status': answer.status, ...answer.headers, 'content-type': JSON_CONTENT_TYPE });
+      keepOpen(openStreams, answer, stream, (chunk) => stream.write(chunk), () => stream.end());
+    };
+    readBody(stream, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, streaming, (response) => {
       if (stream.destroyed || stream.closed) return;
       // End the stream only once the data is written: with `end(payload)` the stream is usually destroyed before the
       // write callback runs, and Node then builds an ERR_STREAM_DESTROYED with a full stack trace for every response
@@ -90,7 +102,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (stopping && remaining <= 0) socket.destroy();
     });
     const request = describeRequest(req.method ?? 'GET', req.url ?? '/', req.headers);
-    readBody(req, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, (response) => {
+    const streaming = (answer: HttpStreamingResponse) => {
+      res.writeHead(answer.status, { ...answer.headers, 'content-type': JSON_CONTENT_TYPE });
+      res.flushHeaders();
+      keepOpen(openStreams, answer, res, (chunk) => res.write(chunk), () => res.end());
+    };
+    readBody(req, maxRequestBytes, (body) => respond(options.dispatch, request, body, maxRequestBytes, streaming, (response) => {
       if (stopping) response.headers.connection = 'close';
       res.writeHead(response.status, response.headers);
       res.end(response.payload);
@@ -106,7 +123,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       socket.destroy();
       return;
     }
-    sniffProtocol(socket, (isHttp2) => (isHttp2 ? h2 : h1).emit('connection', socket));
+    sniffProtocol(socket, (isHttp2) => {
+      if (isHttp2) http2Sockets.add(socket);
+      (isHttp2 ? h2 : h1).emit('connection', socket);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -119,9 +139,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (stopping) return;
     stopping = true;
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    for (const finish of [...openStreams]) finish(true);
     for (const session of sessions) session.close();
     for (const socket of sockets) {
-      if (!busyHttp1.has(socket) && !isHttp2Socket(socket, sessions)) socket.destroy();
+      if (!busyHttp1.has(socket) && !http2Sockets.has(socket)) socket.destroy();
     }
     const deadline = setTimeout(() => {
       for (const session of sessions) session.destroy();
@@ -152,11 +173,6 @@ function sniffProtocol(socket: net.Socket, decide: (isHttp2: boolean) => void): 
     if (!prefixMatches) socket.resume();
   };
   socket.on('data', onData);
-}
-
-function isHttp2Socket(socket: net.Socket, sessions: Set<http2.ServerHttp2Session>): boolean {
-  for (const session of sessions) if (session.socket === socket) return true;
-  return false;
 }
 
 function describeRequest(method: string, rawPath: string, headers: http.IncomingHttpHeaders): Omit<HttpRequest, 'body'> {
@@ -192,13 +208,16 @@ function respond(
   request: Omit<HttpRequest, 'body'>,
   body: Buffer | null,
   maxBytes: number,
+  stream: (answer: HttpStreamingResponse) => void,
   send: (payload: Payload) => void,
 ): void {
   const answer =
     body === null
       ? protocolError('request_size_exceeded', `Request entity is too large (limit ${maxBytes} bytes)`)
       : safeDispatch(dispatch, { ...request, body });
-  if (answer instanceof Promise) {
+  if ('open' in answer) {
+    stream(answer);
+  } else if (answer instanceof Promise) {
     answer.then(
       (response) => send(serialise(response)),
       (error: unknown) => send(serialise(protocolError('internal_error', `The local Fauna emulator failed: ${(error as Error)?.message ?? error}`))),
@@ -206,6 +225,41 @@ function respond(
   } else {
     send(serialise(answer));
   }
+}
+
+/**
+ * Runs a streaming response until its producer ends it, the client goes away (the stream or response closes) or
+ * the server stops; whichever comes first closes the producer (told whether the server is stopping, so it can write
+ * a last line) and then ends the response, once.
+ */
+function keepOpen(
+  openStreams: Set<(stopping: boolean) => void>,
+  answer: HttpStreamingResponse,
+  channel: NodeJS.EventEmitter & { destroyed: boolean },
+  write: (chunk: string) => void,
+  end: () => void,
+): void {
+  let ended = false;
+  let close: ((serverStopping: boolean) => void) | null = null;
+  const finish = (stopping: boolean) => {
+    if (ended) return;
+    openStreams.delete(finish);
+    const closeProducer = close;
+    close = null;
+    closeProducer?.(stopping);
+    ended = true;
+    if (!channel.destroyed) end();
+  };
+  openStreams.add(finish);
+  channel.once('close', () => finish(false));
+  const opened = answer.open({
+    write: (chunk) => {
+      if (!ended && !channel.destroyed) write(chunk);
+    },
+    end: () => finish(false),
+  });
+  if (ended) opened(false);
+  else close = opened;
 }
 
 function serialise(response: HttpResponse): Payload {

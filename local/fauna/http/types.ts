@@ -28,8 +28,19 @@ export interface RouteContext {
   engine: Engine;
 }
 
+/**
+ * A response that stays open (an event stream): the server sends the status and headers, then `open` writes
+ * lines as they come until it calls `end`, the client goes away or the server stops; the last two call the returned
+ * close (`serverStopping` true when the server stops: the sink still takes a last line then).
+ */
+export interface HttpStreamingResponse {
+  status: number;
+  headers?: Record<string, string>;
+  open(sink: { write(chunk: string): void; end(): void }): (serverStopping: boolean) => void;
+}
+
 /** A response, or its promise (a query in contention mode answers once its transaction has committed or failed). */
-export type HttpAnswer = HttpResponse | Promise<HttpResponse>;
+export type HttpAnswer = HttpResponse | Promise<HttpResponse> | HttpStreamingResponse;
 
 export type RouteHandler = (request: HttpRequest, context: RouteContext) => HttpAnswer;
 

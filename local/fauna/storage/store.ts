@@ -7,6 +7,8 @@ import { FqlTime, isPlainObject } from '../values/values.ts';
 import type { FqlObject, Value } from '../values/values.ts';
 import { compareIds, valueKey } from '../values/keys.ts';
 
+import { ChangeLog } from './change-log.ts';
+
 export type FieldPath = string[];
 
 export interface StoredDoc {
@@ -173,6 +175,10 @@ export class Store {
   #footprint: Footprint | null = null;
   /** This transaction's written documents by `coll/id`: the final version, or null once deleted. */
   #written = new Map<string, { collection: string; doc: StoredDoc | null }>();
+  /** Each document's version before this transaction touched it (what a stream's `remove`/`update` compares). */
+  #before = new Map<string, StoredDoc | null>();
+  /** Committed document changes, for event streams and feeds (local/fauna/stream/). */
+  readonly changes = new ChangeLog<StoredDoc>();
 
   /** Declares the collections and their indexes; rebuilds every index from the stored documents. */
   configure(specs: CollectionSpec[]): void {
@@ -236,7 +242,9 @@ export class Store {
     if (this.#footprint !== null) this.#track(this.#footprint, collection, coll, id, old, doc, isLive);
     this.#apply(coll, id, old, doc);
     this.#writes++;
-    this.#written.set(`${collection}/${id}`, { collection, doc });
+    const key = `${collection}/${id}`;
+    if (!this.#before.has(key)) this.#before.set(key, old);
+    this.#written.set(key, { collection, doc });
     this.#undo?.push(() => this.#apply(coll, id, doc, old));
   }
 
@@ -321,6 +329,7 @@ export class Store {
     this.#undo = [];
     this.#writes = 0;
     this.#written = new Map();
+    this.#before = new Map();
     this.#footprint = track ? { reads: new Set(), writes: new Set(), log: [], replayable: true } : null;
   }
 
@@ -329,10 +338,14 @@ export class Store {
     return this.#footprint;
   }
 
-  /** Ends the transaction keeping its writes; returns the number of writes. */
-  commit(): number {
+  /** Ends the transaction keeping its writes; returns the number of writes. `ts` dates the changes streams see. */
+  commit(ts?: bigint): number {
+    const before = this.#before;
+    this.#before = new Map();
     this.#undo = null;
     this.#footprint = null;
+    // Published once the transaction has ended: a listener may open a transaction of its own.
+    if (before.size > 0) this.changes.publish(before, this.#written, ts);
     return this.#writes;
   }
 
@@ -342,6 +355,7 @@ export class Store {
     this.#undo = null;
     this.#footprint = null;
     this.#written = new Map();
+    this.#before = new Map();
     for (let i = steps.length - 1; i >= 0; i--) steps[i]!();
   }
 

@@ -35,6 +35,8 @@ function sig(params: [string, Type][], ret: Type, variadic: Type | null = null):
 const predicate = (t: Type): Type => fn([t], optional(BOOLEAN));
 
 /** `{ data: Array<A>, after: String | Null }` (core: SetCompanion.pageType). */
+/** `EventSource<A>` in the core; the element type is not tracked here. */
+const EVENT_SOURCE = named('EventSource');
 export const pageOf = (t: Type): Type => record({ data: arrayOf(t), after: optional(STRING) });
 
 /** Fields every value's type has through the base field table: the comparison operators and toString. */
@@ -141,6 +143,11 @@ export const SET_METHODS: Record<string, Type> = {
   nonEmpty: sig([], BOOLEAN),
   order: sig([], setOf(A), ANY),
   pageSize: sig([['size', INT]], setOf(A)),
+  // Event sources (local/fauna/stream/): `eventsOn` takes field accessors; `toStream`/`changesOn` are the old names.
+  eventSource: sig([], EVENT_SOURCE),
+  toStream: sig([], EVENT_SOURCE),
+  eventsOn: sig([], EVENT_SOURCE, fn([A], ANY)),
+  changesOn: sig([], EVENT_SOURCE, fn([A], ANY)),
   paginate: overload(sig([], pageOf(A)), sig([['size', INT]], pageOf(A))),
   reduce: sig([['reducer', fn([A, A], A)]], optional(A)),
   reduceRight: sig([['reducer', fn([A, A], A)]], optional(A)),

@@ -21,6 +21,7 @@ export type Value =
   | NamedRef
   | NullDoc
   | SetValue
+  | EventSourceValue
   | FunctionValue;
 
 export interface FqlObject {
@@ -158,9 +159,33 @@ export class SetValue {
   readonly produce: (ctx: unknown) => Iterable<Value>;
   /** Page size for the first page when the set is returned (`pageSize(n)`). */
   readonly pageSize: number | null;
-  constructor(produce: (ctx: unknown) => Iterable<Value>, pageSize: number | null = null) {
+  /**
+   * How to tell, one document version at a time, whether it is in the set and what it maps to: present only on the
+   * sets an event source can watch (a collection's `all()`, `where()`, an index, then `where`/`filter`/`map`).
+   */
+  readonly streamSource: StreamSourceShape | null;
+  constructor(produce: (ctx: unknown) => Iterable<Value>, pageSize: number | null = null, streamSource: StreamSourceShape | null = null) {
     this.produce = produce;
     this.pageSize = pageSize;
+    this.streamSource = streamSource;
+  }
+}
+
+/** What an event source watches (local/fauna/stream/source.ts interprets it): a collection and per-version steps. */
+export interface StreamSourceShape {
+  readonly collection: string;
+  readonly steps: readonly StreamStepShape[];
+}
+
+export type StreamStepShape =
+  | { readonly kind: 'where' | 'map'; readonly fn: FunctionValue; readonly span: unknown }
+  | { readonly kind: 'terms'; readonly paths: readonly { path: string[]; mva: boolean }[]; readonly terms: readonly Value[] };
+
+/** `Set.eventSource()` / `eventsOn(...)`: an opaque token the client sends to `/stream/1` or `/feed/1`. */
+export class EventSourceValue {
+  readonly token: string;
+  constructor(token: string) {
+    this.token = token;
   }
 }
 
@@ -222,6 +247,7 @@ export function typeName(value: Value): string {
   if (value instanceof NamedRef) return `${value.coll}Def`;
   if (value instanceof NullDoc) return value.ref instanceof DocRef ? `Null${value.ref.coll}` : 'Null';
   if (value instanceof SetValue) return 'Set';
+  if (value instanceof EventSourceValue) return 'EventSource';
   if (isFunction(value)) return 'Function';
   return 'Object';
 }

@@ -8,7 +8,7 @@
  */
 import {
   DocRef, FqlBytes, FqlDate, FqlTime, ModuleValue, NamedRef, NullDoc, SetValue, isFunction, isInt32, isPlainObject,
-  LambdaFn,
+  LambdaFn, EventSourceValue,
 } from '../values/values.ts';
 import type { FqlObject, NullCause, Value } from '../values/values.ts';
 
@@ -75,6 +75,8 @@ export function encodeTagged(value: Value, ctx: EncodeContext, position: Positio
     const data = page.data.map((item) => encodeTagged(item, ctx, Position.page));
     return { '@set': page.after === null ? { data } : { data, after: page.after } };
   }
+  // An event source is its token (core: `@stream`, which the driver decodes as a StreamToken).
+  if (value instanceof EventSourceValue) return { '@stream': value.token };
   if (isFunction(value)) return functionText(value);
   if (isPlainObject(value)) {
     const fields = encodeFields(value, ctx, position === Position.page ? Position.result : position);
@@ -117,6 +119,7 @@ export function encodeSimple(value: Value, ctx: EncodeContext, position: Positio
     const data = page.data.map((item) => encodeSimple(item, ctx, Position.page));
     return page.after === null ? { data } : { data, after: page.after };
   }
+  if (value instanceof EventSourceValue) return value.token;
   if (isFunction(value)) return functionText(value);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -157,6 +160,7 @@ export function encodeDecorated(value: Value, ctx: EncodeContext, indent = ''): 
     const data = page.data;
     return decorateObject(page.after === null ? { data } : { data, after: page.after }, ctx, indent);
   }
+  if (value instanceof EventSourceValue) return `"${value.token}"`;
   if (isFunction(value)) return functionText(value);
   if (isPlainObject(value)) return decorateObject(value, ctx, indent);
   return 'null';

@@ -140,6 +140,7 @@ const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }
   { file: 'examples/query-as-user.ts', template: 'Query.identity()', args: [] },
   { file: 'examples/query-as-user.ts', template: 'Product.all().toArray()', args: [] },
   { file: 'examples/query-as-user.ts', template: 'Product.create({ name: ${name} }).id', args: ['Typed Engine'] },
+  { file: 'examples/stream-own-identity.ts', template: 'Customer.all().eventSource()', args: [] },
 ];
 
 /** The query exactly as the source writes it, with the sample values in its placeholders. */

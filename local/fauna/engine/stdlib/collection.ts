@@ -47,7 +47,7 @@ export function allDocs(coll: string): SetValue {
       const ref = new DocRef(coll, id);
       if (allowed(ctx, coll, 'read', [ref])) yield ref;
     }
-  });
+  }, null, { collection: coll, steps: [] });
 }
 
 function requireCollectionRead(ctx: Ctx, coll: string, span: Span): void {
@@ -140,7 +140,8 @@ function indexSet(ctx: Ctx, def: CollectionDef, name: string, index: IndexDef, a
       return compareIds(a.ref.id, b.ref.id);
     });
     return docs.map((d) => d.ref);
-  });
+    // An index set with a range is not watched (the core streams index ranges; the local Fauna does not yet).
+  }, null, range ? null : { collection: def.name, steps: [{ kind: 'terms', paths: index.terms, terms }] });
 }
 
 /** Methods of a user collection module. */

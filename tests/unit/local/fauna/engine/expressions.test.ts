@@ -164,10 +164,16 @@ describe('FQL expressions on the engine', () => {
   });
 
   it('answers constructs the emulator does not implement with invalid_query naming them', () => {
-    for (const query of ['AccessProvider.all()', 'Credential.byDocument(null)', '[1].toSet().eventSource()']) {
+    for (const query of ['AccessProvider.all()', 'Credential.byDocument(null)']) {
       const error = db.error(query);
       expect(error.code).toBe('invalid_query');
       expect(error.message).toContain('not supported by the local Fauna emulator');
+    }
+  });
+
+  it('refuses an event source on a set that is not a collection or an index, as the core does (invalid_receiver)', () => {
+    for (const query of ['[1].toSet().eventSource()', 'Set.sequence(0, 3).eventsOn(.x)']) {
+      expect(db.error(query)).toMatchObject({ code: 'invalid_receiver', message: expect.stringContaining('only collections and user defined indexes are streamable') });
     }
   });
 

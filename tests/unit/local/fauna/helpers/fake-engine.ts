@@ -66,6 +66,12 @@ export function createFakeEngine(): FakeEngine {
       throw new Error('The fake engine has no fault switch');
     },
     clearForcedContention() {},
+    openEventStream() {
+      return { refused: { code: 'invalid_request', message: 'The fake engine has no event sources' } };
+    },
+    readEventFeed() {
+      return { refused: { code: 'invalid_request', message: 'The fake engine has no event sources' } };
+    },
     contentionCounts() {
       return { committed: 0, retries: 0, aborted: 0, forced: 0 };
     },

@@ -298,12 +298,15 @@ describe('routing and limits', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 
-  it('refuses event streams and feeds loudly, naming the emulator', async () => {
+  it("checks event stream and feed bodies, then the secret, and answers the engine's refusal as a 400 before any event", async () => {
     for (const path of ['/stream/1', '/feed/1']) {
-      const response = await h2Request(path, 'POST', { authorization: `Bearer ${FAKE_SECRET}` }, '{"token":"x"}');
+      const noToken = await h2Request(path, 'POST', { authorization: `Bearer ${FAKE_SECRET}` }, '{"cursor":"x"}');
+      const noSecret = await h2Request(path, 'POST', {}, '{"token":"x"}');
+      const refused = await h2Request(path, 'POST', { authorization: `Bearer ${FAKE_SECRET}` }, '{"token":"x"}');
 
-      expect(response.status).toBe(400);
-      expect(JSON.parse(response.body).error.message).toMatch(/not supported by the local Fauna emulator/);
+      expect([noToken.status, JSON.parse(noToken.body).error.message]).toEqual([400, 'Invalid request body: `token` is required and must be a string']);
+      expect(noSecret.status).toBe(401);
+      expect([refused.status, JSON.parse(refused.body).error]).toEqual([400, { code: 'invalid_request', message: 'The fake engine has no event sources' }]);
     }
   });
 
