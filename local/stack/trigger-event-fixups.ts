@@ -5,7 +5,7 @@
  * 1. It sends `groupConfiguration: {}` (services/lambda.js, with a TODO in services/tokenGenerator.js), where Cognito
  *    sends the user's groups in `groupsToOverride`. {@link withUserGroups} fills them in from cognito-local's own group
  *    membership (AdminListGroupsForUser), so that a group added with AdminAddUserToGroup reaches the trigger.
- * 2. It only sends version "1" (V1_0) events and only reads a V1_0 answer (`claimsOverrideDetails`), where Cognito
+ * 2. It only sends V1_0-shaped events (labelled version "0") and only reads a V1_0 answer (`claimsOverrideDetails`), where Cognito
  *    sends the stage's trigger version (serverless.yml `triggerVersion`: V2_0 on dev and staging). For a V2_0 stage,
  *    {@link toTriggerVersion} turns the event into the V2_0 form (version "2", `scopes`, the
  *    `claimsAndScopeOverrideDetails` response field) and {@link answerForCognitoLocal} turns the function's V2_0 answer
@@ -51,7 +51,8 @@ export async function withUserGroups(event: Json, admin: Pick<CognitoIdentityPro
 
 /** The event as Cognito sends it for `version`; V1_0 and events of another kind pass through unchanged. */
 export function toTriggerVersion(event: Json, version: TriggerVersion): Json {
-  if (version === 'V1_0' || event.version !== '1' || typeof event.triggerSource !== 'string' || !event.triggerSource.startsWith('TokenGeneration_')) return event;
+  // cognito-local labels its V1_0-shaped events version "0" (Cognito's V1_0 events say "1"): both are converted.
+  if (version === 'V1_0' || (event.version !== '0' && event.version !== '1') || typeof event.triggerSource !== 'string' || !event.triggerSource.startsWith('TokenGeneration_')) return event;
   const request = (event.request ?? {}) as Json;
   return {
     ...event,

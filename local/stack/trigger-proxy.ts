@@ -31,6 +31,8 @@ export interface TriggerInvocation {
   functionName: string;
   /** The event's `triggerSource`, e.g. `TokenGeneration_RefreshTokens`. */
   triggerSource: string | undefined;
+  /** The event's `version` as the function received it ("1" from cognito-local; "2" once converted for a V2_0 stage). */
+  eventVersion?: string | undefined;
   /** serverless-offline's HTTP status. */
   status: number;
   /** The Lambda's `X-Amz-Function-Error` (`Unhandled` when the handler threw), if any. */
@@ -111,7 +113,7 @@ async function forward(
   if (fixups && upstream.status === 200 && functionError === undefined) {
     upstream.body = Buffer.from(await fixedUp(upstream.body.toString('utf8'), async (answer) => fixups.answer(answer)), 'utf8');
   }
-  invocations.push({ functionName: functionNameOf(request.url), triggerSource: body.triggerSource, status: upstream.status, functionError });
+  invocations.push({ functionName: functionNameOf(request.url), triggerSource: body.triggerSource, eventVersion: versionOf(body.text), status: upstream.status, functionError });
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstream.headers)) {
     if (value !== undefined && !HOP_BY_HOP_HEADERS.has(name)) headers[name] = value;
@@ -160,6 +162,15 @@ function withRegion(text: string, region: string): { text: string; triggerSource
   const triggerSource = typeof record.triggerSource === 'string' ? record.triggerSource : undefined;
   if (record.region !== COGNITO_LOCAL_REGION) return { text, triggerSource };
   return { text: JSON.stringify({ ...record, region }), triggerSource };
+}
+
+function versionOf(text: string): string | undefined {
+  try {
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `change` applied to a JSON object body; any other body passes through untouched. */
