@@ -17,8 +17,7 @@ import { startServerlessOffline } from './serverless-offline.ts';
 import { copyService } from './service-copy.ts';
 import { onTermination } from './shutdown-hooks.ts';
 import { startTriggerProxy } from './trigger-proxy.ts';
-import { readStageParams } from '../../scripts/lib/stage-settings.ts';
-import { answerForCognitoLocal, stageTriggerVersion, toTriggerVersion, type TriggerVersion, withUserGroups } from './trigger-event-fixups.ts';
+import { answerForCognitoLocal, readStageParams, stageTriggerVersion, toTriggerVersion, type TriggerVersion, withUserGroups } from './trigger-event-fixups.ts';
 import type { TriggerInvocation } from './trigger-proxy.ts';
 
 export { LocalStackStartError } from './errors.ts';
@@ -143,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // first, without a target: the function must know the pool it serves, which exists only once cognito-local runs.
     // It also fills in the user's groups and sends the stage's trigger version (trigger-event-fixups.ts): cognito-local
     // sends neither. Its admin client is made once cognito-local runs (below), before any sign-in.
-    const triggerVersion = options.triggerVersion ?? stageTriggerVersion(await readStageParams(stage, join(repoRoot, 'serverless.yml')), stage);
+    const triggerVersion = options.triggerVersion ?? stageTriggerVersion(await readStageParams(join(repoRoot, 'serverless.yml'), stage), stage);
     let groupsAdmin: ReturnType<typeof cognitoAdminClient> | undefined;
     const proxy = await startTriggerProxy({
       fixups: {

@@ -13,7 +13,9 @@
  *
  * Cognito's event shapes: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
  */
+import { readFile } from 'node:fs/promises';
 import { AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { parse } from 'yaml';
 
 export type TriggerVersion = 'V1_0' | 'V2_0' | 'V3_0';
 export const TRIGGER_VERSIONS: readonly TriggerVersion[] = ['V1_0', 'V2_0', 'V3_0'];
@@ -23,7 +25,14 @@ type Json = Record<string, unknown>;
 /** The scopes Cognito puts in a V2_0 user-flow event for an app client with the default scopes. */
 export const DEFAULT_V2_SCOPES: readonly string[] = ['openid', 'email', 'aws.cognito.signin.user.admin'];
 
-/** The trigger version in a stage's merged serverless.yml params (scripts/lib/stage-settings.ts readStageParams); V1_0 when unset. */
+/** `params.default` merged with `params.<stage>` of a serverless.yml (string values only). */
+export async function readStageParams(serverlessFile: string, stage: string): Promise<Record<string, string>> {
+  const config = parse(await readFile(serverlessFile, 'utf8')) as { params?: Record<string, Record<string, unknown> | undefined> } | null;
+  const merged = { ...config?.params?.default, ...config?.params?.[stage] };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+}
+
+/** The trigger version in a stage's merged serverless.yml params; V1_0 when unset. */
 export function stageTriggerVersion(params: Readonly<Record<string, string>>, stage: string): TriggerVersion {
   const value = params.triggerVersion ?? 'V1_0';
   if (!(TRIGGER_VERSIONS as readonly string[]).includes(value)) {
