@@ -3,6 +3,7 @@
  * Every failure names the variable and says how to set it (they come from per-stage `params` in serverless.yml).
  */
 import { ConfigError } from './errors.ts';
+import { parseIdentityAttributes } from './identity-data.ts';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 3900; // Cognito's default ID-token lifetime (60 min) plus 5 min of clock skew
 export const MIN_TOKEN_TTL_SECONDS = 60;
@@ -77,6 +78,8 @@ export interface Config {
   tokenTtlSeconds: number;
   /** The most live tokens one identity keeps; signIn deletes the oldest beyond it in the same transaction. */
   maxTokensPerIdentity: number;
+  /** Cognito attribute names copied onto the identity at every sign-in (IDENTITY_ATTRIBUTES; empty = none). */
+  identityAttributes: readonly string[];
   /** Which V2/V3 tokens carry the claims (V1 events only ever customise the ID token). */
   claimTargets: readonly ClaimTarget[];
   secretClaimName: string;
@@ -118,6 +121,7 @@ export function parseConfig(env: Environment): Config {
     secretSource: source,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
     maxTokensPerIdentity: integer(env, 'MAX_TOKENS_PER_IDENTITY', DEFAULT_MAX_TOKENS_PER_IDENTITY, 1, MAX_MAX_TOKENS_PER_IDENTITY),
+    identityAttributes: parseIdentityAttributes(env.IDENTITY_ATTRIBUTES),
     claimTargets: claimTargets(env),
     secretClaimName,
     userIdClaimName,

@@ -3,6 +3,7 @@ import { fql, TimeStub } from 'fauna';
 import { type Deadline, Step } from './deadline.ts';
 import { ConcurrencyConflict, ConcurrentSignInError, DeadlineExceededError, FailureSource, FaunaQueryError, mapFaunaError } from './errors.ts';
 import { attemptOptions, type QueryClient } from './fauna-client.ts';
+import type { IdentityData } from './identity-data.ts';
 
 /** Recorded on the Token document, so an operator can tell which pool, app client and flow minted it. */
 export interface TokenMetadata {
@@ -22,6 +23,11 @@ export interface SignInRequest {
   meta: TokenMetadata;
   /** The most live tokens the identity keeps after this sign-in (the oldest go first). */
   maxTokens: number;
+  /**
+   * The user's groups and allowlisted attributes, stored on the identity (written only when they changed). Absent:
+   * signIn's six-argument form, which stores no group and no attribute.
+   */
+  identityData?: IdentityData;
 }
 
 /** What `signIn` did to find the identity (fauna/functions.fsl). */
@@ -116,8 +122,11 @@ export async function grantIdentity(
   queryTimeoutMs: number,
   hooks: RetryHooks = {},
 ): Promise<IdentityGrant> {
-  const { sub, email, emailVerified, ttlSeconds, meta, maxTokens } = request;
-  const query = fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }}, ${maxTokens})`;
+  const { sub, email, emailVerified, ttlSeconds, meta, maxTokens, identityData } = request;
+  const tokenMeta = { userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource };
+  const query = identityData === undefined
+    ? fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens})`
+    : fql`signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens}, ${[...identityData.groups]}, ${{ ...identityData.attributes }})`;
   for (let attempt = 1; ; attempt++) {
     try {
       // No timer of our own: the driver's client timeout (query timeout + buffer) is made to end before the deadline.

@@ -7,6 +7,7 @@ import { isKnownTriggerSource, TriggerSource } from './cognito-event.ts';
 import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from './config.ts';
 import { isEmailAddress, normaliseEmail, redactEmail } from './email.ts';
+import { identityDataOf } from './event-identity-data.ts';
 import type { Deadline } from './deadline.ts';
 import { ForeignUserPoolError, IdentityConflictError, InvalidEventError } from './errors.ts';
 import type { FaunaClientProvider } from './fauna-client.ts';
@@ -16,7 +17,7 @@ import { MetricName, type ServiceLogger, type ServiceMetrics } from './observabi
 
 export type SignInSettings = Pick<
   Config,
-  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
+  'tokenTtlSeconds' | 'maxTokensPerIdentity' | 'identityAttributes' | 'secretClaimName' | 'userIdClaimName' | 'suppressEmail' | 'claimTargets' | 'faunaQueryTimeoutMs'
 >;
 
 /** Everything the sign-in needs, passed in; the Fauna key comes through {@link FaunaKeySource}. */
@@ -71,6 +72,8 @@ export async function addFaunaClaims(
     return event;
   }
   const email = rawEmail === undefined ? null : usableEmail(rawEmail, deps);
+  // Groups and allowlisted attributes (issue 22), bounds-checked before Fauna is called.
+  const identityData = identityDataOf(event, deps.settings.identityAttributes);
   const request = {
     sub,
     email,
@@ -80,6 +83,7 @@ export async function addFaunaClaims(
     ttlSeconds: deps.settings.tokenTtlSeconds,
     meta: { userPoolId: event.userPoolId, clientId: event.callerContext.clientId, triggerSource: event.triggerSource },
     maxTokens: deps.settings.maxTokensPerIdentity,
+    identityData,
   };
   const redacted = email === null ? null : redactEmail(email);
 

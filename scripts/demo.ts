@@ -7,11 +7,13 @@
  * Usage: npm run demo [-- --verbose]   (--verbose also prints the output of every process of the stack)
  */
 import { randomBytes } from 'node:crypto';
+import { fql } from 'fauna';
 import { pathToFileURL } from 'node:url';
 import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../examples/query-as-user.ts';
 import type { Identity } from '../examples/query-as-user.ts';
 import { cognitoAdminClient, createConfirmedUser } from '../local/stack/cognito-admin.ts';
+import { addUserToGroup } from '../local/stack/cognito-groups.ts';
 import { startLocalStack } from '../local/stack/index.ts';
 import type { LocalStack } from '../local/stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
@@ -21,6 +23,9 @@ import { defineCli, describeError, parseCliOrExit } from './lib/cli.ts';
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
 export const SHOWN_SECRET_CHARS = 6;
 const DEMO_EMAIL = 'ada@example.com';
+/** The second user of the demo, a member of the group that may edit the catalogue (fauna/roles.fsl, catalogEditor). */
+const EDITOR_EMAIL = 'grace@example.com';
+export const EDITOR_GROUP = 'catalog-editors';
 
 /** A step of the demo did not do what the guide says it does. */
 export class DemoStepError extends Error {
@@ -130,6 +135,35 @@ async function runDemo(stack: LocalStack): Promise<void> {
     const again = await readIdentity(client);
     check(again.id === identity.id, `The new secret authenticates as ${again.id}, not as ${identity.id}.`);
     ok(`it authenticates as the same identity ${again.collection}/${again.id}`);
+  } finally {
+    client.close();
+  }
+
+  await groupRights(stack, `Demo-${randomBytes(9).toString('base64url')}2!`);
+}
+
+/** Step 5 (issue 22): a user in the group catalog-editors may create a Product, which the first user could not. */
+async function groupRights(stack: LocalStack, password: string): Promise<void> {
+  heading(`5. A user in the Cognito group ${EDITOR_GROUP} does what the first user could not (role catalogEditor, fauna/roles.fsl)`);
+  const admin = cognitoAdminClient(stack.cognitoUrl);
+  let username: string;
+  try {
+    const editor = await createConfirmedUser(admin, stack.userPool.userPoolId, { email: EDITOR_EMAIL, password });
+    await addUserToGroup(admin, stack.userPool.userPoolId, editor.username, EDITOR_GROUP);
+    username = editor.username;
+  } finally {
+    admin.destroy();
+  }
+  ok(`user ${username} created and added to ${EDITOR_GROUP} (CreateGroup, AdminAddUserToGroup)`);
+  const signedIn = await signIn({ ...stack.userPool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' }, { username, password });
+  const client = faunaClientForUser(faunaSecretOf(signedIn.session), stack.fauna.url);
+  try {
+    const { data: groups } = await client.query<string[] | null>(fql`Query.identity()?.groups`);
+    check(Array.isArray(groups) && groups.includes(EDITOR_GROUP), `The sign-in stored the groups ${JSON.stringify(groups)} on the identity, not ${EDITOR_GROUP}.`);
+    ok(`the sign-in stored the user's groups on the Fauna identity: Query.identity().groups → ${JSON.stringify(groups)}`);
+    const write = await tryCreateProduct(client, 'Espresso machine, added by an editor');
+    check(write.allowed, `The ${EDITOR_GROUP} member could not create a Product: ${write.allowed ? '' : write.code}.`);
+    ok(`create Product allowed for the ${EDITOR_GROUP} member → Product/${write.allowed ? write.id : ''} (the JWT still carries only the secret and the id)`);
   } finally {
     client.close();
   }

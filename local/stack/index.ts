@@ -17,6 +17,7 @@ import { startServerlessOffline } from './serverless-offline.ts';
 import { copyService } from './service-copy.ts';
 import { onTermination } from './shutdown-hooks.ts';
 import { startTriggerProxy } from './trigger-proxy.ts';
+import { answerForCognitoLocal, readStageParams, stageTriggerVersion, toTriggerVersion, type TriggerVersion, withUserGroups } from './trigger-event-fixups.ts';
 import type { TriggerInvocation } from './trigger-proxy.ts';
 
 export { LocalStackStartError } from './errors.ts';
@@ -35,6 +36,11 @@ export interface LocalStackOptions {
   repoRoot?: string;
   /** The serverless stage; it must take `FAUNA_ENDPOINT` and `FAUNA_SECRET` from the environment. Default `local`. */
   stage?: string;
+  /**
+   * The trigger version the function gets events in; default the stage's `triggerVersion` in serverless.yml.
+   * cognito-local sends V1_0 only; the trigger proxy converts (local/stack/trigger-event-fixups.ts).
+   */
+  triggerVersion?: TriggerVersion;
   /** FSL folder applied to the local Fauna; default `<repoRoot>/fauna`. */
   schemaDir?: string;
   /** The function in serverless.yml that cognito-local calls; default `preTokenGeneration`. */
@@ -134,7 +140,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // cognito-local sends `region: "local"`; the proxy gives the function the region Cognito would send. It starts
     // first, without a target: the function must know the pool it serves, which exists only once cognito-local runs.
-    const proxy = await startTriggerProxy({});
+    // It also fills in the user's groups and sends the stage's trigger version (trigger-event-fixups.ts): cognito-local
+    // sends neither. Its admin client is made once cognito-local runs (below), before any sign-in.
+    const triggerVersion = options.triggerVersion ?? stageTriggerVersion(await readStageParams(join(repoRoot, 'serverless.yml'), stage), stage);
+    let groupsAdmin: ReturnType<typeof cognitoAdminClient> | undefined;
+    const proxy = await startTriggerProxy({
+      fixups: {
+        event: async (event) => toTriggerVersion(groupsAdmin ? await withUserGroups(event, groupsAdmin) : event, triggerVersion),
+        answer: (answer) => answerForCognitoLocal(answer),
+      },
+    });
     await track(() => proxy.stop());
 
     report('stack', 'starting cognito-local');
@@ -146,6 +161,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onOutput: (line) => report('cognito-local', line),
     });
     await track(() => cognito.stop());
+    groupsAdmin = cognitoAdminClient(cognito.url);
+    const groupsClient = groupsAdmin;
+    await track(async () => groupsClient.destroy());
     const admin = cognitoAdminClient(cognito.url);
     let userPool: PoolWithClient;
     try {

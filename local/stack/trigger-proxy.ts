@@ -31,6 +31,8 @@ export interface TriggerInvocation {
   functionName: string;
   /** The event's `triggerSource`, e.g. `TokenGeneration_RefreshTokens`. */
   triggerSource: string | undefined;
+  /** The event's `version` as the function received it ("1" from cognito-local; "2" once converted for a V2_0 stage). */
+  eventVersion?: string | undefined;
   /** serverless-offline's HTTP status. */
   status: number;
   /** The Lambda's `X-Amz-Function-Error` (`Unhandled` when the handler threw), if any. */
@@ -52,6 +54,16 @@ export interface TriggerProxyOptions {
   target?: string;
   /** Default {@link DEFAULT_EVENT_REGION}. */
   region?: string;
+  /**
+   * Further changes to the event on its way in and to the answer on its way back (the user's groups, the stage's
+   * trigger version: local/stack/trigger-event-fixups.ts); none by default.
+   */
+  fixups?: TriggerFixups;
+}
+
+export interface TriggerFixups {
+  event(event: Record<string, unknown>): Promise<Record<string, unknown>>;
+  answer(answer: Record<string, unknown>): Record<string, unknown>;
 }
 
 /**
@@ -68,7 +80,7 @@ export async function startTriggerProxy(options: TriggerProxyOptions): Promise<T
   const server = createServer((request, response) => {
     const forwarding = target === undefined
       ? Promise.reject(new Error('serverless offline is not started yet'))
-      : forward(request, response, target, region, invocations);
+      : forward(request, response, target, region, invocations, options.fixups);
     forwarding.catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: `Trigger proxy could not reach serverless offline: ${error instanceof Error ? error.message : String(error)}` }));
@@ -92,11 +104,16 @@ async function forward(
   target: string,
   region: string,
   invocations: TriggerInvocation[],
+  fixups: TriggerFixups | undefined,
 ): Promise<void> {
   const body = withRegion(await readBody(request), region);
+  if (fixups) body.text = await fixedUp(body.text, (event) => fixups.event(event));
   const upstream = await send(new URL(request.url ?? '/', target), request.method ?? 'POST', request.headers['content-type'], body.text);
   const functionError = headerValue(upstream.headers['x-amz-function-error']);
-  invocations.push({ functionName: functionNameOf(request.url), triggerSource: body.triggerSource, status: upstream.status, functionError });
+  if (fixups && upstream.status === 200 && functionError === undefined) {
+    upstream.body = Buffer.from(await fixedUp(upstream.body.toString('utf8'), async (answer) => fixups.answer(answer)), 'utf8');
+  }
+  invocations.push({ functionName: functionNameOf(request.url), triggerSource: body.triggerSource, eventVersion: versionOf(body.text), status: upstream.status, functionError });
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstream.headers)) {
     if (value !== undefined && !HOP_BY_HOP_HEADERS.has(name)) headers[name] = value;
@@ -145,6 +162,27 @@ function withRegion(text: string, region: string): { text: string; triggerSource
   const triggerSource = typeof record.triggerSource === 'string' ? record.triggerSource : undefined;
   if (record.region !== COGNITO_LOCAL_REGION) return { text, triggerSource };
   return { text: JSON.stringify({ ...record, region }), triggerSource };
+}
+
+function versionOf(text: string): string | undefined {
+  try {
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `change` applied to a JSON object body; any other body passes through untouched. */
+async function fixedUp(text: string, change: (value: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return text;
+  return JSON.stringify(await change(value as Record<string, unknown>));
 }
 
 /** `/2015-03-31/functions/<name>/invocations` → `<name>`. */

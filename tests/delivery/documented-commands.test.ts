@@ -65,6 +65,8 @@ const COMMANDS: Record<string, How> = {
   'npx sls invoke local -f preTokenGeneration -p events/pretoken.json': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npx sls invoke local -f preTokenGeneration -p events/pretoken.json --stage local': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npx sls --help': { kind: 'run', output: /invoke local/ },
+  // What the secret may do with the group is checked by tests/delivery/invoke-local-groups.test.ts.
+  'npx sls invoke local --stage local -f preTokenGeneration -p events/pretoken-catalog-editor.json --param="identityAttributes=custom:tenantId"': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npm run package -- --stage dev': { kind: 'run', output: /Packaged stage dev into \.packages\/dev/ },
   'npm run package -- --all': { kind: 'run', output: /Packaged stage prod into \.packages\/prod/ },
   'npm run build:validator': { kind: 'run', output: /wrote .*event-validator\.ts/ },

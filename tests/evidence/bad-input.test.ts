@@ -22,7 +22,8 @@ const RUNS = 10_000;
 const VALIDATION_REJECTION = 'Sign-in request was not understood. Please try again';
 
 /** The query's text, fixed by the service: the values may appear only as encoded arguments between these pieces. */
-const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ', ', ')'];
+/** signIn's six arguments, then the user's groups and allowlisted attributes (issue 22). */
+const QUERY_TEXT_PIECES = ['signIn(', ', ', ', ', ', ', ', ', ', ', ', ', ', ', ')'];
 
 const USER_TRIGGER_SOURCES = [
   'TokenGeneration_HostedAuth',
@@ -333,7 +334,7 @@ describe('bad input, 10,000 generated events (real handler, SSM stubbed with aws
     for (const shape of shapes) {
       expect(shape).toEqual({
         text: QUERY_TEXT_PIECES,
-        placeholders: [['value'], ['value'], ['value'], ['value'], ['object'], ['value']],
+        placeholders: [['value'], ['value'], ['value'], ['value'], ['object'], ['value'], ['array'], ['object']],
         hasArguments: false,
         values: expect.any(String),
         emailVerified: expect.any(Boolean),

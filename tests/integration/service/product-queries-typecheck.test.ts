@@ -110,13 +110,19 @@ const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }
   { file: 'lib/revocation.ts', template: 'revokeTokens(${sub})', args: ['typed-sub-1'] },
   {
     file: 'lib/identity.ts',
-    template: 'signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${{ userPoolId: meta.userPoolId, clientId: meta.clientId, triggerSource: meta.triggerSource }}, ${maxTokens})',
+    template: 'signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens})',
     args: ['typed-sub-1', 'typed@example.com', true, 3600, META, 10],
   },
   // After signIn, so that the identity exists and the branches that write it run type-checked too.
   { file: 'lib/identity-sync.ts', template: 'changeIdentityGroup(${sub}, ${group}, ${member})', args: ['typed-sub-1', 'catalog-editors', true] },
   { file: 'lib/identity-sync.ts', template: 'setIdentityAttributes(${sub}, ${{ ...attributes }})', args: ['typed-sub-1', { 'custom:tenantId': 'acme' }] },
   { file: 'lib/identity-sync.ts', template: 'revokeClientTokens(${sub}, ${clientId})', args: ['typed-sub-1', 'typed-client'] },
+  {
+    file: 'lib/identity.ts',
+    template: 'signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens}, ${[...identityData.groups]}, ${{ ...identityData.attributes }})',
+    args: ['typed-sub-1', 'typed@example.com', true, 3600, META, 10, ['catalog-editors'], { 'custom:tenantId': 'acme' }],
+  },
+  { file: 'scripts/demo.ts', template: 'Query.identity()?.groups', args: [] },
   {
     file: 'scripts/bench-fauna-local.ts',
     template: 'signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, true, ${TOKEN_TTL_SECONDS}, { userPoolId: "us-east-1_Bench1", clientId: "bench", triggerSource: "TokenGeneration_Authentication" }, 10)',

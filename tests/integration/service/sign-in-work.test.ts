@@ -5,12 +5,16 @@
  * aws-sdk-client-mock, as in every handler suite.
  *
  * The figures follow from the rules and from what `signIn` (fauna/functions.fsl) and `trimTokens` (fauna/tokens.fsl)
- * read and write; docs/reliability.md, "Fauna work per sign-in", explains each one:
+ * read and write; docs/reliability.md, "Fauna work per sign-in", explains each one. None depends on how many live
+ * tokens the identity holds (issue 22): trimTokens takes the oldest tokens from the tokens index's own order (document
+ * id, which begins with the creation time), so it reads the index page, never each token:
  * - first sign-in (new identity): reads bySub (1 index page) + byEmail (1) + the identity's tokens (1) = 3 read ops;
  *   writes the identity and its token = 2 write ops;
- * - steady state (identity with k live tokens): bySub (1) + the identity document (1) + the tokens index (1) + each
- *   token document, read to order by `ts` (k) = 3 + k read ops; writes the new token = 1 write op;
- * - at the cap (k = MAX_TOKENS_PER_IDENTITY): the same 3 + k reads; deletes the oldest token and writes the new one = 2.
+ * - steady state (identity with k live tokens, groups and attributes unchanged): bySub (1) + the identity document (1)
+ *   + the tokens index (1) = 3 read ops, whatever k; writes the new token = 1 write op (the identity is not written);
+ * - at the cap (k = MAX_TOKENS_PER_IDENTITY): the same 3 + the oldest token, read to delete it (1) = 4 read ops;
+ *   deletes the oldest token and writes the new one = 2 write ops;
+ * - a sign-in whose groups or attributes changed also writes the identity: one more write op.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, type HTTPClient } from 'fauna';
@@ -91,7 +95,7 @@ describe('Fauna work per sign-in, counted by the core rules (local Fauna; SSM st
     expectBytesConsistent(stats);
   });
 
-  it('steady state: 3 + k read ops with k live tokens, 1 write op (the new token), up to the cap', async () => {
+  it('steady state: 3 read ops whatever the number k of live tokens, 1 write op (the new token), up to the cap', async () => {
     const sub = '5d0a0000-0000-4000-8000-000000000002';
     const email = 'work.steady@example.com';
     await signInWork(sub, email); // creates the identity and its first token
@@ -105,23 +109,23 @@ describe('Fauna work per sign-in, counted by the core rules (local Fauna; SSM st
       expectBytesConsistent(stats);
     }
 
-    expect(reads).toEqual([4, 5, 6]); // 3 + k for k = 1, 2, 3
+    expect(reads).toEqual([3, 3, 3]); // k = 1, 2, 3
     expect(writes).toEqual([1, 1, 1]);
   });
 
-  it('at the cap: 3 + MAX_TOKENS read ops, 2 write ops (the oldest token deleted, the new one written), every time', async () => {
+  it('at the cap: 4 read ops (the oldest token read to delete it), 2 write ops (it deleted, the new one written), every time', async () => {
     const sub = '5d0a0000-0000-4000-8000-000000000003';
     const email = 'work.cap@example.com';
     for (let i = 0; i < MAX_TOKENS; i++) await signInWork(sub, email);
 
     const atCap = [await signInWork(sub, email), await signInWork(sub, email)];
 
-    expect(atCap.map((s) => s.read_ops)).toEqual([3 + MAX_TOKENS, 3 + MAX_TOKENS]);
+    expect(atCap.map((s) => s.read_ops)).toEqual([4, 4]);
     expect(atCap.map((s) => s.write_ops)).toEqual([2, 2]);
     for (const stats of atCap) expectBytesConsistent(stats);
   });
 
-  it('with the default cap (DEFAULT_MAX_TOKENS_PER_IDENTITY = 10): 13 read ops and 2 write ops at the cap', async () => {
+  it('with the default cap (DEFAULT_MAX_TOKENS_PER_IDENTITY = 10): the same 4 read ops and 2 write ops at the cap', async () => {
     const defaults = startService(
       { STAGE: 'dev', FAUNA_ENDPOINT: fauna.url, FAUNA_SECRET_PARAMETER: PARAMETER, USER_POOL_IDS: SERVED_POOL_ID },
       { createFaunaClient: (configuration, httpClient) => new Client(configuration, recording(httpClient)) },
@@ -133,10 +137,32 @@ describe('Fauna work per sign-in, counted by the core rules (local Fauna; SSM st
       idTokenClaims(await defaults.invoke(event));
 
       expect(answers.length - before).toBe(1);
-      expect(answers[answers.length - 1]).toMatchObject({ read_ops: 3 + DEFAULT_MAX_TOKENS_PER_IDENTITY, write_ops: 2 });
+      expect(answers[answers.length - 1]).toMatchObject({ read_ops: 4, write_ops: 2 });
     } finally {
       defaults.dispose();
     }
+  });
+
+  it('groups and attributes: the identity is written only at a sign-in where they changed (one more write op)', async () => {
+    const sub = '5d0a0000-0000-4000-8000-000000000006';
+    const event = (groups: string[]) => {
+      const e = signInEvent(sub, 'work.groups@example.com', 'pretoken-refresh.json');
+      e.request.groupConfiguration = { groupsToOverride: groups, iamRolesToOverride: [], preferredRole: null };
+      return e;
+    };
+    const work = async (groups: string[]) => {
+      const before = answers.length;
+      idTokenClaims(await service.invoke(event(groups)));
+      expect(answers.length - before).toBe(1);
+      return answers[answers.length - 1]!;
+    };
+
+    const first = await work(['catalog-editors']);
+    const same = await work(['catalog-editors']);
+    const changed = await work(['catalog-editors', 'tenant-admins']);
+    const sameAgain = await work(['catalog-editors', 'tenant-admins']);
+
+    expect([first, same, changed, sameAgain].map((s) => [s.read_ops, s.write_ops])).toEqual([[3, 2], [3, 1], [3, 2], [3, 1]]);
   });
 
   it('compute: one op per 50 method calls and applications, so a sign-in stays at a few ops at any cap', async () => {

@@ -48,6 +48,7 @@ describe('parseConfig', () => {
       },
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
       maxTokensPerIdentity: DEFAULT_MAX_TOKENS_PER_IDENTITY,
+      identityAttributes: [],
       claimTargets: ['id'],
       secretClaimName: 'fauna_token_secret',
       userIdClaimName: 'userId',

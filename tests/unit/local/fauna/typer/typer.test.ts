@@ -17,7 +17,7 @@ import { parseTypeAnnotation } from '../../../../../local/fauna/typer/annotation
 import { INT, NULL, NUMBER, STRING, arrayOf, display, lit, optional, record, subtype, union } from '../../../../../local/fauna/typer/types.ts';
 
 const FAUNA_DIR = join(import.meta.dirname, '../../../../../fauna');
-const PRODUCT_FILES = ['collections.fsl', 'functions.fsl', 'roles.fsl', 'tokens.fsl'].map((filename) => ({ filename, content: readFileSync(join(FAUNA_DIR, filename), 'utf8') }));
+const PRODUCT_FILES = ['collections.fsl', 'functions.fsl', 'identity-data.fsl', 'orders.fsl', 'roles.fsl', 'tokens.fsl'].map((filename) => ({ filename, content: readFileSync(join(FAUNA_DIR, filename), 'utf8') }));
 
 function check(query: string, fsl = ''): string {
   const items = parseSchemaFiles(fsl ? [{ filename: 'main.fsl', content: fsl }] : []);
@@ -123,7 +123,7 @@ describe('schema checks at push', () => {
   it('accepts the product schema in fauna/, and would refuse its old trimTokens (take(Math.min(...)))', () => {
     // Arrange
     const old = PRODUCT_FILES.map((f) => (f.filename === 'tokens.fsl'
-      ? { ...f, content: f.content.replace(/let doomed = .*\n/, 'let doomed = stale.take(Math.min(excess, trimBatchSize()))\n') }
+      ? { ...f, content: f.content.replace(/let doomed = .*\n/, 'let doomed = live.take(Math.min(excess, trimBatchSize()))\n') }
       : f));
 
     // Act
