@@ -1,7 +1,7 @@
 /**
  * Fauna work per sign-in for `npm run bench` (issue 22): the read and write ops of the sign-in query (`signIn`, the
  * query the handler sends, with groups and attributes), as the local Fauna's `stats` count them by the core's rules
- * (local/fauna/PROTOCOL.md §13), for a first sign-in, a steady one and one at the cap of live tokens. The figures do not
+ * (packages/fauna-local/PROTOCOL.md §13), for a first sign-in, a steady one and one at the cap of live tokens. The figures do not
  * depend on the number of live tokens; tests/integration/service/sign-in-work.test.ts asserts them through the handler.
  */
 import { Client, fql } from 'fauna';

@@ -15,8 +15,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalFauna } from '../local/fauna/index.ts';
-import { defineCli, describeError, parseCliOrExit } from './lib/cli.ts';
+import { startLocalFauna } from '../packages/fauna-local/src/index.ts';
+import { defineCli, describeError, parseCliOrExit } from '../tools/cli.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_TESTS = ['__tests__/integration/stream.test.ts', '__tests__/integration/feed.test.ts'];

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { copyService } from '../../local/stack/service-copy.ts';
-import { extractInvokeResult } from '../../scripts/lib/invoke-output.ts';
+import { copyService } from '../../stack/service-copy.ts';
+import { extractInvokeResult } from '../../tools/invoke-output.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../helpers/local-fauna.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');

@@ -4,16 +4,16 @@
  * the user's groups on the Fauna identity in the local Fauna; the roles in fauna/roles.fsl then let a member of
  * catalog-editors create a Product that a user outside the group cannot. The stack runs the V2_0 trigger version, as
  * the dev and staging stages do: cognito-local sends V1_0 events and no groups, so the local trigger path converts
- * the event, fills in the groups and converts the answer back (local/stack/trigger-event-fixups.ts). Nothing is stubbed.
+ * the event, fills in the groups and converts the answer back (stack/trigger-event-fixups.ts). Nothing is stubbed.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
 import { faunaClientForUser, tryCreateProduct } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
-import { cognitoAdminClient } from '../../local/stack/cognito-admin.ts';
-import { addUserToGroup } from '../../local/stack/cognito-groups.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack/index.ts';
+import { cognitoAdminClient } from '../../stack/cognito-admin.ts';
+import { addUserToGroup } from '../../stack/cognito-groups.ts';
+import { startLocalStack, type LocalStack } from '../../stack/index.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { SignInClient } from './helpers/sign-in-client.ts';
 import { confirmedUserIn } from './helpers/stack-user.ts';

@@ -16,7 +16,7 @@ import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/cli
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, fql, type Query } from 'fauna';
-import { startLocalFauna } from '../../../local/fauna/index.ts';
+import { startLocalFauna } from '../../../packages/fauna-local/src/index.ts';
 import { type LocalFauna, queryAs, SCHEMA_DIR, triggerKey } from '../../helpers/local-fauna.ts';
 import { idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest as Service, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
 import { revocationEventFor, type RevocationService, revokeKey, startRevocationService } from '../../helpers/revocation-service.ts';
