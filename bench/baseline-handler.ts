@@ -1,7 +1,7 @@
 /**
  * The benchmark's baseline: the least a Lambda can do to run the sign-in query: load the `fauna` driver, create a
  * client at init, send the same FQL per invocation. No Middy, no validation, no SSM, no logging, no metrics.
- * `scripts/bench.ts` bundles it exactly like the real handler and compares the two.
+ * `bench/bench.ts` bundles it exactly like the real handler and compares the two.
  */
 import { Client } from 'fauna';
 import { type MinimalEvent, signInQuery } from './baseline-event.ts';

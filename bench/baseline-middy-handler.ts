@@ -7,7 +7,7 @@
  * Left out, because they are the project's choices rather than the frame's: the served-pool check, email
  * normalisation, the per-invocation deadline, the fail policy, the key refetch and the connection re-opening. What the
  * handler costs beyond this baseline is the cost of those; what this baseline costs beyond a bare `client.query` is
- * the cost of the frame. `scripts/bench.ts` measures both behind the 2 ms hop (docs/reliability.md, "Figures").
+ * the cost of the frame. `bench/bench.ts` measures both behind the 2 ms hop (docs/reliability.md, "Figures").
  */
 import middy from '@middy/core';
 import ssm from '@middy/ssm';

@@ -1,5 +1,5 @@
 /**
- * One benchmark "container": a fresh Node process that loads a bundle and invokes it, started by `scripts/bench.ts`
+ * One benchmark "container": a fresh Node process that loads a bundle and invokes it, started by `bench/bench.ts`
  * with `fork`. Results go back over IPC because the handler's own log lines own stdout, as they do on Lambda.
  *
  * Nothing is imported at the top but Node built-ins, so a cold import is timed from a clean module cache.

@@ -22,8 +22,8 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from '../tools/fauna-admin.ts';
 import type { FaunaAdminConnection } from '../tools/fauna-admin.ts';
 import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
-import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from '../tools/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 /**
  * How long the Lambda may keep serving a cached key after a rotation when the stage does not say

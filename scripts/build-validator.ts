@@ -6,8 +6,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderEventValidatorModule } from './lib/render-event-validator.ts';
-import { defineCli, parseCliOrExit } from './lib/cli.ts';
+import { renderEventValidatorModule } from '../tools/render-event-validator.ts';
+import { defineCli, parseCliOrExit } from '../tools/cli.ts';
 
 export const GENERATED_VALIDATOR_PATH = fileURLToPath(new URL('../lib/generated/event-validator.ts', import.meta.url));
 

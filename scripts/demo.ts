@@ -11,12 +11,12 @@ import { pathToFileURL } from 'node:url';
 import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../examples/query-as-user.ts';
 import type { Identity } from '../examples/query-as-user.ts';
-import { cognitoAdminClient, createConfirmedUser } from '../local/stack/cognito-admin.ts';
-import { startLocalStack } from '../local/stack/index.ts';
-import type { LocalStack } from '../local/stack/index.ts';
+import { cognitoAdminClient, createConfirmedUser } from '../stack/cognito-admin.ts';
+import { startLocalStack } from '../stack/index.ts';
+import type { LocalStack } from '../stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
-import { seedProducts } from '../local/stack/sample-data.ts';
-import { defineCli, describeError, parseCliOrExit } from './lib/cli.ts';
+import { seedProducts } from '../stack/sample-data.ts';
+import { defineCli, describeError, parseCliOrExit } from '../tools/cli.ts';
 
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
 export const SHOWN_SECRET_CHARS = 6;

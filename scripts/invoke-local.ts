@@ -11,11 +11,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startLocalFauna } from '../local/fauna/index.ts';
+import { startLocalFauna } from '../packages/fauna-local/src/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
-import { SAMPLE_POOL_ID } from '../local/stack/sample-data.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
-import { extractInvokeResult, maskSecrets } from './lib/invoke-output.ts';
+import { SAMPLE_POOL_ID } from '../stack/sample-data.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
+import { extractInvokeResult, maskSecrets } from '../tools/invoke-output.ts';
 
 /** The user pool every sample event in events/ comes from: the one pool `npm run invoke` serves. */
 export { SAMPLE_POOL_ID };

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageStage, STAGES } from './package-stage.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 export const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 export const OPERATOR_TEMPLATES_DIR = 'deploy';

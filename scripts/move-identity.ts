@@ -15,8 +15,8 @@ import { userInfo } from 'node:os';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AbortError, Client, fql, ServiceError } from 'fauna';
 import { deleteKey, FaunaAdminError } from '../tools/fauna-admin.ts';
-import { adminSecretParameterName, faunaEndpointSetting, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { adminSecretParameterName, faunaEndpointSetting, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from '../tools/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 /** The role whose only privilege is `moveIdentity { call }` (fauna/roles.fsl). */
 export const OPERATOR_ROLE = 'identityOperator';

@@ -11,13 +11,13 @@
  * `faunaAdminSecretParameter` (default /cognito-fauna/<stage>/fauna-admin-secret). Exit codes: 0 applied or nothing to do, 1 failed, 2 refused (deletions).
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { findDeletedItems, formatItem } from './lib/fsl-items.ts';
-import type { SchemaItemRef } from './lib/fsl-items.ts';
-import { NoSchemaFilesError, readFslFiles } from '../tools/fsl-files.ts';
+import { findDeletedItems, formatItem } from '../tools/fsl-items.ts';
+import type { SchemaItemRef } from '../tools/fsl-items.ts';
+import { NoSchemaFilesError, readFslFiles } from '../packages/fauna-local/src/fsl-files.ts';
 import { fetchSchemaFiles, SchemaApiError, schemaDiff, schemaUpdate } from '../tools/schema-api.ts';
 import type { SchemaApiConnection } from '../tools/schema-api.ts';
-import { adminSecretParameterName, faunaEndpointSetting, readStageParams, resolveAdminSecret, StageSettingError } from './lib/stage-settings.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { adminSecretParameterName, faunaEndpointSetting, readStageParams, resolveAdminSecret, StageSettingError } from '../tools/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 export const DEFAULT_SCHEMA_DIR = 'fauna';
 

@@ -17,8 +17,8 @@ import { Client } from 'fauna';
 import { SignInError } from '../lib/errors.ts';
 import { RevocationError } from '../lib/revocation-errors.ts';
 import { revokeTokensOf, type RevocationResult } from '../lib/revocation.ts';
-import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from './lib/stage-settings.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from '../tools/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 /** One small query: give up quickly rather than hang an operator's terminal. */
 export const REVOKE_QUERY_TIMEOUT_MS = 10_000;

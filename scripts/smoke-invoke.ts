@@ -14,8 +14,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { readStageParams } from './lib/stage-settings.ts';
-import { defineCli, isEntryPoint, parseCli, runMain } from './lib/cli.ts';
+import { readStageParams } from '../tools/stage-settings.ts';
+import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
 export const DEFAULT_SMOKE_EVENT = 'events/pretoken.json';
 export const DEFAULT_CLAIM_NAME = 'fauna_token_secret';

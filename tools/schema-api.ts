@@ -3,7 +3,7 @@
  * (fauna-shell `schema push`: diff first, then update with the diff's version). Works against a self-hosted
  * FaunaDB and the local endpoint alike; needs an admin secret.
  */
-import type { SchemaFile } from './fsl-files.ts';
+import type { SchemaFile } from '../packages/fauna-local/src/fsl-files.ts';
 
 /** Schema pushes upload a handful of small files; a slow answer means something is wrong. */
 export const DEFAULT_SCHEMA_API_TIMEOUT_MS = 30_000;

@@ -39,7 +39,7 @@ type How =
 
 const SUITE = (what: string): How => ({ kind: 'covered', by: `the npm test this file runs in (${what}); run nested, it would run those suites twice` });
 const BENCHMARK: How = { kind: 'covered', by: 'a benchmark of minutes on 2 cores, run by hand and reported in docs/reliability.md; its --help and flag refusal: tests/delivery/script-flags.test.ts' };
-const FAUNA_SHELL: How = { kind: 'covered', by: "Fauna's CLI (fauna-shell), not a dependency (its install needs api.github.com): the HTTP calls it makes are replayed by tests/conformance/fauna-cli.test.ts" };
+const FAUNA_SHELL: How = { kind: 'covered', by: "Fauna's CLI (fauna-shell), not a dependency (its install needs api.github.com): the HTTP calls it makes are replayed by packages/fauna-local/tests/conformance/fauna-cli.test.ts" };
 const ciRuns = (command: string): How => ({
   kind: 'covered',
   by: '.ci/run, as typed (where its tool is installed; the PR workflow always)',
@@ -54,10 +54,10 @@ const COMMANDS: Record<string, How> = {
   // In the checkout itself: npm does not match allowScripts to packages reached through the copy's symlinked node_modules.
   'npm install-scripts ls': { kind: 'run', output: /No packages with unreviewed install scripts/, inCheckout: true },
   'npm test': SUITE('every suite'),
-  'npm test -- tests/conformance': SUITE('tests/conformance'),
+  'npm test -- packages/fauna-local/tests/conformance': SUITE('packages/fauna-local/tests/conformance'),
   'npm test -- tests/evidence': SUITE('tests/evidence'),
   'npm test -- <path>': SUITE('every path'),
-  'FAUNA_ENDPOINT=http://my-faunadb:8443 FAUNA_ROOT_SECRET=… npm test -- tests/conformance': { kind: 'covered', by: 'a self-hosted Fauna of your own: tests/conformance/helpers/target.ts runs the same suites against the local one' },
+  'FAUNA_ENDPOINT=http://my-faunadb:8443 FAUNA_ROOT_SECRET=… npm test -- packages/fauna-local/tests/conformance': { kind: 'covered', by: 'a self-hosted Fauna of your own: packages/fauna-local/tests/conformance/helpers/target.ts runs the same suites against the local one' },
   'npm run invoke': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npm run invoke -- --event events/pretoken-v2.json': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npm run demo': { kind: 'run' },

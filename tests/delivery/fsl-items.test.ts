@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from '@jest/globals';
-import { findDeletedItems, itemsRemovedByDiff, listSchemaItems } from '../../scripts/lib/fsl-items.ts';
+import { findDeletedItems, itemsRemovedByDiff, listSchemaItems } from '../../tools/fsl-items.ts';
 
 describe('listSchemaItems', () => {
   it('lists the top-level collections, functions and roles of the project schema', async () => {

@@ -11,9 +11,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { copyService } from '../../local/stack/service-copy.ts';
-import { LOCAL_FAUNA_RECIPE } from '../../local/stack/invoke-local-fauna.ts';
-import { extractInvokeResult } from '../../scripts/lib/invoke-output.ts';
+import { copyService } from '../../stack/service-copy.ts';
+import { LOCAL_FAUNA_RECIPE } from '../../stack/invoke-local-fauna.ts';
+import { extractInvokeResult } from '../../tools/invoke-output.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
 const INVOKE = 'npx sls invoke local -f preTokenGeneration -p events/pretoken.json';

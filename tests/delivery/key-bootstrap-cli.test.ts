@@ -3,8 +3,8 @@
  * These steps touch only Fauna (no AWS call), so nothing is stubbed.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLocalFauna } from '../../local/fauna/index.ts';
-import type { LocalFauna } from '../../local/fauna/index.ts';
+import { startLocalFauna } from '../../packages/fauna-local/src/index.ts';
+import type { LocalFauna } from '../../packages/fauna-local/src/index.ts';
 import { createTriggerKey, listTriggerKeyIds } from '../../tools/fauna-admin.ts';
 import { runScript } from './helpers/run-script.ts';
 

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { packageStage, STAGES } from '../../scripts/package-stage.ts';
 import type { Stage } from '../../scripts/package-stage.ts';
-import { defaultAdminSecretParameter, readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { defaultAdminSecretParameter, readStageParams } from '../../tools/stage-settings.ts';
 import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './helpers/cloudformation.ts';
 import { MetricName } from '../../lib/observability.ts';

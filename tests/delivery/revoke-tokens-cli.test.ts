@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, Client, fql } from 'fauna';
-import { startLocalFauna, type LocalFauna } from '../../local/fauna/index.ts';
+import { startLocalFauna, type LocalFauna } from '../../packages/fauna-local/src/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { RevokeCommandError, revokeUserTokens } from '../../scripts/revoke-tokens.ts';
 import { runScript } from './helpers/run-script.ts';

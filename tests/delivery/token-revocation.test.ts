@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RevocationMetricName } from '../../lib/revocation.ts';
-import { parseSchemaFile } from '../../local/fauna/fsl/parser.ts';
+import { parseSchemaFile } from '../../packages/fauna-local/src/fsl/parser.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
-import { readStageParams } from '../../scripts/lib/stage-settings.ts';
+import { readStageParams } from '../../tools/stage-settings.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements, type Resource, type Statement, type Template } from './helpers/cloudformation.ts';
 import { matchesPattern } from './helpers/event-pattern.ts';
 

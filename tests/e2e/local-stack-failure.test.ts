@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStackStartError, REPO_ROOT, startLocalStack } from '../../local/stack/index.ts';
+import { LocalStackStartError, REPO_ROOT, startLocalStack } from '../../stack/index.ts';
 
 /** A service whose serverless.yml loads no serverless-offline plugin, so `serverless offline start` fails at once. */
 const SERVICE_WITHOUT_OFFLINE = `service: broken

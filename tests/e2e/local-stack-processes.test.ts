@@ -1,5 +1,5 @@
 /**
- * The process handling of the local stack (`local/stack/`), with real child processes: readiness, stopping a
+ * The process handling of the local stack (`stack/`), with real child processes: readiness, stopping a
  * whole process group, failing loudly, no orphans when the owner dies, and free ports so that stacks can run
  * side by side.
  */
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startCognitoLocal } from '../../local/stack/cognito-local.ts';
-import { LocalStackStartError } from '../../local/stack/errors.ts';
-import { startWithPortRetry } from '../../local/stack/free-port.ts';
-import { startNodeProcess } from '../../local/stack/node-process.ts';
+import { startCognitoLocal } from '../../stack/cognito-local.ts';
+import { LocalStackStartError } from '../../stack/errors.ts';
+import { startWithPortRetry } from '../../stack/free-port.ts';
+import { startNodeProcess } from '../../stack/node-process.ts';
 import { isRunning, waitUntilGone } from './helpers/processes.ts';
 
 const HELPERS = fileURLToPath(new URL('./helpers/', import.meta.url));

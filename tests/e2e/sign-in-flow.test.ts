@@ -12,12 +12,12 @@ import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from
 import type { Identity } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
-import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
-import { startLocalStack } from '../../local/stack/index.ts';
-import type { LocalStack } from '../../local/stack/index.ts';
+import type { CreatedUser } from '../../stack/cognito-admin.ts';
+import { startLocalStack } from '../../stack/index.ts';
+import type { LocalStack } from '../../stack/index.ts';
 import { createBackend } from '../../examples/backend.ts';
 import { IdTokenRejectedError, localIdTokenVerifier, trustedFaunaSecret } from '../../examples/verify-id-token.ts';
-import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../local/stack/sample-data.ts';
+import { SAMPLE_PRODUCT_NAMES, seedProducts } from '../../stack/sample-data.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { SignInClient } from './helpers/sign-in-client.ts';
 import type { RemoteSignedIn } from './helpers/sign-in-client.ts';

@@ -14,9 +14,9 @@ import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/sign
 import type { SignInConfig } from '../../examples/signin.ts';
 import { createRevokeFaunaTokensHandler, type RevokeFaunaTokensHandler } from '../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
-import type { CreatedUser } from '../../local/stack/cognito-admin.ts';
-import { startLocalStack } from '../../local/stack/index.ts';
-import type { LocalStack } from '../../local/stack/index.ts';
+import type { CreatedUser } from '../../stack/cognito-admin.ts';
+import { startLocalStack } from '../../stack/index.ts';
+import type { LocalStack } from '../../stack/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { captureText, recordSecret } from '../helpers/log-capture.ts';
 import { LogLines, observabilityWritingTo } from '../helpers/log-lines.ts';

@@ -14,7 +14,7 @@ import { normaliseEmail } from '../../lib/email.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
-import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
 import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
 

@@ -17,7 +17,7 @@ import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
 import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../lib/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
-import { startRecordingProxy, type RecordingProxy } from '../../tools/recording-proxy.ts';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';
 import {
   grantedClaims,
   signInEvent,

@@ -1,5 +1,5 @@
 /**
- * Concurrent sign-ins of one user under contention (local Fauna in contention mode, local/fauna/DESIGN.md
+ * Concurrent sign-ins of one user under contention (local Fauna in contention mode, packages/fauna-local/DESIGN.md
  * "Contention"; real handler and Middy chain; SSM stubbed with aws-sdk-client-mock). Devices of one user refreshing at
  * once all read and trim the same identity's token set (fauna/functions.fsl signIn, fauna/tokens.fsl trimTokens), so
  * their transactions conflict: Fauna retries them itself (up to 4 times) and answers 409 `contended_transaction`

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Client, fql } from 'fauna';
-import { startFaultInjector } from '../../tools/fault-injector.ts';
+import { startFaultInjector } from '../support/fault-injector.ts';
 import { DEBUG_SWITCHES, grantedClaims, recordEmail, signInEvent, stageEnvironment, startService, stubSsmWithSecret } from './helpers/service.ts';
 import { startEvidenceFauna } from '../helpers/local-fauna.ts';
 

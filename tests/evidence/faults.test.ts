@@ -13,7 +13,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSM_CLIENT_OPTIONS } from '../../handlers/middleware/secret-store.ts';
-import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from '../../tools/fault-injector.ts';
+import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from '../support/fault-injector.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { observabilityWritingTo } from '../helpers/log-lines.ts';
 import {

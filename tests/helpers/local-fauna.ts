@@ -1,11 +1,11 @@
 /**
- * The real local Fauna (local/fauna/) with this project's schema (fauna/), and the trigger's key, for the suites that
+ * The real local Fauna (packages/fauna-local/src/) with this project's schema (fauna/), and the trigger's key, for the suites that
  * run the handler against it. Every secret handed out is recorded for the secrets audit.
  */
 import { SILENT_DRIVER_LOG } from '../../lib/fauna-client.ts';
 import { randomBytes } from 'node:crypto';
 import { Client, fql, type Query, type QueryValue } from 'fauna';
-import { type ContentionFault, type ContentionOptions, type LocalFauna, startLocalFauna } from '../../local/fauna/index.ts';
+import { type ContentionFault, type ContentionOptions, type LocalFauna, startLocalFauna } from '../../packages/fauna-local/src/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { recordSecret } from './log-capture.ts';
 
@@ -65,7 +65,7 @@ export interface EvidenceFauna {
 }
 
 /**
- * The evidence suites run the local Fauna in contention mode by default (local/fauna/DESIGN.md "Contention"):
+ * The evidence suites run the local Fauna in contention mode by default (packages/fauna-local/DESIGN.md "Contention"):
  * concurrent sign-ins overlap, conflict and are retried as on a real Fauna, with its defaults (10 ms in flight,
  * retries after a random delay below the core's 200 ms).
  */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { startLocalFauna, type LocalFauna } from '../../local/fauna/index.ts';
+import { startLocalFauna, type LocalFauna } from '../../packages/fauna-local/src/index.ts';
 import { pushSchema } from '../../scripts/push-schema.ts';
 import { queryAs, triggerKey } from '../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, startService, stubSsm } from '../helpers/service.ts';

@@ -9,13 +9,13 @@
  *   examples/     client-side sample code, on lib/'s public constants
  *   tools/        tooling shared by scripts/, local/, bench/ and tests/ (Fauna admin calls, the schema API client, the
  *                 one FSL folder reader, proxies and fault injectors): on lib/ only
- *   local/fauna/  the local Fauna endpoint: never imports service code (lib/, handlers/); reads FSL through tools/
- *   local/stack/  the local stack: starts local/fauna/, uses tools/
+ *   packages/fauna-local/src/  the local Fauna endpoint: never imports service code (lib/, handlers/); reads FSL through tools/
+ *   stack/  the local stack: starts packages/fauna-local/src/, uses tools/
  *   bench/        pieces of the benchmark, on the service and tools/
  *   scripts/      the npm scripts' entry points: may use everything above, never tests/
  *   tests/        may import everything; nothing outside tests/ imports tests/
  *
- * local/fauna/'s own inner layering is tested in tests/unit/local/fauna/layering.test.ts.
+ * packages/fauna-local/src/'s own inner layering is tested in packages/fauna-local/tests/unit/layering.test.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -31,10 +31,10 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   'handlers': ['lib'],
   'examples': ['lib'],
   'tools': ['lib'],
-  'local/fauna': ['tools'],
-  'local/stack': ['local/fauna', 'tools'],
-  'bench': ['lib', 'handlers', 'shims', 'tools', 'local/fauna'],
-  'scripts': ['lib', 'handlers', 'shims', 'examples', 'tools', 'local/fauna', 'local/stack', 'bench'],
+  'packages/fauna-local': ['tools'],
+  'stack': ['packages/fauna-local', 'tools'],
+  'bench': ['lib', 'handlers', 'shims', 'tools', 'packages/fauna-local'],
+  'scripts': ['lib', 'handlers', 'shims', 'examples', 'tools', 'packages/fauna-local', 'stack', 'bench'],
   'tests': ['*'],
 };
 
@@ -48,7 +48,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** `local/fauna/engine/x.ts` → `local/fauna`; `lib/generated/y.ts` → `lib`. */
+/** `packages/fauna-local/src/engine/x.ts` → `packages/fauna-local`; `lib/generated/y.ts` → `lib`. */
 export function folderOf(path: string): string {
   const parts = relative(ROOT, path).split('/');
   return parts[0] === 'local' ? `${parts[0]}/${parts[1]}` : parts[0]!;
@@ -141,11 +141,11 @@ describe('imports across the top-level folders', () => {
 });
 
 describe('the checks themselves', () => {
-  it('catch an upward import (lib -> handlers, local/fauna -> lib, scripts -> tests)', () => {
+  it('catch an upward import (lib -> handlers, packages/fauna-local -> lib, scripts -> tests)', () => {
     const lib = join(ROOT, 'lib/x.ts');
     const importsHandlers = importsOf(lib, "import { a } from '../handlers/pre-token-generation.ts';\n");
     expect(importsHandlers.map((target) => isAllowed(folderOf(lib), folderOf(target)))).toEqual([false]);
-    expect(isAllowed('local/fauna', 'lib')).toBe(false);
+    expect(isAllowed('packages/fauna-local', 'lib')).toBe(false);
     expect(isAllowed('scripts', 'tests')).toBe(false);
     expect(isAllowed('handlers', 'lib')).toBe(true);
   });

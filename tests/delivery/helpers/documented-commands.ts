@@ -4,7 +4,7 @@
  *   ending in `\` joined, comment-only lines skipped);
  * - every inline code span that starts like a command: `npm run …`, `npm test…`, `npm install…`, `npm ci`, `npx …`,
  *   `sls …` or `node_modules/.bin/<tool> …` with arguments (an inline `serverless deploy` names the CLI's subcommand a script runs, in prose).
- * The pages: README.md, every other README.md of the repository (local/fauna/, examples/ …) and docs/*.md.
+ * The pages: README.md, every other README.md of the repository (packages/fauna-local/src/, examples/ …) and docs/*.md.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,8 +2,8 @@
 // then is killed by the test. With `--stop-on-signal` it registers the stack's SIGINT/SIGTERM hook; without it,
 // only the orphan guard can end the child.
 import { fileURLToPath } from 'node:url';
-import { startNodeProcess } from '../../../local/stack/node-process.ts';
-import { onTermination } from '../../../local/stack/shutdown-hooks.ts';
+import { startNodeProcess } from '../../../stack/node-process.ts';
+import { onTermination } from '../../../stack/shutdown-hooks.ts';
 
 const idleProcess = fileURLToPath(new URL('./idle-process.ts', import.meta.url));
 const child = await startNodeProcess({

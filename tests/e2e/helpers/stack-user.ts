@@ -3,7 +3,7 @@
  * with (USER_PASSWORD_AUTH: cognito-local has no SRP).
  */
 import type { SignInConfig } from '../../../examples/signin.ts';
-import { cognitoAdminClient, createConfirmedUser, createPoolWithClient, type CreatedUser, type PoolWithClient } from '../../../local/stack/cognito-admin.ts';
+import { cognitoAdminClient, createConfirmedUser, createPoolWithClient, type CreatedUser, type PoolWithClient } from '../../../stack/cognito-admin.ts';
 
 export async function confirmedUserIn(
   cognitoUrl: string,

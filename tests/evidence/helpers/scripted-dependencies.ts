@@ -13,7 +13,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { trickle } from '../../../tools/fault-injector.ts';
+import { trickle } from '../../support/fault-injector.ts';
 
 export const FaunaFault = {
   slow: 'Fauna slow',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
-import { serverlessEsbuildOptions, SERVICE_DIR } from '../../../scripts/lib/esbuild-options.ts';
+import { serverlessEsbuildOptions, SERVICE_DIR } from '../../../tools/esbuild-options.ts';
 import { captureText } from '../../helpers/log-capture.ts';
 import { type EvidenceFauna, startEvidenceFauna } from '../../helpers/local-fauna.ts';
 import { grantedClaims, signInEvent } from '../../helpers/service.ts';

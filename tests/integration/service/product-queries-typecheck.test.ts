@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, fql, QueryCheckError, type Query, type QueryArgument } from 'fauna';
-import { readFslFiles } from '../../../tools/fsl-files.ts';
-import { startLocalFauna, type LocalFauna } from '../../../local/fauna/index.ts';
+import { readFslFiles } from '../../../packages/fauna-local/src/fsl-files.ts';
+import { startLocalFauna, type LocalFauna } from '../../../packages/fauna-local/src/index.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 const SCANNED = ['lib', 'scripts', 'tools', 'examples'];
@@ -114,12 +114,12 @@ const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }
     args: ['typed-sub-1', 'typed@example.com', true, 3600, META, 10],
   },
   {
-    file: 'scripts/bench-fauna-local.ts',
+    file: 'bench/bench-fauna-local.ts',
     template: 'signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, true, ${TOKEN_TTL_SECONDS}, { userPoolId: "us-east-1_Bench1", clientId: "bench", triggerSource: "TokenGeneration_Authentication" }, 10)',
     args: ['typed-bench-1', 'bench-1@example.com', 3600],
   },
-  { file: 'scripts/bench-fauna-local.ts', template: 'Key.create({ role: "pretokenTrigger" }) { secret }', args: [] },
-  { file: 'scripts/bench-fauna-local.ts', template: '1', args: [] },
+  { file: 'bench/bench-fauna-local.ts', template: 'Key.create({ role: "pretokenTrigger" }) { secret }', args: [] },
+  { file: 'bench/bench-fauna-local.ts', template: '1', args: [] },
   { file: 'scripts/move-identity.ts', template: 'moveIdentity(${options.fromSub}, ${options.toSub}, ${options.apply})', args: ['typed-sub-1', 'typed-sub-2', false] },
   {
     file: 'scripts/move-identity.ts',

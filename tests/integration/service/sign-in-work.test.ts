@@ -1,6 +1,6 @@
 /**
  * Fauna work per sign-in, through the real handler (Middy chain included) and the real `fauna` driver against the local
- * Fauna, whose `stats` follow the core's counting rules (local/fauna/PROTOCOL.md §13). The driver's own HTTP client is
+ * Fauna, whose `stats` follow the core's counting rules (packages/fauna-local/PROTOCOL.md §13). The driver's own HTTP client is
  * wrapped only to read each answer's `stats` (nothing is changed or stubbed in Fauna's path); SSM is stubbed with
  * aws-sdk-client-mock, as in every handler suite.
  *

@@ -12,7 +12,7 @@ const README_MAX_LINES = 250;
 
 const docsDir = join(ROOT, 'docs');
 const frontPages = [join(ROOT, 'README.md'), ...readdirSync(docsDir).filter((name) => name.endsWith('.md')).map((name) => join(docsDir, name))];
-const localFaunaPages = readdirSync(join(ROOT, 'local/fauna')).filter((name) => name.endsWith('.md')).map((name) => join(ROOT, 'local/fauna', name));
+const localFaunaPages = readdirSync(join(ROOT, 'packages/fauna-local')).filter((name) => name.endsWith('.md')).map((name) => join(ROOT, 'packages/fauna-local', name));
 const linkedPages = [...frontPages, ...localFaunaPages];
 
 const read = (file: string): string => readFileSync(file, 'utf8');
@@ -55,7 +55,7 @@ function brokenBecause({ from, target }: Link): string | undefined {
   return undefined;
 }
 
-describe('README.md, docs/*.md and local/fauna/*.md', () => {
+describe('README.md, docs/*.md and packages/fauna-local/src/*.md', () => {
   it(`README.md is at most ${README_MAX_LINES} lines`, () => {
     const lines = read(join(ROOT, 'README.md')).trimEnd().split('\n').length;
     expect(lines).toBeLessThanOrEqual(README_MAX_LINES);

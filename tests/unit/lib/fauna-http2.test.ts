@@ -1,5 +1,5 @@
 /**
- * The bounded HTTP/2 client under the Fauna driver, against the fault injector (tools/fault-injector.ts, an h2c
+ * The bounded HTTP/2 client under the Fauna driver, against the fault injector (tests/support/fault-injector.ts, an h2c
  * server on 127.0.0.1): a whole exchange is bounded by its client timeout, counted from the call, whatever the peer
  * sends. The driver's own client, for contrast, keeps waiting on a body that trickles (its timeout is an idle one).
  */
@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { constants } from 'node:http2';
 import { Client, fql, NetworkError, NodeHTTP2Client } from 'fauna';
 import { BoundedHttp2Client, ClientTimeoutError } from '../../../lib/fauna-http2.ts';
-import { startH2cServer, type H2cServer } from '../../../tools/h2c-server.ts';
-import { startFaultInjector, trickle, TRICKLED_BODY, type FaultInjector } from '../../../tools/fault-injector.ts';
+import { startH2cServer, type H2cServer } from '../../support/h2c-server.ts';
+import { startFaultInjector, trickle, TRICKLED_BODY, type FaultInjector } from '../../support/fault-injector.ts';
 
 const CLIENT_TIMEOUT_MS = 300;
 /** Long enough for any healthy exchange on a loaded machine, short against the trickle's body (100 kB at 1 byte / 10 ms). */

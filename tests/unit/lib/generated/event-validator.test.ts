@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { validate } from '../../../../lib/generated/event-validator.ts';
-import { renderEventValidatorModule } from '../../../../scripts/lib/render-event-validator.ts';
+import { renderEventValidatorModule } from '../../../../tools/render-event-validator.ts';
 
 const eventsDir = new URL('../../../../events/', import.meta.url);
 const load = (path: string): unknown => JSON.parse(readFileSync(new URL(path, eventsDir), 'utf8'));
