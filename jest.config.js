@@ -5,7 +5,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  // The service's suites and every workspace package's (each package also has its own jest project, with its coverage gate).
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/packages/*/tests/**/*.test.ts'],
   // Every log line of the run is copied for the secrets audit, which `npm test` (scripts/test.ts) runs last, alone.
   setupFiles: ['<rootDir>/tests/helpers/log-capture.setup.ts'],
   // The deploy rehearsal needs Python's moto_server: `npm run rehearse` (jest.rehearsal.config.js) runs it, from .ci/run.

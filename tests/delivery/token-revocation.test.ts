@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RevocationMetricName } from '../../lib/revocation.ts';
-import { parseSchemaFile } from '../../packages/fauna-local/src/fsl/parser.ts';
+import { parseFslFiles } from '../../packages/fauna-local/src/fsl-schema.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../tools/stage-settings.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements, type Resource, type Statement, type Template } from './helpers/cloudformation.ts';
@@ -184,7 +184,7 @@ describe('the revocation alarm', () => {
 describe('the revoke key’s Fauna role (fauna/tokens.fsl)', () => {
   it('tokenRevoker may only call revokeTokens, and revokeTokens runs as server', () => {
     // Arrange
-    const schema = parseSchemaFile({ filename: 'tokens.fsl', content: readFileSync('fauna/tokens.fsl', 'utf8') });
+    const schema = parseFslFiles([{ filename: 'tokens.fsl', content: readFileSync('fauna/tokens.fsl', 'utf8') }]);
 
     // Act
     const role = schema.roles.find((candidate) => candidate.name === 'tokenRevoker');
