@@ -5,11 +5,14 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  // The service's suites and every workspace package's (each package also has its own jest project, with its coverage gate).
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/packages/*/tests/**/*.test.ts'],
   // Every log line of the run is copied for the secrets audit, which `npm test` (scripts/test.ts) runs last, alone.
   setupFiles: ['<rootDir>/tests/helpers/log-capture.setup.ts'],
   // The deploy rehearsal needs Python's moto_server: `npm run rehearse` (jest.rehearsal.config.js) runs it, from .ci/run.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/evidence/secrets-audit\\.test\\.ts$', '<rootDir>/tests/rehearsal/'],
+  // A whole-suite `npm test` runs the packages' suites in their own jest projects (for their coverage gates), so it sets
+  // SERVICE_SUITES_ONLY for the service's run (scripts/test.ts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/evidence/secrets-audit\\.test\\.ts$', '<rootDir>/tests/rehearsal/', ...(process.env.SERVICE_SUITES_ONLY ? ['<rootDir>/packages/'] : [])],
   testTimeout: 30000,
   // Coverage of the service code. `npm test` (scripts/test.ts) collects it on a whole-suite run (CI's too), so these
   // thresholds fail the run when a change leaves lib/ or handlers/ less tested than the suite reaches today; a run of a

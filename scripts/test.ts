@@ -10,7 +10,9 @@
  *
  * A run of the whole suite (no test path or name filter) also collects coverage of lib/ and handlers/, so that the
  * thresholds in jest.config.js hold on every `npm test`, in CI too; a filtered run (`npm test -- tests/unit`) does not,
- * since a part of the suite cannot reach them.
+ * since a part of the suite cannot reach them. On a whole-suite run the workspace packages' suites (packages/<name>/tests,
+ * which a filtered run reaches through the root config) run instead in each package's own jest project, with that
+ * package's coverage thresholds (packages/fauna-local/jest.config.js), between the two runs above.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,12 @@ export const CAPTURE_DIR_ENV = 'EVIDENCE_CAPTURE_DIR';
 
 /** The suite that must run last; jest.config.js ignores it so that a plain run never starts it too early. */
 export const AUDIT_SUITE = 'tests/evidence/secrets-audit.test.ts';
+
+/** The workspace packages' own jest projects, run on a whole-suite run with their coverage gates (see the header). */
+export const PACKAGE_PROJECTS = ['packages/fauna-local/jest.config.js'];
+
+/** Set for the service's run of a whole-suite run: jest.config.js then leaves packages/ to their own projects. */
+export const SERVICE_SUITES_ONLY_ENV = 'SERVICE_SUITES_ONLY';
 
 /** How many evidence suites the first run ran (they switch the debug switches on); the audit checks their marker. */
 export const EVIDENCE_SUITES_RAN_ENV = 'EVIDENCE_SUITES_RAN';
@@ -124,9 +132,16 @@ function main(args: string[]): number {
   const firstJson = join(captureDir, 'suites.json');
   const auditJson = join(captureDir, 'audit.json');
 
-  const coverage = collectsCoverage(jestArgs) ? ['--coverage'] : [];
+  const wholeSuite = collectsCoverage(jestArgs);
+  const coverage = wholeSuite ? ['--coverage'] : [];
   // The first run always writes its JSON (to the capture directory), so the audit knows which suites it audits.
-  const firstStatus = runJest([...jestArgs, ...coverage, '--json', `--outputFile=${firstJson}`], env);
+  let firstStatus = runJest([...jestArgs, ...coverage, '--json', `--outputFile=${firstJson}`], wholeSuite ? { ...env, [SERVICE_SUITES_ONLY_ENV]: '1' } : env);
+  const packageJsons = wholeSuite ? PACKAGE_PROJECTS.map((_, i) => join(captureDir, `package-${i}.json`)) : [];
+  PACKAGE_PROJECTS.forEach((config, i) => {
+    if (!wholeSuite) return;
+    const status = runJest(['--config', config, ...jestArgs, '--coverage', '--json', `--outputFile=${packageJsons[i]}`], env);
+    if (status !== 0) firstStatus = status;
+  });
   const evidenceSuitesRan = countEvidenceSuites(readJson(firstJson));
   // The override of testPathIgnorePatterns lifts the config's exclusion of the audit suite for this run only.
   const auditStatus = runJest(
@@ -140,7 +155,8 @@ function main(args: string[]): number {
     const audit = readJson(auditJson);
     // A run that wrote no JSON crashed: count it as a failed suite rather than let the totals look clean.
     const crashed = (): JestJson => ({ success: false, startTime: Date.now(), testResults: [], numRuntimeErrorTestSuites: 1, numTotalTestSuites: 1 });
-    const merged = mergeJestJson(first ?? crashed(), audit ?? crashed());
+    const packages = packageJsons.map((file) => readJson(file) ?? crashed());
+    const merged = [...packages, audit ?? crashed()].reduce(mergeJestJson, first ?? crashed());
     if (outputFile) writeFileSync(outputFile, JSON.stringify(merged));
     else process.stdout.write(JSON.stringify(merged) + '\n');
   }

@@ -7,8 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdjustableClock } from '../packages/fauna-local/src/clock.ts';
-import { startLocalFauna } from '../packages/fauna-local/src/index.ts';
+import { startLocalFauna, type AdjustableClock } from '../packages/fauna-local/src/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { cognitoAdminClient, createPoolWithClient, type PoolWithClient } from './cognito-admin.ts';
 import { startCognitoLocal } from './cognito-local.ts';
@@ -24,7 +23,7 @@ export { LocalStackStartError } from './errors.ts';
 export type { TriggerInvocation } from './trigger-proxy.ts';
 
 /** The repository root: this file lives in `stack/`. */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../', import.meta.url)));
 export const DEFAULT_STAGE = 'local';
 export const DEFAULT_TRIGGER_FUNCTION_KEY = 'preTokenGeneration';
 

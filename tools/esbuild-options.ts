@@ -9,7 +9,7 @@ import type { BuildOptions } from 'esbuild';
 import { parse } from 'yaml';
 
 /** The service folder: serverless runs esbuild there, so relative paths in the options (the alias) resolve from it. */
-export const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // serverless-esbuild's own settings, which it removes before calling esbuild (serverless-esbuild 1.57 dist/bundle.js).
 const PLUGIN_ONLY_KEYS = new Set([

@@ -2,6 +2,14 @@
  * Which top-level schema items (collections, functions, roles, access providers) a schema push would delete.
  * Two independent signals, so the guard does not rest on one server's diff wording:
  * the items declared remotely but not locally, and the `* Removing <kind> `Name`` lines of Fauna's semantic diff.
+ *
+ * Why a word scanner and not the FSL item lister of the local Fauna (`listFslItems`, packages/fauna-local's
+ * `fauna-local/fsl` export, which parses the same files the emulator loads): this guard reads the REMOTE schema of a
+ * real Fauna, and must list whatever that schema holds, including what the emulator's parser refuses. The parser
+ * reports access providers as unsupported and rejects FSL features the emulator does not implement, so it would turn
+ * a deletion warning into a parse failure (or miss the very access provider a push deletes). The scanner only needs
+ * the top-level keywords and names, which every FSL version keeps. The local files are read with the package's
+ * folder reader (`fauna-local/fsl-files`), the one the emulator uses.
  */
 
 export type SchemaItemKind = 'collection' | 'function' | 'role' | 'access provider';

@@ -59,6 +59,13 @@ const COMMANDS: Record<string, How> = {
   'npm test -- <path>': SUITE('every path'),
   'FAUNA_ENDPOINT=http://my-faunadb:8443 FAUNA_ROOT_SECRET=… npm test -- packages/fauna-local/tests/conformance': { kind: 'covered', by: 'a self-hosted Fauna of your own: packages/fauna-local/tests/conformance/helpers/target.ts runs the same suites against the local one' },
   'npm run invoke': { kind: 'run', output: /"fauna_token_secret": "fn/ },
+  // The fauna-local package, as a user outside this repository runs it: the pack test installs the packed tarball in
+  // a scratch folder (the name is not published yet) and starts the bin there; prepack runs its build.
+  'npm install --save-dev fauna-local': { kind: 'covered', by: 'tests/delivery/fauna-local-package.test.ts: the same install, of the packed tarball (not published yet), offline, outside the repository' },
+  'npx fauna-local --port 0': { kind: 'covered', by: 'tests/delivery/fauna-local-package.test.ts: started as typed in the scratch folder the tarball is installed in, queried with the fauna driver' },
+  'npm run build': { kind: 'covered', by: 'tests/delivery/fauna-local-package.test.ts: npm pack in packages/fauna-local runs it (prepack) and the tarball must hold dist/' },
+  'npm test -w fauna-local': SUITE('a whole-suite npm test runs the package project with its coverage gate'),
+  'npm test -- packages/fauna-local/tests/unit/fql': SUITE('those suites'),
   'npm run invoke -- --event events/pretoken-v2.json': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npm run demo': { kind: 'run' },
   'npm run demo -- --verbose': { kind: 'run' },

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RevocationMetricName } from '../../lib/revocation.ts';
-import { parseSchemaFile } from '../../packages/fauna-local/src/fsl/parser.ts';
+import { parseFslFiles } from '../../packages/fauna-local/src/fsl-schema.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../tools/stage-settings.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements, type Resource, type Statement, type Template } from './helpers/cloudformation.ts';
@@ -194,13 +194,12 @@ describe('the revocation alarm', () => {
 describe('the revoke key’s Fauna role (fauna/tokens.fsl)', () => {
   it('tokenRevoker may only call revokeTokens and the Cognito-change functions, and each runs as server', () => {
     // Arrange
-    const schema = parseSchemaFile({ filename: 'tokens.fsl', content: readFileSync('fauna/tokens.fsl', 'utf8') });
-    const sync = parseSchemaFile({ filename: 'identity-sync.fsl', content: readFileSync('fauna/identity-sync.fsl', 'utf8') });
+    const schema = parseFslFiles(['tokens.fsl', 'identity-sync.fsl'].map((filename) => ({ filename, content: readFileSync(`fauna/${filename}`, 'utf8') })));
     const callable = ['revokeTokens', 'changeIdentityGroup', 'setIdentityAttributes', 'revokeClientTokens'];
 
     // Act
     const role = schema.roles.find((candidate) => candidate.name === 'tokenRevoker');
-    const roles = callable.map((name) => [...schema.functions, ...sync.functions].find((fn) => fn.name === name)?.role);
+    const roles = callable.map((name) => schema.functions.find((fn) => fn.name === name)?.role);
 
     // Assert
     expect(role?.membership ?? []).toEqual([]);

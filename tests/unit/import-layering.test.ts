@@ -7,15 +7,21 @@
  *   shims/        stand-ins for npm packages, bundled instead of them: standalone
  *   handlers/     the Lambda entry point and its middlewares, on lib/ (lib/ never imports handlers/)
  *   examples/     client-side sample code, on lib/'s public constants
- *   tools/        tooling shared by scripts/, local/, bench/ and tests/ (Fauna admin calls, the schema API client, the
- *                 one FSL folder reader, proxies and fault injectors): on lib/ only
- *   packages/fauna-local/src/  the local Fauna endpoint: never imports service code (lib/, handlers/); reads FSL through tools/
- *   stack/  the local stack: starts packages/fauna-local/src/, uses tools/
- *   bench/        pieces of the benchmark, on the service and tools/
+ *   packages/fauna-local/
+ *                 the local Fauna, a package of its own beside the service: imports nothing outside itself (its tests
+ *                 included, so that its jest project runs alone); everything else reaches it only through its exports
+ *   tools/        the delivery clients and the scripts' shared pieces (Fauna admin calls, the schema API client, flags,
+ *                 settings, esbuild options), shared by scripts/, stack/, bench/ and tests/: on lib/ and the package
+ *   stack/        the local stack: starts the local Fauna, uses tools/
+ *   tests/support/
+ *                 test doubles (fault injector, recording proxy, h2c server) that the tests and the bench both drive
+ *   bench/        the benchmark (its entry points and pieces), on the service, tools/ and the test doubles
  *   scripts/      the npm scripts' entry points: may use everything above, never tests/
- *   tests/        may import everything; nothing outside tests/ imports tests/
+ *   tests/        may import everything; nothing outside tests/ imports tests/ (but bench/ may use tests/support/)
  *
- * packages/fauna-local/src/'s own inner layering is tested in packages/fauna-local/tests/unit/layering.test.ts.
+ * "Through its exports": an import from outside a package may only name the source of an entry of the package's
+ * `exports` map (`./dist/x.js` is built from `src/x.ts`, which the repository runs as it is); never a file inside.
+ * The package's inner layering is tested in packages/fauna-local/tests/unit/layering.test.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -30,28 +36,41 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   'serverless': [],
   'handlers': ['lib'],
   'examples': ['lib'],
-  'tools': ['lib'],
-  'packages/fauna-local': ['tools'],
+  'packages/fauna-local': [],
+  'tools': ['lib', 'packages/fauna-local'],
   'stack': ['packages/fauna-local', 'tools'],
-  'bench': ['lib', 'handlers', 'shims', 'tools', 'packages/fauna-local'],
+  'tests/support': ['lib', 'tools'],
+  'bench': ['lib', 'handlers', 'shims', 'tools', 'packages/fauna-local', 'tests/support'],
   'scripts': ['lib', 'handlers', 'shims', 'examples', 'tools', 'packages/fauna-local', 'stack', 'bench'],
   'tests': ['*'],
 };
+
+/** The files of a package that others may import: the sources of its `exports` entries (`./dist/x.js` ← `src/x.ts`). */
+export function exportedSources(packageDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+  return Object.values(manifest.exports)
+    .map((entry) => (typeof entry === 'string' ? entry : entry.default!))
+    .filter((target) => target.startsWith('./dist/'))
+    .map((target) => join(packageDir, target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')));
+}
 
 const SOURCE = /\.(ts|cjs|mjs|js)$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
+    // node_modules and a package's dist/ (its build output, not in git) are not sources.
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' ? [] : sourceFiles(path);
     return SOURCE.test(entry.name) ? [path] : [];
   });
 }
 
-/** `packages/fauna-local/src/engine/x.ts` → `packages/fauna-local`; `lib/generated/y.ts` → `lib`. */
+/** `packages/fauna-local/src/x.ts` → `packages/fauna-local`; `tests/support/y.ts` → `tests/support`; `lib/generated/z.ts` → `lib`. */
 export function folderOf(path: string): string {
   const parts = relative(ROOT, path).split('/');
-  return parts[0] === 'local' ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  if (parts[0] === 'packages') return `${parts[0]}/${parts[1]}`;
+  if (parts[0] === 'tests' && parts[1] === 'support') return 'tests/support';
+  return parts[0]!;
 }
 
 /** Relative imports of a file: static `import`/`export … from`, side-effect `import '…'`, `import('…')`, `require('…')`. */
@@ -109,7 +128,7 @@ export function importCycles(graph: ReadonlyMap<string, readonly string[]>): str
 }
 
 describe('imports across the top-level folders', () => {
-  const folders = ['lib', 'shims', 'serverless', 'handlers', 'examples', 'tools', 'local', 'bench', 'scripts', 'tests'];
+  const folders = ['lib', 'shims', 'serverless', 'handlers', 'examples', 'tools', 'packages', 'stack', 'bench', 'scripts', 'tests'];
   const files = folders.flatMap((folder) => sourceFiles(join(ROOT, folder)));
   const graph = new Map(files.map((file) => [file, importsOf(file)] as const));
 
@@ -135,19 +154,44 @@ describe('imports across the top-level folders', () => {
     expect(violations).toEqual([]);
   });
 
+  it('reaches a package only through its exports (no import into its internals)', () => {
+    const packages = readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name));
+    expect(packages.length).toBeGreaterThan(0);
+    const exported = new Set(packages.flatMap(exportedSources));
+    expect([...exported].filter((file) => !files.includes(file))).toEqual([]);
+    const violations = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => folderOf(target).startsWith('packages/') && folderOf(file) !== folderOf(target) && !exported.has(target))
+        .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('has no import cycle', () => {
     expect(importCycles(graph).map((cycle) => cycle.map((file) => relative(ROOT, file)))).toEqual([]);
   });
 });
 
 describe('the checks themselves', () => {
-  it('catch an upward import (lib -> handlers, packages/fauna-local -> lib, scripts -> tests)', () => {
+  it('catch an upward import (lib -> handlers, the package -> lib or tools, scripts -> tests)', () => {
     const lib = join(ROOT, 'lib/x.ts');
     const importsHandlers = importsOf(lib, "import { a } from '../handlers/pre-token-generation.ts';\n");
     expect(importsHandlers.map((target) => isAllowed(folderOf(lib), folderOf(target)))).toEqual([false]);
     expect(isAllowed('packages/fauna-local', 'lib')).toBe(false);
+    expect(isAllowed('packages/fauna-local', 'tools')).toBe(false);
+    expect(isAllowed('lib', 'packages/fauna-local')).toBe(false);
+    expect(isAllowed('bench', 'tests/support')).toBe(true);
+    expect(isAllowed('bench', 'tests')).toBe(false);
     expect(isAllowed('scripts', 'tests')).toBe(false);
     expect(isAllowed('handlers', 'lib')).toBe(true);
+  });
+
+  it('know a package by its folder, and its exports: the sources of its entries, nothing inside', () => {
+    const exported = exportedSources(join(ROOT, 'packages/fauna-local')).map((file) => relative(ROOT, file));
+    expect(exported).toContain('packages/fauna-local/src/index.ts');
+    expect(exported).not.toContain('packages/fauna-local/src/fsl/parser.ts');
+    expect(folderOf(join(ROOT, 'packages/fauna-local/tests/unit/x.test.ts'))).toBe('packages/fauna-local');
+    expect(folderOf(join(ROOT, 'tests/support/x.ts'))).toBe('tests/support');
   });
 
   it('catch a cycle of two files and a self-import', () => {

@@ -105,10 +105,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the CLI on this process's arguments and environment; exits 2 for a flag or variable it cannot use, 1 on failure. */
+export function runCli(): void {
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     // 2 for a flag or variable it cannot use, as every npm script of the repository.
     process.exit(error instanceof CliUsageError ? 2 : 1);
   });
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) runCli();

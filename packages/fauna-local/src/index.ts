@@ -52,7 +52,9 @@ export interface LocalFaunaOptions<C extends Clock = AdjustableClock> {
   contention?: boolean | ContentionOptions;
 }
 
-export type { ContentionFault, ContentionOptions };
+export type { Clock, ContentionFault, ContentionOptions };
+// The clock a test advances (`fauna.clock.advance(ms)`): TTLs, token expiry and time functions read it.
+export { AdjustableClock };
 export { DEFAULT_CONTENTION_WINDOW_MS, DEFAULT_MAX_CONTENTION_RETRIES } from './engine/contention.ts';
 
 export interface LocalFauna<C extends Clock = AdjustableClock> {

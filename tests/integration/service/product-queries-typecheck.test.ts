@@ -1,7 +1,7 @@
 /**
  * Every FQL query the product sends type-checks, as a real Fauna database (type-checked by default) requires: the
  * schema in fauna/ is pushed through the schema API into a type-checked local Fauna (where a UDF body that does not
- * type-check refuses the whole push), then each `fql` template of lib/, scripts/, tools/ and examples/ is sent with
+ * type-check refuses the whole push), then each `fql` template of lib/, scripts/, tools/, bench/ and examples/ is sent with
  * `x-typecheck: true`, its text taken from the source file itself (only the `${…}` values are samples). A scan of
  * those folders keeps the list complete: a new or changed query fails here until it is listed.
  */
@@ -13,7 +13,7 @@ import { readFslFiles } from '../../../packages/fauna-local/src/fsl-files.ts';
 import { startLocalFauna, type LocalFauna } from '../../../packages/fauna-local/src/index.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
-const SCANNED = ['lib', 'scripts', 'tools', 'examples'];
+const SCANNED = ['lib', 'scripts', 'tools', 'bench', 'examples'];
 
 /** The `fql` template literals of a TypeScript source, as written between the backticks (comments skipped). */
 function fqlTemplates(source: string): string[] {
@@ -128,6 +128,11 @@ const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }
     template: 'signIn(${`sub-${user}`}, ${`user-${user}@example.com`}, true, ${TOKEN_TTL_SECONDS}, { userPoolId: "us-east-1_Bench1", clientId: "bench", triggerSource: "TokenGeneration_Authentication" }, 10)',
     args: ['typed-bench-1', 'bench-1@example.com', 3600],
   },
+  {
+    file: 'bench/baseline-event.ts',
+    template: 'signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)',
+    args: ['typed-bench-2', 'bench-2@example.com', 3900, META],
+  },
   { file: 'bench/bench-fauna-local.ts', template: 'Key.create({ role: "pretokenTrigger" }) { secret }', args: [] },
   { file: 'bench/bench-fauna-local.ts', template: '1', args: [] },
   { file: 'scripts/move-identity.ts', template: 'moveIdentity(${options.fromSub}, ${options.toSub}, ${options.apply})', args: ['typed-sub-1', 'typed-sub-2', false] },
@@ -175,7 +180,25 @@ afterAll(async () => {
 });
 
 describe('the product against a type-checked local Fauna (schema in fauna/, queries from the source)', () => {
-  it('lists every fql template of lib/, scripts/, tools/ and examples/ (a new or changed query must be listed here)', () => {
+  it('refuses at push the old trimTokens of fauna/tokens.fsl (take(Math.min(...)) is a Number, take wants an Int)', async () => {
+    // Arrange: the schema in fauna/ (accepted by beforeAll) with the old line put back
+    const form = new FormData();
+    for (const file of await readFslFiles(join(REPO, 'fauna'))) {
+      const content = file.filename === 'tokens.fsl' ? file.content.replace(/let doomed = .*\n/, 'let doomed = stale.take(Math.min(excess, trimBatchSize()))\n') : file.content;
+      form.set(file.filename, new Blob([content]));
+    }
+
+    // Act
+    const pushed = await fetch(`${fauna.url}/schema/1/update?force=true`, { method: 'POST', headers: { authorization: `Bearer ${fauna.rootSecret}` }, body: form });
+    const body = await pushed.text();
+
+    // Assert
+    expect(pushed.status).toBe(400);
+    expect(body).toContain('Type `Number` is not a subtype of `Int`');
+    expect(body).toContain('tokens.fsl:');
+  });
+
+  it('lists every fql template of lib/, scripts/, tools/, bench/ and examples/ (a new or changed query must be listed here)', () => {
     // Arrange
     const listed = PRODUCT_QUERIES.map((q) => `${q.file}: ${q.template}`);
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, fql } from 'fauna';
 import { CliUsageError, cliOptions } from '../../src/cli.ts';
 
-const CLI = join(process.cwd(), 'local', 'fauna', 'cli.ts');
+const CLI = join(import.meta.dirname, '../../src/cli.ts');
 
 describe('cliOptions', () => {
   it('defaults to 127.0.0.1:8443 with the root secret "secret" and no schema or data file', () => {

@@ -1,16 +1,12 @@
 /**
- * The one reader of a schema folder (packages/fauna-local/src/fsl-files.ts), and the promise it exists for: the local Fauna loads exactly
- * the files `npm run schema:push` sends, subfolders included (real local Fauna, real schema API over HTTP).
+ * The reader of a schema folder (src/fsl-files.ts, the `fauna-local/fsl-files` export). The promise it exists for (the
+ * local Fauna loads exactly the files `npm run schema:push` sends) is the service's: tests/delivery/schema-folder.test.ts.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fql } from 'fauna';
-import { startLocalFauna } from '../../src/index.ts';
-import { pushSchema } from '../../../../scripts/push-schema.ts';
 import { NoSchemaFilesError, readFslFiles } from '../../src/fsl-files.ts';
-import { queryAs } from '../../../../tests/helpers/local-fauna.ts';
 
 let dir: string;
 
@@ -46,27 +42,5 @@ describe('readFslFiles', () => {
     await expect(outcome).rejects.toBeInstanceOf(NoSchemaFilesError);
     await expect(outcome).rejects.toThrow(empty);
     await rm(empty, { recursive: true, force: true });
-  });
-});
-
-describe('one schema folder, two readers', () => {
-  it('the local Fauna loads the same collections that a schema push of the folder creates', async () => {
-    // Arrange
-    const loaded = await startLocalFauna({ port: 0, schemaDir: dir });
-    const pushed = await startLocalFauna({ port: 0 });
-    const names = (fauna: { url: string; rootSecret: string }) =>
-      queryAs<string[]>(fauna, fauna.rootSecret, fql`Collection.all().map(.name).toArray()`);
-
-    try {
-      // Act
-      await pushSchema({ endpoint: pushed.url, adminSecret: pushed.rootSecret, dir }, () => undefined);
-
-      // Assert
-      expect((await names(loaded)).sort()).toEqual(['Inner', 'Top']);
-      expect((await names(pushed)).sort()).toEqual(['Inner', 'Top']);
-    } finally {
-      await loaded.stop();
-      await pushed.stop();
-    }
   });
 });

@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
-const ROOT = join(import.meta.dirname, '../../../..');
-const LOCAL_FAUNA = join(ROOT, 'packages/fauna-local');
+// The package's root: its src/, docs and tests/ are what this test reads.
+const ROOT = join(import.meta.dirname, '../..');
+const LOCAL_FAUNA = ROOT;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -18,7 +19,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const sources = [...filesUnder(LOCAL_FAUNA), ...filesUnder(join(ROOT, 'packages/fauna-local/tests/conformance')), ...filesUnder(join(ROOT, 'packages/fauna-local/tests/unit'))];
+const sources = [...filesUnder(join(ROOT, 'src')), ...filesUnder(join(ROOT, 'tests')), ...['README.md', 'DESIGN.md', 'PROTOCOL.md', 'CHANGELOG.md'].map((name) => join(ROOT, name))];
 
 describe('packages/fauna-local/PROTOCOL.md', () => {
   it('is the only protocol reference: no file points to notes outside the repository', () => {

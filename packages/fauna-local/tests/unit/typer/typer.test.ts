@@ -4,8 +4,6 @@
  * Facts restated from the core: typer/TypeConstraintFailure.scala, stdlib/Math.scala, stdlib/Arrays.scala,
  * env/SchemaTypeValidator.scala, doc/Database.scala (isTypechecked).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AdjustableClock } from '../../../src/clock.ts';
 import type { QueryOutcome } from '../../../src/engine/api.ts';
@@ -16,8 +14,6 @@ import { typecheckQuery, typecheckSchema } from '../../../src/typer/index.ts';
 import { parseTypeAnnotation } from '../../../src/typer/annotations.ts';
 import { INT, NULL, NUMBER, STRING, arrayOf, display, lit, optional, record, subtype, union } from '../../../src/typer/types.ts';
 
-const FAUNA_DIR = join(import.meta.dirname, '../../../../../fauna');
-const PRODUCT_FILES = ['collections.fsl', 'functions.fsl', 'identity-data.fsl', 'orders.fsl', 'roles.fsl', 'tokens.fsl'].map((filename) => ({ filename, content: readFileSync(join(FAUNA_DIR, filename), 'utf8') }));
 
 function check(query: string, fsl = ''): string {
   const items = parseSchemaFiles(fsl ? [{ filename: 'main.fsl', content: fsl }] : []);
@@ -118,22 +114,6 @@ describe('schema checks at push', () => {
 
     // Assert
     expect(message).toContain('Invalid database schema update.\n    error: Type `Number` is not a subtype of `Int`\n    at main.fsl:2:18');
-  });
-
-  it('accepts the product schema in fauna/, and would refuse its old trimTokens (take(Math.min(...)))', () => {
-    // Arrange
-    const old = PRODUCT_FILES.map((f) => (f.filename === 'tokens.fsl'
-      ? { ...f, content: f.content.replace(/let doomed = .*\n/, 'let doomed = live.take(Math.min(excess, trimBatchSize()))\n') }
-      : f));
-
-    // Act
-    const current = typecheckSchema(PRODUCT_FILES, parseSchemaFiles(PRODUCT_FILES));
-    const before = typecheckSchema(old, parseSchemaFiles(old));
-
-    // Assert
-    expect(current).toBeNull();
-    expect(before).toContain('error: Type `Number` is not a subtype of `Int`');
-    expect(before).toContain('at tokens.fsl:');
   });
 
   it('checks role predicates, check constraints, computed fields and defaults', () => {
