@@ -2,11 +2,16 @@
  * `npm run demo`: the guide's "Test user access" on this machine. Starts the local stack (local Fauna,
  * serverless offline serving the trigger, cognito-local calling it), creates a user pool, app client and user,
  * signs in with amazon-cognito-identity-js, shows the ID token and queries Fauna with its `fauna_token_secret`,
- * refreshes the session, and stops everything. Exits non-zero as soon as a step fails.
+ * refreshes the session, shows a member of catalog-editors creating a Product and losing the right when Cognito
+ * removes it from the group (the CloudTrail event handed to the revocation function in-process), and stops
+ * everything. Exits non-zero as soon as a step fails.
  *
  * Usage: npm run demo [-- --verbose]   (--verbose also prints the output of every process of the stack)
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { Context } from 'aws-lambda';
 import { fql } from 'fauna';
 import { pathToFileURL } from 'node:url';
 import { faunaSecretOf, FAUNA_SECRET_CLAIM, idTokenClaims, refreshSession, signIn, USER_ID_CLAIM } from '../examples/signin.ts';
@@ -18,6 +23,12 @@ import { startLocalStack } from '../stack/index.ts';
 import type { LocalStack } from '../stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
 import { seedProducts } from '../stack/sample-data.ts';
+import { createRevokeFaunaTokensHandler } from '../handlers/create-revoke-handler.ts';
+import { EmfMetrics } from '../handlers/telemetry/emf-metrics.ts';
+import { JsonLogger } from '../handlers/telemetry/json-logger.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../handlers/telemetry/service-telemetry.ts';
+import type { CloudTrailEvent } from '../lib/cloudtrail-event.ts';
+import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { defineCli, describeError, parseCliOrExit } from '../tools/cli.ts';
 
 /** How much of a secret the demo shows, at each end: enough to tell two apart, far too little to use. */
@@ -69,7 +80,7 @@ async function main(): Promise<void> {
     },
   });
   try {
-    await runDemo(stack);
+    await runDemo(stack, values.verbose);
     say('\nEvery step worked: Cognito put a working Fauna secret for the user into the ID token.');
   } finally {
     heading('Stopping the local stack');
@@ -78,7 +89,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function runDemo(stack: LocalStack): Promise<void> {
+async function runDemo(stack: LocalStack, verbose: boolean): Promise<void> {
   ok(`stack running: cognito-local calls ${stack.triggerFunctionName}, which uses trigger key ${stack.triggerKeyId} (role pretokenTrigger)`);
   const products = await seedProducts(stack.fauna);
   ok(`${products.length} sample products written with the root secret`);
@@ -139,24 +150,27 @@ async function runDemo(stack: LocalStack): Promise<void> {
     client.close();
   }
 
-  await groupRights(stack, `Demo-${randomBytes(9).toString('base64url')}2!`);
+  const editor = await groupRights(stack, `Demo-${randomBytes(9).toString('base64url')}2!`);
+  await groupRemoval(stack, editor, verbose);
 }
 
 /** Step 5 (issue 22): a user in the group catalog-editors may create a Product, which the first user could not. */
-async function groupRights(stack: LocalStack, password: string): Promise<void> {
+async function groupRights(stack: LocalStack, password: string): Promise<Editor> {
   heading(`5. A user in the Cognito group ${EDITOR_GROUP} does what the first user could not (role catalogEditor, fauna/roles.fsl)`);
   const admin = cognitoAdminClient(stack.cognitoUrl);
   let username: string;
+  let sub: string;
   try {
     const editor = await createConfirmedUser(admin, stack.userPool.userPoolId, { email: EDITOR_EMAIL, password });
     await addUserToGroup(admin, stack.userPool.userPoolId, editor.username, EDITOR_GROUP);
-    username = editor.username;
+    ({ username, sub } = editor);
   } finally {
     admin.destroy();
   }
   ok(`user ${username} created and added to ${EDITOR_GROUP} (CreateGroup, AdminAddUserToGroup)`);
   const signedIn = await signIn({ ...stack.userPool, endpoint: `${stack.cognitoUrl}/`, authenticationFlow: 'USER_PASSWORD_AUTH' }, { username, password });
-  const client = faunaClientForUser(faunaSecretOf(signedIn.session), stack.fauna.url);
+  const secret = faunaSecretOf(signedIn.session);
+  const client = faunaClientForUser(secret, stack.fauna.url);
   try {
     const { data: groups } = await client.query<string[] | null>(fql`Query.identity()?.groups`);
     check(Array.isArray(groups) && groups.includes(EDITOR_GROUP), `The sign-in stored the groups ${JSON.stringify(groups)} on the identity, not ${EDITOR_GROUP}.`);
@@ -164,6 +178,73 @@ async function groupRights(stack: LocalStack, password: string): Promise<void> {
     const write = await tryCreateProduct(client, 'Espresso machine, added by an editor');
     check(write.allowed, `The ${EDITOR_GROUP} member could not create a Product: ${write.allowed ? '' : write.code}.`);
     ok(`create Product allowed for the ${EDITOR_GROUP} member → Product/${write.allowed ? write.id : ''} (the JWT still carries only the secret and the id)`);
+  } finally {
+    client.close();
+  }
+  return { username, sub, secret };
+}
+
+/** The editor of step 5 and the Fauna secret its ID token carries. */
+interface Editor {
+  username: string;
+  sub: string;
+  secret: string;
+}
+
+/**
+ * The sample CloudTrail record of AdminRemoveUserFromGroup (events/cloudtrail/), as CloudTrail would write it for
+ * this pool's user: CloudTrail hides the username and records the user's sub, which is what the function reads.
+ */
+function adminRemoveUserFromGroupEvent(userPoolId: string, sub: string, groupName: string): CloudTrailEvent {
+  const event = JSON.parse(readFileSync(new URL('../events/cloudtrail/admin-remove-user-from-group.json', import.meta.url), 'utf8')) as CloudTrailEvent;
+  event.detail.requestParameters = { ...event.detail.requestParameters, userPoolId, groupName };
+  event.detail.additionalEventData = { ...event.detail.additionalEventData, sub };
+  return event;
+}
+
+/**
+ * Step 6 (issue 22): the editor leaves the group in cognito-local and the revocation function gets the CloudTrail
+ * event; the secret the editor already holds loses the right on its next query, with no new sign-in. CloudTrail and
+ * EventBridge do not exist in the local stack, so the demo builds the event and calls the function in-process, with
+ * the local Fauna and a key of role tokenRevoker (what the deployed function gets from SSM).
+ */
+async function groupRemoval(stack: LocalStack, editor: Editor, verbose: boolean): Promise<void> {
+  heading(`6. Cognito removes the editor from ${EDITOR_GROUP}; the secret the editor already holds loses the right (no new sign-in)`);
+  const userPoolId = stack.userPool.userPoolId;
+  const admin = cognitoAdminClient(stack.cognitoUrl);
+  try {
+    await admin.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: editor.username, GroupName: EDITOR_GROUP }));
+  } finally {
+    admin.destroy();
+  }
+  ok(`AdminRemoveUserFromGroup in cognito-local: ${editor.username} is no longer in ${EDITOR_GROUP}`);
+  info('CloudTrail and EventBridge are not part of the local stack: the demo builds the CloudTrail event the call would');
+  info('produce (events/cloudtrail/admin-remove-user-from-group.json with this pool and sub) and hands it to the function.');
+  const key = await createTriggerKey({ endpoint: stack.fauna.url, adminSecret: stack.fauna.rootSecret, stage: 'local', createdBy: 'demo', role: 'tokenRevoker' });
+  // The function's JSON logs and metrics go to the demo's output with --verbose only.
+  const write = (line: string): void => {
+    if (verbose) say(`    [revokeFaunaTokens] ${line}`);
+  };
+  const revoker = createRevokeFaunaTokensHandler(
+    { STAGE: 'local', FAUNA_ENDPOINT: stack.fauna.url, FAUNA_SECRET: key.secret, USER_POOL_IDS: userPoolId },
+    { logger: new JsonLogger({ serviceName: SERVICE_NAME, write }), metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, write }) },
+  );
+  try {
+    const context = { awsRequestId: `demo-${randomBytes(4).toString('hex')}`, functionName: 'cognito-fauna-local-revokeFaunaTokens', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+    const answer = await revoker.handler(adminRemoveUserFromGroupEvent(userPoolId, editor.sub, EDITOR_GROUP), context);
+    check(answer.outcome === 'groups_updated', `The revocation function answered ${JSON.stringify(answer)}, not groups_updated.`);
+    ok(`revokeFaunaTokens (in-process, key role tokenRevoker) → ${JSON.stringify(answer)}`);
+  } finally {
+    revoker.dispose();
+  }
+  const client = faunaClientForUser(editor.secret, stack.fauna.url);
+  try {
+    const { data: groups } = await client.query<string[] | null>(fql`Query.identity()?.groups`);
+    check(Array.isArray(groups) && !groups.includes(EDITOR_GROUP), `The identity still holds the groups ${JSON.stringify(groups)}.`);
+    ok(`the same secret ${truncateSecret(editor.secret)} reads its identity: Query.identity().groups → ${JSON.stringify(groups)}`);
+    const write = await tryCreateProduct(client, 'Espresso machine, added by a former editor');
+    check(!write.allowed, `The former ${EDITOR_GROUP} member could still create a Product with the same secret.`);
+    if (!write.allowed) ok(`create Product with the same secret refused by Fauna: ${write.code} (the right went with the group, on the next query)`);
   } finally {
     client.close();
   }

@@ -67,7 +67,7 @@ const COMMANDS: Record<string, How> = {
   'npm test -w fauna-local': SUITE('a whole-suite npm test runs the package project with its coverage gate'),
   'npm test -- packages/fauna-local/tests/unit/fql': SUITE('those suites'),
   'npm run invoke -- --event events/pretoken-v2.json': { kind: 'run', output: /"fauna_token_secret": "fn/ },
-  'npm run demo': { kind: 'run' },
+  'npm run demo': { kind: 'run', output: /6\. Cognito removes the editor[\s\S]*create Product with the same secret refused by Fauna: permission_denied/ },
   'npm run demo -- --verbose': { kind: 'run' },
   'npx sls invoke local -f preTokenGeneration -p events/pretoken.json': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   'npx sls invoke local -f preTokenGeneration -p events/pretoken.json --stage local': { kind: 'run', output: /"fauna_token_secret": "fn/ },

@@ -6,20 +6,22 @@
  * delivered). The ID token's secret stops working; a new sign-in works. Then a group change: cognito-local adds
  * the user to a group and removes them again (real calls), and the handler gets the AdminAddUserToGroup and
  * AdminRemoveUserFromGroup events those would produce: the identity the user's existing secret reads follows, with no
- * new sign-in (the right a group grants is tested in tests/integration/service/identity-sync.test.ts). Nothing is
- * stubbed.
+ * new sign-in. And the right itself: a member of catalog-editors signs in through cognito-local, its secret creates a
+ * Product (role catalogEditor, fauna/roles.fsl); after AdminRemoveUserFromGroup in cognito-local and its event to the
+ * handler, the same secret is refused the next create. Nothing is stubbed.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminRemoveUserFromGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthenticationError, fql } from 'fauna';
-import { faunaClientForUser, readIdentity } from '../../examples/query-as-user.ts';
+import { faunaClientForUser, readIdentity, tryCreateProduct, type WriteOutcome } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';
 import type { SignInConfig } from '../../examples/signin.ts';
 import { createRevokeFaunaTokensHandler, type RevokeFaunaTokensHandler } from '../../handlers/create-revoke-handler.ts';
 import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
 import { cognitoAdminClient, type CreatedUser } from '../../stack/cognito-admin.ts';
+import { addUserToGroup } from '../../stack/cognito-groups.ts';
 import { startLocalStack } from '../../stack/index.ts';
 import type { LocalStack } from '../../stack/index.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
@@ -137,8 +139,7 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
 
     try {
       // Act
-      await admin.send(new CreateGroupCommand({ UserPoolId: signInConfig.userPoolId, GroupName: group }));
-      await admin.send(new AdminAddUserToGroupCommand(cognitoCall));
+      await addUserToGroup(admin, signInConfig.userPoolId, EMAIL, group);
       const added = await revoker!.handler(groupEventOf('admin-add-user-to-group.json', signInConfig.userPoolId, user.sub, group), context);
       const whileMember = await groupsOf();
       await admin.send(new AdminRemoveUserFromGroupCommand(cognitoCall));
@@ -149,6 +150,44 @@ describe('revocation in the local stack: sign in through cognito-local, revoke, 
       expect(whileMember).toEqual([group]);
       expect(removed).toMatchObject({ outcome: 'groups_updated', groups: [] });
       expect(await groupsOf()).toEqual([]);
+      expect(await works(secret)).toBe(true);
+    } finally {
+      admin.destroy();
+    }
+  });
+
+  it('takes the right away, not only the group: the editor’s secret creates a Product, and after the removal the same secret is refused', async () => {
+    // Arrange: a member of catalog-editors in cognito-local signs in (the trigger stores the group on the identity)
+    const group = 'catalog-editors';
+    const editorEmail = 'grace.editor@example.com';
+    const { user: editor } = await confirmedUserIn(running().cognitoUrl, running().userPool, { email: editorEmail, password: PASSWORD });
+    const admin = cognitoAdminClient(running().cognitoUrl);
+    const createWith = async (secret: string, name: string): Promise<WriteOutcome> => {
+      const fauna = faunaClientForUser(secret, running().fauna.url);
+      try {
+        return await tryCreateProduct(fauna, name);
+      } finally {
+        fauna.close();
+      }
+    };
+
+    try {
+      await addUserToGroup(admin, signInConfig.userPoolId, editorEmail, group);
+      const session = await client.signIn(signInConfig, { username: editorEmail, password: PASSWORD });
+      const secret = faunaSecretOf(session.session);
+      recordSecret(secret, 'fauna_token_secret from an e2e ID token');
+      const whileMember = await createWith(secret, 'Lamp, added by an editor');
+
+      // Act: Cognito removes the user from the group; the handler gets the event that call produces
+      await admin.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: signInConfig.userPoolId, Username: editorEmail, GroupName: group }));
+      const removed = await revoker!.handler(groupEventOf('admin-remove-user-from-group.json', signInConfig.userPoolId, editor.sub, group), context);
+      const afterRemoval = await createWith(secret, 'Lamp, added by a former editor');
+
+      // Assert
+      expect(whileMember).toMatchObject({ allowed: true, id: expect.any(String) });
+      expect(removed).toMatchObject({ outcome: 'groups_updated', eventName: 'AdminRemoveUserFromGroup', groups: [], changed: true });
+      expect(afterRemoval).toMatchObject({ allowed: false, code: 'permission_denied' });
+      // Same secret, not revoked: the user stays signed in and only the group's right went away.
       expect(await works(secret)).toBe(true);
     } finally {
       admin.destroy();

@@ -4,13 +4,9 @@
  * token the user already holds follow on its next query, with no new sign-in. Stubbed with aws-sdk-client-mock: SSM
  * (both keys) and Cognito's AdminGetUser, the only AWS APIs involved.
  *
- * The `catalog-editors` right is defined here by a test-only role (TEST_ONLY_ROLE, added to a copy of fauna/): the
- * group-aware roles of fauna/roles.fsl are built on another branch, and this suite tests that a group change reaches
- * a role predicate that reads Query.identity().groups, whichever role that is.
+ * The local Fauna runs the product schema (fauna/): the `catalog-editors` right under test is the real role
+ * `catalogEditor` of fauna/roles.fsl, whose membership predicate reads the identity's stored groups.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
@@ -26,22 +22,8 @@ const REVOKE_PARAMETER = '/cognito-fauna/dev/fauna-revoke-secret';
 const POOL_ID = 'us-east-1_EXAMPLE12';
 const OTHER_CLIENT = '9other0client0id0abcdefg';
 
-/** Test-only: members of the group catalog-editors may create and update Product documents. */
-const TEST_ONLY_ROLE = `
-role catalogEditorTestOnly {
-  membership Customer {
-    predicate ((customer) => (customer.groups ?? []).includes("catalog-editors"))
-  }
-  privileges Product {
-    create
-    write
-  }
-}
-`;
-
 const ssm = stubSsm();
 const cognito = mockClient(CognitoIdentityProviderClient);
-let schemaDir: string;
 let fauna: LocalFauna;
 let trigger: Service;
 let revoker: RevocationService;
@@ -76,10 +58,7 @@ function cognitoHolds(user: { sub: string }, attributes: Record<string, string>)
 }
 
 beforeAll(async () => {
-  schemaDir = mkdtempSync(path.join(tmpdir(), 'identity-sync-schema-'));
-  cpSync(SCHEMA_DIR, schemaDir, { recursive: true });
-  writeFileSync(path.join(schemaDir, 'catalog-editor-test-only.fsl'), TEST_ONLY_ROLE);
-  fauna = await startLocalFauna({ port: 0, schemaDir });
+  fauna = await startLocalFauna({ port: 0, schemaDir: SCHEMA_DIR });
   const [triggerSecret, revokeSecret] = [(await triggerKey(fauna)).secret, (await revokeKey(fauna)).secret];
   const answer = (name: string, value: string) => ({ Parameters: [{ Name: name, Type: 'SecureString' as const, Value: value, Version: 1 }], InvalidParameters: [] });
   ssm.on(GetParametersCommand, { Names: [TRIGGER_PARAMETER] }).resolves(answer(TRIGGER_PARAMETER, triggerSecret));
@@ -98,10 +77,15 @@ afterAll(async () => {
   ssm.restore();
   cognito.restore();
   await fauna.stop();
-  rmSync(schemaDir, { recursive: true, force: true });
 });
 
 describe('group changes (AdminAddUserToGroup / AdminRemoveUserFromGroup) reach the token the user already holds', () => {
+  it('runs the product schema: the right under test is role catalogEditor of fauna/roles.fsl, granted by the stored groups', async () => {
+    const role = await queryAs<{ membership: unknown; privileges: unknown }>(fauna, fauna.rootSecret, fql`Role.byName("catalogEditor")!`);
+    expect(JSON.stringify(role.membership)).toContain('catalog-editors');
+    expect(role.privileges).toEqual(expect.arrayContaining([expect.objectContaining({ resource: 'Product', actions: expect.objectContaining({ create: true, write: true }) })]));
+  });
+
   it('a group removal event takes the Product-create right away on the next query with the same token, no new sign-in', async () => {
     // Arrange: one sign-in, one token, then Cognito adds the user to catalog-editors
     const user = newUser();
