@@ -13,7 +13,7 @@ import middy from '@middy/core';
 import ssm from '@middy/ssm';
 import validator from '@middy/validator';
 import { Client } from 'fauna';
-import { validate as validateEvent } from '../lib/generated/event-validator.ts';
+import { validate as validateEvent } from '../lib/sign-in/generated/event-validator.ts';
 import { type MinimalEvent, signInQuery } from './baseline-event.ts';
 
 type EventSchema = NonNullable<Parameters<typeof validator>[0]>['eventSchema'];

@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type HTTPClient, type HTTPRequest, type HTTPResponse, NodeHTTP2Client } from 'fauna';
-import { createPreTokenGenerationHandler } from '../handlers/create-handler.ts';
-import { EmfMetrics } from '../handlers/telemetry/emf-metrics.ts';
-import { JsonLogger } from '../handlers/telemetry/json-logger.ts';
+import { createPreTokenGenerationHandler } from '../handlers/sign-in/create-sign-in-handler.ts';
+import { EmfMetrics } from '../handlers/common/telemetry/emf-metrics.ts';
+import { JsonLogger } from '../handlers/common/telemetry/json-logger.ts';
 import { startLocalFauna } from '../packages/fauna-local/src/index.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { signInQuery } from './baseline-event.ts';
@@ -27,7 +27,7 @@ export const ROUNDS = 5;
 
 /**
  * An HTTP client that sends queries to Fauna until one succeeds and answers every later one with that answer. The
- * local stage's key check (handlers/middleware/local-key-guard.ts) is the first query, and Fauna refuses it.
+ * local stage's key check (handlers/sign-in/middleware/local-key-guard.ts) is the first query, and Fauna refuses it.
  */
 function replayingFirstAnswer(endpoint: string): HTTPClient {
   const real = NodeHTTP2Client.getClient({ url: endpoint, http2_max_streams: 100, http2_session_idle_ms: 5000, fetch_keepalive: false });

@@ -76,7 +76,7 @@ async function warm(task: Extract<ChildTask, { mode: 'warm' }>): Promise<void> {
   // Loaded only here: in cold mode an already-loaded driver (and node:http2) would flatter the import being timed.
   const { Client } = await import('fauna');
   const { signInQuery } = await import('./baseline-event.ts');
-  // The same query the service sends, with the same values and client settings (lib/identity.ts, lib/fauna-client.ts).
+  // The same query the service sends, with the same values and client settings (lib/sign-in/sign-in-query.ts, lib/common/fauna-client.ts).
   const bare = new Client({
     endpoint: new URL(process.env.FAUNA_ENDPOINT!),
     secret: process.env.BENCH_FAUNA_SECRET!,

@@ -5,8 +5,8 @@
  * depend on the number of live tokens; tests/integration/service/sign-in-work.test.ts asserts them through the handler.
  */
 import { Client, fql } from 'fauna';
-import { DEFAULT_MAX_TOKENS_PER_IDENTITY, DEFAULT_TOKEN_TTL_SECONDS } from '../lib/config.ts';
-import { SILENT_DRIVER_LOG } from '../lib/fauna-client.ts';
+import { DEFAULT_MAX_TOKENS_PER_IDENTITY, DEFAULT_TOKEN_TTL_SECONDS } from '../lib/common/config.ts';
+import { SILENT_DRIVER_LOG } from '../lib/common/fauna-client.ts';
 
 export interface SignInWork {
   readOps: number;

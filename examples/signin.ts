@@ -8,7 +8,7 @@
  */
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import type { CognitoUserSession } from 'amazon-cognito-identity-js';
-import { DEFAULT_SECRET_CLAIM_NAME, DEFAULT_USER_ID_CLAIM_NAME } from '../lib/config.ts';
+import { DEFAULT_SECRET_CLAIM_NAME, DEFAULT_USER_ID_CLAIM_NAME } from '../lib/common/config.ts';
 
 /** The claim names the trigger writes by default (see the configuration table in the README). */
 export const FAUNA_SECRET_CLAIM = DEFAULT_SECRET_CLAIM_NAME;

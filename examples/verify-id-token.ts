@@ -7,7 +7,7 @@ import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { CognitoIdTokenPayload, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { DEFAULT_SECRET_CLAIM_NAME } from '../lib/config.ts';
+import { DEFAULT_SECRET_CLAIM_NAME } from '../lib/common/config.ts';
 
 /** Verifies an ID token and resolves with its payload, or rejects; both kinds of verifier below fit it. */
 export interface IdTokenVerifier {

@@ -21,7 +21,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createTriggerKey, DEFAULT_TRIGGER_ROLE, deleteKey, FaunaAdminError, listTriggerKeyIds } from '../tools/fauna-admin.ts';
 import type { FaunaAdminConnection } from '../tools/fauna-admin.ts';
-import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/config.ts';
+import { DEFAULT_SSM_CACHE_TTL_SECONDS } from '../lib/common/config.ts';
 import { adminSecretParameterName, faunaEndpointSetting, kmsKeyFromParams, readStageParams, requireSetting, resolveAdminSecret, StageSettingError } from '../tools/stage-settings.ts';
 import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 

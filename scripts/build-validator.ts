@@ -1,5 +1,5 @@
 /**
- * Compiles the event JSON Schema (lib/event-schema.ts) to standalone ajv code in lib/generated/event-validator.ts.
+ * Compiles the event JSON Schema (lib/sign-in/event-schema.ts) to standalone ajv code in lib/sign-in/generated/event-validator.ts.
  * Run with `npm run build:validator` after changing the schema; a unit test fails while the committed file is stale.
  * `--check` exits 1 instead of writing when the file is out of date.
  */
@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { renderEventValidatorModule } from '../tools/render-event-validator.ts';
 import { defineCli, parseCliOrExit } from '../tools/cli.ts';
 
-export const GENERATED_VALIDATOR_PATH = fileURLToPath(new URL('../lib/generated/event-validator.ts', import.meta.url));
+export const GENERATED_VALIDATOR_PATH = fileURLToPath(new URL('../lib/sign-in/generated/event-validator.ts', import.meta.url));
 
 export const CLI = defineCli({
   command: 'npm run build:validator --',
-  summary: 'Compiles the event JSON Schema (lib/event-schema.ts) to standalone ajv code in lib/generated/event-validator.ts.',
+  summary: 'Compiles the event JSON Schema (lib/sign-in/event-schema.ts) to standalone ajv code in lib/sign-in/generated/event-validator.ts.',
   options: { check: { type: 'boolean', default: false, help: 'exit 1 instead of writing when the committed file is out of date' } },
 });
 

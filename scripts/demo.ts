@@ -23,11 +23,11 @@ import { startLocalStack } from '../stack/index.ts';
 import type { LocalStack } from '../stack/index.ts';
 import { localIdTokenVerifier, trustedFaunaSecret } from '../examples/verify-id-token.ts';
 import { seedProducts } from '../stack/sample-data.ts';
-import { createRevokeFaunaTokensHandler } from '../handlers/create-revoke-handler.ts';
-import { EmfMetrics } from '../handlers/telemetry/emf-metrics.ts';
-import { JsonLogger } from '../handlers/telemetry/json-logger.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../handlers/telemetry/service-telemetry.ts';
-import type { CloudTrailEvent } from '../lib/cloudtrail-event.ts';
+import { createRevokeFaunaTokensHandler } from '../handlers/revocation/create-revoke-handler.ts';
+import { EmfMetrics } from '../handlers/common/telemetry/emf-metrics.ts';
+import { JsonLogger } from '../handlers/common/telemetry/json-logger.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../handlers/common/telemetry/service-telemetry.ts';
+import type { CloudTrailEvent } from '../lib/revocation/cloudtrail-event.ts';
 import { createTriggerKey } from '../tools/fauna-admin.ts';
 import { defineCli, describeError, parseCliOrExit } from '../tools/cli.ts';
 

@@ -14,9 +14,9 @@
 import { AdminGetUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { Client } from 'fauna';
-import { SignInError } from '../lib/errors.ts';
-import { RevocationError } from '../lib/revocation-errors.ts';
-import { revokeTokensOf, type RevocationResult } from '../lib/revocation.ts';
+import { CognitoFaunaError } from '../lib/common/errors.ts';
+import { RevocationError } from '../lib/revocation/revocation-errors.ts';
+import { revokeTokensOf, type RevocationResult } from '../lib/revocation/revocation.ts';
 import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from '../tools/stage-settings.ts';
 import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
 
@@ -51,7 +51,7 @@ export interface RevokeCommandDependencies {
  * Resolves the user's sub (AdminGetUser when given a user name) and deletes every token of their identity.
  *
  * @throws {RevokeCommandError} when Cognito has no such user
- * @throws {RevocationError | SignInError} when Fauna refuses the key or the query
+ * @throws {RevocationError | CognitoFaunaError} when Fauna refuses the key or the query
  */
 export async function revokeUserTokens(options: RevokeCommandOptions, deps: RevokeCommandDependencies): Promise<RevocationResult & { sub: string }> {
   const sub = 'sub' in options.target ? options.target.sub : await subOf(options.target, deps);
@@ -142,5 +142,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (isEntryPoint(import.meta.url)) {
-  runMain('tokens:revoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof RevocationError || error instanceof SignInError, isRefusal: (error) => error instanceof RevokeCommandError });
+  runMain('tokens:revoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof RevocationError || error instanceof CognitoFaunaError, isRefusal: (error) => error instanceof RevokeCommandError });
 }

@@ -6,7 +6,7 @@
  */
 'use strict';
 
-/** An SSM parameter ARN, as lib/config.ts accepts it: partition, region, 12-digit account, `parameter/<name>`. */
+/** An SSM parameter ARN, as lib/common/config.ts accepts it: partition, region, 12-digit account, `parameter/<name>`. */
 const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.\-/]+$/;
 /** A Cognito user pool id: `<region>_<id>` (CreateUserPool's documented pattern `[\w-]+_[0-9a-zA-Z]+`). */

@@ -3,7 +3,7 @@
  * Talks to any Fauna v10 endpoint (self-hosted FaunaDB or the local endpoint) through the official driver,
  * authenticated with an admin secret (the built-in `server` role cannot manage keys).
  */
-import { SILENT_DRIVER_LOG } from '../lib/fauna-client.ts';
+import { SILENT_DRIVER_LOG } from '../lib/common/fauna-client.ts';
 import { AuthenticationError, Client, fql, QueryRuntimeError, ServiceError } from 'fauna';
 import type { Query, QueryValue } from 'fauna';
 

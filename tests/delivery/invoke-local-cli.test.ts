@@ -78,9 +78,9 @@ describe('npx sls invoke local on the default stage (the real CLI, a local Fauna
     await writeFile(path.join(service, 'events/other-pool.json'), JSON.stringify({ ...event, userPoolId: 'us-east-1_OtherPool' }));
     const { code, output } = await sh('npx sls invoke local -f preTokenGeneration -p events/other-pool.json', service, freshEnvironment());
     const errorType = /"errorType": "(\w+)"/.exec(output)?.[1];
-    // The fail policy's answer to Cognito (lib/fail-policy.ts); minified, it was "Ir".
+    // The fail policy's answer to Cognito (lib/sign-in/fail-policy.ts); minified, it was "Ir".
     expect({ code, errorType }).toEqual({ code: 1, errorType: 'SignInRejectedError' });
-    expect(await readFile(path.join(ROOT, 'lib/fail-policy.ts'), 'utf8')).toContain('export class SignInRejectedError extends Error');
+    expect(await readFile(path.join(ROOT, 'lib/sign-in/fail-policy.ts'), 'utf8')).toContain('export class SignInRejectedError extends Error');
   }, 90_000);
 
   it('FAUNA_SECRET set and nothing at FAUNA_ENDPOINT: stops before invoking, with the recipe', async () => {

@@ -18,8 +18,8 @@ import type { Stage } from '../../scripts/package-stage.ts';
 import { defaultAdminSecretParameter, readStageParams } from '../../tools/stage-settings.ts';
 import { deployRoleFor, deployStages, loadDeployRolesTemplate, renderSub, type PolicyStatement } from './helpers/deploy-roles.ts';
 import { asList, PSEUDO, render, resourcesOfType, roleStatements } from './helpers/cloudformation.ts';
-import { MetricName } from '../../lib/observability.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/telemetry/service-telemetry.ts';
+import { MetricName } from '../../lib/common/observability.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/common/telemetry/service-telemetry.ts';
 import type { Resource, Statement, Template } from './helpers/cloudformation.ts';
 
 const SERVICE = 'cognito-fauna';
@@ -599,7 +599,7 @@ describe('alarms as code, per stage', () => {
   const ALARMS = ['SignInFailureRateAlarm', 'DurationP99Alarm', 'ThrottlesAlarm', 'ErrorsAlarm', 'FaunaKeyRefetchesAlarm', 'RevocationFailuresAlarm'] as const;
   const alarm = (stage: Stage, id: string) => get(stage).template.Resources[id]!.Properties;
   const functionDimension = [{ Name: 'FunctionName', Value: { Ref: FUNCTION_ID } }];
-  // handlers/telemetry/emf-metrics.ts writes the service name as the one dimension.
+  // handlers/common/telemetry/emf-metrics.ts writes the service name as the one dimension.
   const serviceDimension = [{ Name: 'service', Value: SERVICE_NAME }];
 
   it.each(each())('%s: six alarms, each notifying (and clearing) on the SNS topic the stack creates', (stage) => {

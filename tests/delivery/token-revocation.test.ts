@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RevocationMetricName } from '../../lib/revocation.ts';
+import { RevocationMetricName } from '../../lib/revocation/revocation.ts';
 import { parseFslFiles } from '../../packages/fauna-local/src/fsl-schema.ts';
 import { packageStage, STAGES, type Stage } from '../../scripts/package-stage.ts';
 import { readStageParams } from '../../tools/stage-settings.ts';

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError, Client, fql } from 'fauna';
-import { MAX_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
+import { MAX_TOKEN_TTL_SECONDS } from '../../lib/common/config.ts';
 import { faunaClientForUser, readIdentity, readProducts, tryCreateProduct } from '../../examples/query-as-user.ts';
 import type { Identity } from '../../examples/query-as-user.ts';
 import { faunaSecretOf, idTokenClaims, USER_ID_CLAIM } from '../../examples/signin.ts';

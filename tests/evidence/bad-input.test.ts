@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
-import { normaliseEmail } from '../../lib/email.ts';
-import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/config.ts';
+import type { PreTokenGenerationEvent } from '../../lib/sign-in/cognito-event.ts';
+import { normaliseEmail } from '../../lib/sign-in/email.ts';
+import { DEFAULT_TOKEN_TTL_SECONDS } from '../../lib/common/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';

@@ -17,11 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SSM_CLIENT_OPTIONS } from '../../handlers/middleware/secret-store.ts';
-import { STEPS_END_BY_MS } from '../../lib/deadline.ts';
-import { CLIENT_TIMEOUT_BUFFER_MS, MIN_ATTEMPT_MS } from '../../lib/fauna-client.ts';
-import { FAUNA_RESERVE_MS } from '../../handlers/middleware/secret-store.ts';
-import { DEFAULT_FAUNA_QUERY_TIMEOUT_MS } from '../../lib/config.ts';
+import { SSM_CLIENT_OPTIONS } from '../../handlers/common/middleware/secret-store.ts';
+import { STEPS_END_BY_MS } from '../../lib/common/deadline.ts';
+import { CLIENT_TIMEOUT_BUFFER_MS, MIN_ATTEMPT_MS } from '../../lib/common/fauna-client.ts';
+import { FAUNA_RESERVE_MS } from '../../handlers/common/middleware/secret-store.ts';
+import { DEFAULT_FAUNA_QUERY_TIMEOUT_MS } from '../../lib/common/config.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import {
   ALL_FAULTS,

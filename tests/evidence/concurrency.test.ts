@@ -13,8 +13,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthenticationError } from 'fauna';
-import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
-import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../lib/config.ts';
+import type { PreTokenGenerationEvent } from '../../lib/sign-in/cognito-event.ts';
+import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../lib/common/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { recordSecret } from '../helpers/log-capture.ts';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.ts';

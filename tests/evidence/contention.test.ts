@@ -3,7 +3,7 @@
  * "Contention"; real handler and Middy chain; SSM stubbed with aws-sdk-client-mock). Devices of one user refreshing at
  * once all read and trim the same identity's token set (fauna/functions.fsl signIn, fauna/tokens.fsl trimTokens), so
  * their transactions conflict: Fauna retries them itself (up to 4 times) and answers 409 `contended_transaction`
- * when that is not enough; the handler then runs the query again within the deadline (lib/identity.ts
+ * when that is not enough; the handler then runs the query again within the deadline (lib/sign-in/sign-in-query.ts
  * CONCURRENT_SIGN_IN_RETRY). What is shown: no sign-in fails that a retry inside the deadline could have saved, every
  * retry is logged and counted, and a sign-in no retry can save fails on its 409 within the answer budget. The figures
  * (attempts per sign-in, Fauna's own retries, p50/p99) are printed; only counts are asserted (docs/reliability.md,
@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
-import { CONCURRENT_SIGN_IN_RETRY } from '../../lib/identity.ts';
+import { CONCURRENT_SIGN_IN_RETRY } from '../../lib/sign-in/sign-in-query.ts';
 import { ANSWER_BUDGET_MS } from './helpers/answer-budget.ts';
 import {
   grantedClaims,

@@ -8,11 +8,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createPreTokenGenerationHandler } from '../../handlers/create-handler.ts';
-import { ConfigError } from '../../lib/errors.ts';
+import { createPreTokenGenerationHandler } from '../../handlers/sign-in/create-sign-in-handler.ts';
+import { ConfigError } from '../../lib/common/errors.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SSM_CLIENT_OPTIONS } from '../../handlers/middleware/secret-store.ts';
+import { SSM_CLIENT_OPTIONS } from '../../handlers/common/middleware/secret-store.ts';
 import { type Fault, refusingEndpoint, startFaultInjector, startSilentHttpServer } from '../support/fault-injector.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { observabilityWritingTo } from '../helpers/log-lines.ts';

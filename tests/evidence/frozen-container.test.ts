@@ -5,7 +5,7 @@
  * handler's wall clock moved forward as a freeze would (SSM stubbed with aws-sdk-client-mock; everything else real).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_REOPEN_AFTER_IDLE_MS } from '../../lib/fauna-client.ts';
+import { DEFAULT_REOPEN_AFTER_IDLE_MS } from '../../lib/common/fauna-client.ts';
 import { startFreezingProxy, type FreezingProxy } from './helpers/freezing-proxy.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { grantedClaims, signInEvent, stageEnvironment, startService, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
-import { DEFAULT_SSM_REFETCH_INTERVAL_SECONDS } from '../../lib/config.ts';
+import { DEFAULT_SSM_REFETCH_INTERVAL_SECONDS } from '../../lib/common/config.ts';
 import { startEvidenceFauna, type EvidenceFauna } from '../helpers/local-fauna.ts';
 import { grantedClaims, holdSecret, SECRET_PARAMETER, signInEvent, ssmCalls, stageEnvironment, startService, stubSsm, stubSsmWithSecret, type ServiceUnderTest, type SsmStub } from './helpers/service.ts';
 

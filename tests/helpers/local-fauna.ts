@@ -2,7 +2,7 @@
  * The real local Fauna (packages/fauna-local/src/) with this project's schema (fauna/), and the trigger's key, for the suites that
  * run the handler against it. Every secret handed out is recorded for the secrets audit.
  */
-import { SILENT_DRIVER_LOG } from '../../lib/fauna-client.ts';
+import { SILENT_DRIVER_LOG } from '../../lib/common/fauna-client.ts';
 import { randomBytes } from 'node:crypto';
 import { Client, fql, type Query, type QueryValue } from 'fauna';
 import { type ContentionFault, type ContentionOptions, type LocalFauna, startLocalFauna } from '../../packages/fauna-local/src/index.ts';

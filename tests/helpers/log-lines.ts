@@ -2,9 +2,9 @@
  * In-memory log sinks for the service's real logger and metrics in tests: the JSON written is exactly what Lambda
  * would get, kept for assertions and copied to the secrets audit's capture.
  */
-import { EmfMetrics } from '../../handlers/telemetry/emf-metrics.ts';
-import { JsonLogger, type LineWriter, type LogLevel, logLevelFrom } from '../../handlers/telemetry/json-logger.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/telemetry/service-telemetry.ts';
+import { EmfMetrics } from '../../handlers/common/telemetry/emf-metrics.ts';
+import { JsonLogger, type LineWriter, type LogLevel, logLevelFrom } from '../../handlers/common/telemetry/json-logger.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../handlers/common/telemetry/service-telemetry.ts';
 import { captureText } from './log-capture.ts';
 
 /** Log lines kept in memory and copied to the audit's capture. */

@@ -3,8 +3,8 @@
  * and the sample CloudTrail events of events/cloudtrail/ rewritten for a given pool and user.
  */
 import { readFileSync } from 'node:fs';
-import { createRevokeFaunaTokensHandler, type RevocationAnswer } from '../../handlers/create-revoke-handler.ts';
-import type { CloudTrailEvent } from '../../lib/cloudtrail-event.ts';
+import { createRevokeFaunaTokensHandler, type RevocationAnswer } from '../../handlers/revocation/create-revoke-handler.ts';
+import type { CloudTrailEvent } from '../../lib/revocation/cloudtrail-event.ts';
 import { createTriggerKey } from '../../tools/fauna-admin.ts';
 import { recordSecret } from './log-capture.ts';
 import { LogLines, observabilityWritingTo } from './log-lines.ts';

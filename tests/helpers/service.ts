@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
-import { createPreTokenGenerationHandler } from '../../handlers/create-handler.ts';
-import type { HandlerOverrides, PreTokenGenerationHandler } from '../../handlers/create-handler.ts';
-import type { PreTokenGenerationEvent } from '../../lib/cognito-event.ts';
+import { createPreTokenGenerationHandler } from '../../handlers/sign-in/create-sign-in-handler.ts';
+import type { HandlerOverrides, PreTokenGenerationHandler } from '../../handlers/sign-in/create-sign-in-handler.ts';
+import type { PreTokenGenerationEvent } from '../../lib/sign-in/cognito-event.ts';
 import { recordSecret } from './log-capture.ts';
 import { LogLines, observabilityWritingTo } from './log-lines.ts';
-import type { JsonLogger } from '../../handlers/telemetry/json-logger.ts';
+import type { JsonLogger } from '../../handlers/common/telemetry/json-logger.ts';
 
 export { LogLines };
 

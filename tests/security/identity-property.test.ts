@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { fql } from 'fauna';
-import { normaliseEmail } from '../../lib/email.ts';
+import { normaliseEmail } from '../../lib/sign-in/email.ts';
 import { type CognitoUser, queryAs, type SecurityWorld, startSecurityWorld } from './helpers/security-world.ts';
 
 let world: SecurityWorld;

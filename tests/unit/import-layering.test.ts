@@ -65,7 +65,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** `packages/fauna-local/src/x.ts` → `packages/fauna-local`; `tests/support/y.ts` → `tests/support`; `lib/generated/z.ts` → `lib`. */
+/** `packages/fauna-local/src/x.ts` → `packages/fauna-local`; `tests/support/y.ts` → `tests/support`; `lib/sign-in/generated/z.ts` → `lib`. */
 export function folderOf(path: string): string {
   const parts = relative(ROOT, path).split('/');
   if (parts[0] === 'packages') return `${parts[0]}/${parts[1]}`;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
 import { serverlessEsbuildOptions, SERVICE_DIR } from '../../../tools/esbuild-options.ts';
 import { captureText } from '../../helpers/log-capture.ts';
 import { type EvidenceFauna, startEvidenceFauna } from '../../helpers/local-fauna.ts';

@@ -1,5 +1,5 @@
 /**
- * The deployed combination of the key store: the real @middy/ssm and handlers/middleware/secret-store.ts with
+ * The deployed combination of the key store: the real @middy/ssm and handlers/common/middleware/secret-store.ts with
  * `@aws-sdk/client-ssm` replaced by shims/aws-sdk-client-ssm/index.ts, as the bundle's esbuild `alias` replaces it (here with
  * jest.unstable_mockModule, which swaps the module the same way; nothing is stubbed), against the SSM emulator on
  * 127.0.0.1:0.
@@ -9,10 +9,10 @@ import type { Context } from 'aws-lambda';
 import { type SsmEmulator, startSsmEmulator } from './helpers/ssm-emulator.ts';
 
 jest.unstable_mockModule('@aws-sdk/client-ssm', () => import('../../../shims/aws-sdk-client-ssm/index.ts'));
-const { createSecretStore, SSM_CLIENT_OPTIONS } = await import('../../../handlers/middleware/secret-store.ts');
-const { SecretUnavailableError, summariseError } = await import('../../../lib/errors.ts');
+const { createSecretStore, SSM_CLIENT_OPTIONS } = await import('../../../handlers/common/middleware/secret-store.ts');
+const { SecretUnavailableError, summariseError } = await import('../../../lib/common/errors.ts');
 const { SsmServiceError } = await import('../../../shims/aws-sdk-client-ssm/index.ts');
-const { Deadline } = await import('../../../lib/deadline.ts');
+const { Deadline } = await import('../../../lib/common/deadline.ts');
 
 const quiet = { logger: { info: () => undefined, warn: () => undefined, error: () => undefined }, metrics: { addMetric: () => undefined } };
 /** The store's options: a deadline 4 s away (a sign-in's), quiet logs. */

@@ -4,8 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetParametersCommand, SSMClient, type SsmClientOptions, SsmServiceError, xmlErrorFields } from '../../../shims/aws-sdk-client-ssm/index.ts';
-import { SSM_CLIENT_OPTIONS } from '../../../handlers/middleware/secret-store.ts';
-import { SecretUnavailableError, summariseError } from '../../../lib/errors.ts';
+import { SSM_CLIENT_OPTIONS } from '../../../handlers/common/middleware/secret-store.ts';
+import { SecretUnavailableError, summariseError } from '../../../lib/common/errors.ts';
 import { encrypted, type SsmEmulator, startSsmEmulator } from './helpers/ssm-emulator.ts';
 
 const PARAMETER = '/cognito-fauna/test/fauna-secret';

@@ -6,10 +6,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql } from 'fauna';
-import { MAX_EVENT_DEPTH } from '../../../lib/event-bounds.ts';
+import { MAX_EVENT_DEPTH } from '../../../lib/sign-in/event-bounds.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { grantedClaims, holdSecret, lambdaContext, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
-import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
 
 const PARAMETER = '/cognito-fauna/dev/fauna-secret';
 const NOT_UNDERSTOOD = 'Sign-in request was not understood. Please try again';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fql, type Query } from 'fauna';
-import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
 

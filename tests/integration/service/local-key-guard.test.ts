@@ -1,12 +1,12 @@
 /**
- * The local stage refuses a FAUNA_SECRET with more than the trigger's role (handlers/middleware/local-key-guard.ts),
+ * The local stage refuses a FAUNA_SECRET with more than the trigger's role (handlers/sign-in/middleware/local-key-guard.ts),
  * against the real local Fauna: the root (admin) secret and a server key are refused before any sign-in runs, the
  * pretokenTrigger key passes; one probe query per container, none on a deployed stage.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, fql, type Query } from 'fauna';
-import { localKeyGuardMiddleware } from '../../../handlers/middleware/local-key-guard.ts';
-import { ConfigError } from '../../../lib/errors.ts';
+import { localKeyGuardMiddleware } from '../../../handlers/sign-in/middleware/local-key-guard.ts';
+import { ConfigError } from '../../../lib/common/errors.ts';
 import { recordSecret } from '../../helpers/log-capture.ts';
 import { customersWithEmail, type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, SERVED_POOL_ID, signInEvent, startService, stubSsm } from '../../helpers/service.ts';

@@ -107,18 +107,18 @@ const META = { userPoolId: 'us-east-1_Typed1', clientId: 'client-typed', trigger
  * as the admin key; each must type-check and succeed.
  */
 const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }[] = [
-  { file: 'lib/revocation.ts', template: 'revokeTokens(${sub})', args: ['typed-sub-1'] },
+  { file: 'lib/revocation/revocation.ts', template: 'revokeTokens(${sub})', args: ['typed-sub-1'] },
   {
-    file: 'lib/identity.ts',
+    file: 'lib/sign-in/sign-in-query.ts',
     template: 'signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens})',
     args: ['typed-sub-1', 'typed@example.com', true, 3600, META, 10],
   },
   // After signIn, so that the identity exists and the branches that write it run type-checked too.
-  { file: 'lib/identity-sync.ts', template: 'changeIdentityGroup(${sub}, ${group}, ${member})', args: ['typed-sub-1', 'catalog-editors', true] },
-  { file: 'lib/identity-sync.ts', template: 'setIdentityAttributes(${sub}, ${{ ...attributes }})', args: ['typed-sub-1', { 'custom:tenantId': 'acme' }] },
-  { file: 'lib/identity-sync.ts', template: 'revokeClientTokens(${sub}, ${clientId})', args: ['typed-sub-1', 'typed-client'] },
+  { file: 'lib/revocation/identity-sync.ts', template: 'changeIdentityGroup(${sub}, ${group}, ${member})', args: ['typed-sub-1', 'catalog-editors', true] },
+  { file: 'lib/revocation/identity-sync.ts', template: 'setIdentityAttributes(${sub}, ${{ ...attributes }})', args: ['typed-sub-1', { 'custom:tenantId': 'acme' }] },
+  { file: 'lib/revocation/identity-sync.ts', template: 'revokeClientTokens(${sub}, ${clientId})', args: ['typed-sub-1', 'typed-client'] },
   {
-    file: 'lib/identity.ts',
+    file: 'lib/sign-in/sign-in-query.ts',
     template: 'signIn(${sub}, ${email}, ${emailVerified}, ${ttlSeconds}, ${tokenMeta}, ${maxTokens}, ${[...identityData.groups]}, ${{ ...identityData.attributes }})',
     args: ['typed-sub-1', 'typed@example.com', true, 3600, META, 10, ['catalog-editors'], { 'custom:tenantId': 'acme' }],
   },

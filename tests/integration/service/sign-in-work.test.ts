@@ -18,7 +18,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, type HTTPClient } from 'fauna';
-import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
+import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/common/config.ts';
 import { type LocalFauna, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
 

@@ -8,10 +8,10 @@ import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/cli
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AuthenticationError, fql } from 'fauna';
-import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/config.ts';
+import { DEFAULT_MAX_TOKENS_PER_IDENTITY } from '../../../lib/common/config.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { idTokenClaims, SERVED_POOL_ID, type ServiceUnderTest as Service, signInEvent, startService, stubSsm } from '../../helpers/service.ts';
-import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
+import type { CloudTrailEvent } from '../../../lib/revocation/cloudtrail-event.ts';
 import { cloudTrailEvent, emfRecords, revocationEventFor, type RevocationService, revokeKey, startRevocationService } from '../../helpers/revocation-service.ts';
 
 const TRIGGER_PARAMETER = '/cognito-fauna/dev/fauna-secret';

@@ -3,7 +3,7 @@
  * aws-sdk-client-mock (the only stub), and helpers to play Cognito users, attackers included.
  */
 import { fql } from 'fauna';
-import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
 import { type LocalFauna, queryAs, startFauna, triggerKey } from '../../helpers/local-fauna.ts';
 import { holdSecret, idTokenClaims, sampleEvent, SERVED_POOL_ID, type ServiceUnderTest, type SsmStub, startService, stubSsm } from '../../helpers/service.ts';
 

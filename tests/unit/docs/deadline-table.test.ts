@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { MIDDY_TIMEOUT_EARLY_MS } from '../../../handlers/create-handler.ts';
-import { LAMBDA_MARGIN_MS, STEPS_END_BY_MS } from '../../../lib/deadline.ts';
+import { MIDDY_TIMEOUT_EARLY_MS } from '../../../handlers/sign-in/create-sign-in-handler.ts';
+import { LAMBDA_MARGIN_MS, STEPS_END_BY_MS } from '../../../lib/common/deadline.ts';
 import { ANSWER_BUDGET_MS } from '../../evidence/helpers/answer-budget.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');

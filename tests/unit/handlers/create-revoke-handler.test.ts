@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { createRevokeFaunaTokensHandler } from '../../../handlers/create-revoke-handler.ts';
-import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
+import { createRevokeFaunaTokensHandler } from '../../../handlers/revocation/create-revoke-handler.ts';
+import type { CloudTrailEvent } from '../../../lib/revocation/cloudtrail-event.ts';
 import { captureText } from '../../helpers/log-capture.ts';
 
 const POOL = 'us-east-1_EXAMPLE12';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { initStartedAt } from '../../../handlers/init-started-at.ts';
+import { initStartedAt } from '../../../handlers/common/init-started-at.ts';
 
 describe('initStartedAt (when Cognito’s clock for the first invocation started)', () => {
   it('is the process’s time origin (0) inside Lambda, where the runtime process was started for this init', () => {

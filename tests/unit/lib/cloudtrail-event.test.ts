@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { parseRevocationEvent, RevocationEventName } from '../../../lib/cloudtrail-event.ts';
-import { InvalidRevocationEventError } from '../../../lib/revocation-errors.ts';
+import { parseRevocationEvent, RevocationEventName } from '../../../lib/revocation/cloudtrail-event.ts';
+import { InvalidRevocationEventError } from '../../../lib/revocation/revocation-errors.ts';
 
 const dir = new URL('../../../events/cloudtrail/', import.meta.url);
 const sample = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Record<string, any>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { PreTokenGenerationEvent } from '../../../lib/cognito-event.ts';
-import { buildCognitoResponse, type ResponseOptions } from '../../../lib/cognito-response.ts';
+import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
+import { buildCognitoResponse, type ResponseOptions } from '../../../lib/sign-in/cognito-response.ts';
 
 function loadEvent(name: string): PreTokenGenerationEvent {
   return JSON.parse(readFileSync(new URL(`../../../events/${name}`, import.meta.url), 'utf8')) as PreTokenGenerationEvent;

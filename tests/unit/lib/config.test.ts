@@ -9,8 +9,8 @@ import {
   DEFAULT_SSM_STALE_MAX_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
   parseConfig,
-} from '../../../lib/config.ts';
-import { ConfigError } from '../../../lib/errors.ts';
+} from '../../../lib/common/config.ts';
+import { ConfigError } from '../../../lib/common/errors.ts';
 
 const minimal = {
   STAGE: 'dev',

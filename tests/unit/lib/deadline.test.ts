@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { Deadline, LAMBDA_MARGIN_MS, Step, STEPS_END_BY_MS } from '../../../lib/deadline.ts';
-import { DeadlineExceededError } from '../../../lib/errors.ts';
-import { attemptOptions, CLIENT_TIMEOUT_BUFFER_MS, MIN_ATTEMPT_MS } from '../../../lib/fauna-client.ts';
+import { Deadline, LAMBDA_MARGIN_MS, Step, STEPS_END_BY_MS } from '../../../lib/common/deadline.ts';
+import { DeadlineExceededError } from '../../../lib/common/errors.ts';
+import { attemptOptions, CLIENT_TIMEOUT_BUFFER_MS, MIN_ATTEMPT_MS } from '../../../lib/common/fauna-client.ts';
 
 describe('Deadline.forInvocation', () => {
   it('on a cold start counts Cognito\'s budget from the init\'s start, which Lambda\'s remaining time does not see', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { isEmailAddress, normaliseEmail, redactEmail } from '../../../lib/email.ts';
+import { isEmailAddress, normaliseEmail, redactEmail } from '../../../lib/sign-in/email.ts';
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases', () => {

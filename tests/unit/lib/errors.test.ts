@@ -24,7 +24,7 @@ import {
   mapFaunaError,
   SignInArgumentError,
   summariseError,
-} from '../../../lib/errors.ts';
+} from '../../../lib/common/errors.ts';
 
 function failure(code: string, message = `failure ${code} for ada@example.com`) {
   return { error: { code, message } };
@@ -62,7 +62,7 @@ describe('mapFaunaError', () => {
     expect(mapped.name).toBe(expected.name);
   });
 
-  it('says how a concurrent sign-in got in the way: constraint_failure or contended_transaction (lib/identity.ts retries each by its own rule)', () => {
+  it('says how a concurrent sign-in got in the way: constraint_failure or contended_transaction (lib/sign-in/sign-in-query.ts retries each by its own rule)', () => {
     const constraint = mapFaunaError(
       new ConstraintFailureError({ error: { code: 'constraint_failure', message: 'Failed unique constraint.', constraint_failures: [{ paths: [['sub']], message: 'Failed unique constraint' }] } }, 400),
     );

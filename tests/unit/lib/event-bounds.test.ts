@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventBoundsProblem, MAX_EVENT_DEPTH, MAX_EVENT_TEXT, MAX_EVENT_VALUES } from '../../../lib/event-bounds.ts';
+import { eventBoundsProblem, MAX_EVENT_DEPTH, MAX_EVENT_TEXT, MAX_EVENT_VALUES } from '../../../lib/sign-in/event-bounds.ts';
 
 /** An object nested `levels` deep ({} is 1 level), built without recursion. */
 function nested(levels: number, leaf: unknown = {}): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, FaunaUnavailableError, ForeignUserPoolError, IdentityConflictError, InvalidEventError, SecretUnavailableError } from '../../../lib/errors.ts';
-import { applyFailPolicy, SignInRejectedError } from '../../../lib/fail-policy.ts';
+import { ConfigError, FaunaUnavailableError, ForeignUserPoolError, IdentityConflictError, InvalidEventError, SecretUnavailableError } from '../../../lib/common/errors.ts';
+import { applyFailPolicy, SignInRejectedError } from '../../../lib/sign-in/fail-policy.ts';
 
 describe('applyFailPolicy', () => {
   it.each(['closed', 'open'] as const)('rejects an identity conflict when the policy is %s: a decision, not an outage', (policy) => {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { constants } from 'node:http2';
 import { Client, fql, NetworkError, NodeHTTP2Client } from 'fauna';
-import { BoundedHttp2Client, ClientTimeoutError } from '../../../lib/fauna-http2.ts';
+import { BoundedHttp2Client, ClientTimeoutError } from '../../../lib/common/fauna-http2.ts';
 import { startH2cServer, type H2cServer } from '../../support/h2c-server.ts';
 import { startFaultInjector, trickle, TRICKLED_BODY, type FaultInjector } from '../../support/fault-injector.ts';
 

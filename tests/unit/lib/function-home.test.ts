@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { functionHome } from '../../../lib/function-home.ts';
+import { functionHome } from '../../../lib/revocation/function-home.ts';
 
 describe('functionHome (the account and region a Lambda function runs in)', () => {
   it('reads both from the function ARN, with or without a version or alias, ignoring AWS_REGION', () => {

@@ -1,5 +1,5 @@
 /**
- * The sign-in query's one retry rule (lib/identity.ts CONCURRENT_SIGN_IN_RETRY): a sign-in that lost a race with a
+ * The sign-in query's one retry rule (lib/sign-in/sign-in-query.ts CONCURRENT_SIGN_IN_RETRY): a sign-in that lost a race with a
  * concurrent sign-in of the same user runs again, a constraint failure once and at once, a 409 contended_transaction
  * up to four attempts after a jittered backoff, and only while the deadline leaves room for a whole attempt. The Fauna
  * client is a stub answering with the driver's own error classes (no Fauna here: the evidence suite
@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ConstraintFailureError, ContendedTransactionError, QueryTimeoutError, TimeStub, type QuerySuccess } from 'fauna';
-import { Deadline } from '../../../lib/deadline.ts';
-import { ConcurrentSignInError, DeadlineExceededError, FaunaUnavailableError } from '../../../lib/errors.ts';
-import { CONCURRENT_SIGN_IN_RETRY, grantIdentity, type SignInRetry } from '../../../lib/identity.ts';
-import type { QueryClient } from '../../../lib/fauna-client.ts';
+import { Deadline } from '../../../lib/common/deadline.ts';
+import { ConcurrentSignInError, DeadlineExceededError, FaunaUnavailableError } from '../../../lib/common/errors.ts';
+import { CONCURRENT_SIGN_IN_RETRY, grantIdentity, type SignInRetry } from '../../../lib/sign-in/sign-in-query.ts';
+import type { QueryClient } from '../../../lib/common/fauna-client.ts';
 
 const REQUEST = {
   sub: 'sub-1',

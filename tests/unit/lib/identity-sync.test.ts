@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AuthenticationError, QueryRuntimeError, ThrottlingError } from 'fauna';
-import type { QueryClient } from '../../../lib/fauna-client.ts';
-import { changeIdentityGroup, revokeClientTokens, setIdentityAttributes } from '../../../lib/identity-sync.ts';
+import type { QueryClient } from '../../../lib/common/fauna-client.ts';
+import { changeIdentityGroup, revokeClientTokens, setIdentityAttributes } from '../../../lib/revocation/identity-sync.ts';
 
 const failure = (code: string) => ({ error: { code, message: 'refused' } });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseRevocationConfig } from '../../../lib/revocation-config.ts';
+import { parseRevocationConfig } from '../../../lib/revocation/revocation-config.ts';
 
 const BASE = { STAGE: 'dev', FAUNA_ENDPOINT: 'https://fauna.internal:8443', FAUNA_SECRET_PARAMETER: '/cognito-fauna/dev/fauna-revoke-secret', USER_POOL_IDS: 'us-east-1_Abc123' };
 

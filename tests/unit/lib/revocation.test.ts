@@ -3,12 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthenticationError, QueryRuntimeError, ThrottlingError } from 'fauna';
-import { createSubResolver } from '../../../handlers/aws/cognito-users.ts';
-import type { CloudTrailEvent } from '../../../lib/cloudtrail-event.ts';
-import { parseRevocationEvent } from '../../../lib/cloudtrail-event.ts';
-import type { FaunaClientProvider, QueryClient } from '../../../lib/fauna-client.ts';
-import { FunctionHomeUnknownError, RevocationQueryError, UserLookupError, UserNotResolvedError } from '../../../lib/revocation-errors.ts';
-import { handleRevocationEvent, type RevocationDependencies, revokeTokensOf } from '../../../lib/revocation.ts';
+import { createSubResolver } from '../../../handlers/revocation/cognito-users.ts';
+import type { CloudTrailEvent } from '../../../lib/revocation/cloudtrail-event.ts';
+import { parseRevocationEvent } from '../../../lib/revocation/cloudtrail-event.ts';
+import type { FaunaClientProvider, QueryClient } from '../../../lib/common/fauna-client.ts';
+import { FunctionHomeUnknownError, RevocationQueryError, UserLookupError, UserNotResolvedError } from '../../../lib/revocation/revocation-errors.ts';
+import { handleRevocationEvent, type RevocationDependencies, revokeTokensOf } from '../../../lib/revocation/revocation.ts';
 
 const POOL = 'us-east-1_EXAMPLE12';
 const event = (name: string) => JSON.parse(readFileSync(new URL(`../../../events/cloudtrail/${name}`, import.meta.url), 'utf8')) as CloudTrailEvent;

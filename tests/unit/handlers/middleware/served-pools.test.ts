@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { createServedPools, SERVED_POOLS_PARAMETER } from '../../../../handlers/middleware/served-pools.ts';
-import { ServedPoolsUnavailableError } from '../../../../lib/errors.ts';
+import { createServedPools, SERVED_POOLS_PARAMETER } from '../../../../handlers/sign-in/middleware/served-pools.ts';
+import { ServedPoolsUnavailableError } from '../../../../lib/common/errors.ts';
 
 describe('createServedPools (the pools this function serves)', () => {
   it('answers the environment’s ids and asks SSM for nothing on the local stage', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { telemetryMiddleware, triggerEventKeys } from '../../../../handlers/middleware/telemetry.ts';
-import { EmfMetrics } from '../../../../handlers/telemetry/emf-metrics.ts';
-import { JsonLogger } from '../../../../handlers/telemetry/json-logger.ts';
+import { telemetryMiddleware, triggerEventKeys } from '../../../../handlers/common/middleware/telemetry.ts';
+import { EmfMetrics } from '../../../../handlers/common/telemetry/emf-metrics.ts';
+import { JsonLogger } from '../../../../handlers/common/telemetry/json-logger.ts';
 
 function chain(body: (event: unknown) => Promise<unknown>) {
   const lines: string[] = [];

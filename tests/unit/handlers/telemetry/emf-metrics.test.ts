@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EmfMetrics, MAX_VALUES_PER_METRIC } from '../../../../handlers/telemetry/emf-metrics.ts';
+import { EmfMetrics, MAX_VALUES_PER_METRIC } from '../../../../handlers/common/telemetry/emf-metrics.ts';
 
 function metricsWritingTo(lines: string[]): EmfMetrics {
   return new EmfMetrics({ namespace: 'Ns', serviceName: 'svc', write: (line) => lines.push(line), now: () => 1_796_000_000_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { JsonLogger, type LogLevel, logLevelFrom } from '../../../../handlers/telemetry/json-logger.ts';
+import { JsonLogger, type LogLevel, logLevelFrom } from '../../../../handlers/common/telemetry/json-logger.ts';
 
 function loggerAt(level?: LogLevel): { logger: JsonLogger; records: () => Record<string, unknown>[]; lines: string[] } {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { createTelemetry } from '../../../../handlers/telemetry/service-telemetry.ts';
+import { createTelemetry } from '../../../../handlers/common/telemetry/service-telemetry.ts';
 
 describe('createTelemetry (the logger and metrics both functions build at cold start)', () => {
   afterEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { validate } from '../../../../lib/generated/event-validator.ts';
+import { validate } from '../../../../lib/sign-in/generated/event-validator.ts';
 import { renderEventValidatorModule } from '../../../../tools/render-event-validator.ts';
 
 const eventsDir = new URL('../../../../events/', import.meta.url);
@@ -11,9 +11,9 @@ const invalidEvents = readdirSync(new URL('invalid/', eventsDir)).map((name) => 
 const lenientEvents = readdirSync(new URL('lenient/', eventsDir)).map((name) => `lenient/${name}`);
 
 describe('the precompiled event validator', () => {
-  it('is up to date with lib/event-schema.ts (run npm run build:validator if this fails)', () => {
+  it('is up to date with lib/sign-in/event-schema.ts (run npm run build:validator if this fails)', () => {
     // Arrange
-    const committed = readFileSync(new URL('../../../../lib/generated/event-validator.ts', import.meta.url), 'utf8');
+    const committed = readFileSync(new URL('../../../../lib/sign-in/generated/event-validator.ts', import.meta.url), 'utf8');
 
     // Act
     const fresh = renderEventValidatorModule();
@@ -30,7 +30,7 @@ describe('the precompiled event validator', () => {
     expect(validate(load(name))).toBe(false);
   });
 
-  it.each(lenientEvents)('accepts the lenient sample event %s (lib/sign-in.ts decides what it means)', (name) => {
+  it.each(lenientEvents)('accepts the lenient sample event %s (lib/sign-in/sign-in.ts decides what it means)', (name) => {
     expect(validate(load(name))).toBe(true);
   });
 
