@@ -22,6 +22,14 @@
  * "Through its exports": an import from outside a package may only name the source of an entry of the package's
  * `exports` map (`./dist/x.js` is built from `src/x.ts`, which the repository runs as it is); never a file inside.
  * The package's inner layering is tested in packages/fauna-local/tests/unit/layering.test.ts.
+ *
+ * Inside lib/ and handlers/ the service's two functions have a folder each, beside what both use:
+ *
+ *   common/       used by both functions: imports neither sign-in/ nor revocation/
+ *   sign-in/      the Pre Token Generation trigger: on common/, never revocation/
+ *   revocation/   the revocation function: on common/, never sign-in/
+ *   handlers/*.ts the Lambda entry points (serverless.yml's handler paths): may import any part
+ *
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -169,6 +177,55 @@ describe('imports across the top-level folders', () => {
 
   it('has no import cycle', () => {
     expect(importCycles(graph).map((cycle) => cycle.map((file) => relative(ROOT, file)))).toEqual([]);
+  });
+});
+
+/** Each part of the service (lib/ and handlers/ alike) and the parts it may import besides itself. */
+export const PART_MAY_IMPORT: Record<string, readonly string[]> = {
+  'common': [],
+  'sign-in': ['common'],
+  'revocation': ['common'],
+  'entry': ['common', 'sign-in', 'revocation'],
+};
+
+/** `lib/sign-in/x.ts` → `sign-in`; `handlers/common/middleware/y.ts` → `common`; `handlers/z.ts` → `entry`; else null. */
+export function partOf(path: string): string | null {
+  const parts = relative(ROOT, path).split('/');
+  if (parts[0] !== 'lib' && parts[0] !== 'handlers') return null;
+  return parts.length === 2 ? 'entry' : parts[1]!;
+}
+
+describe('imports between the service\'s parts (sign-in, revocation, common)', () => {
+  const files = ['lib', 'handlers'].flatMap((folder) => sourceFiles(join(ROOT, folder)));
+  const graph = new Map(files.map((file) => [file, importsOf(file)] as const));
+
+  it('puts every file of lib/ in a part, and every file of handlers/ in a part or among the entry points', () => {
+    expect(files.length).toBeGreaterThan(30);
+    expect(files.map(partOf).filter((part) => part === null || !(part in PART_MAY_IMPORT))).toEqual([]);
+    expect(files.filter((file) => relative(ROOT, file).startsWith('lib/') && partOf(file) === 'entry').map((file) => relative(ROOT, file))).toEqual([]);
+    expect(new Set(files.map(partOf))).toEqual(new Set(['common', 'sign-in', 'revocation', 'entry']));
+  });
+
+  it('has no import from common into a function, nor between the two functions', () => {
+    const violations = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => partOf(target) !== null)
+        .filter((target) => partOf(target) !== partOf(file) && !PART_MAY_IMPORT[partOf(file)!]!.includes(partOf(target)!))
+        .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('would catch common -> sign-in and revocation -> sign-in', () => {
+    const common = join(ROOT, 'lib/common/x.ts');
+    const revocation = join(ROOT, 'handlers/revocation/y.ts');
+    const [fromCommon] = importsOf(common, "import { a } from '../sign-in/sign-in.ts';\n");
+    const [fromRevocation] = importsOf(revocation, "import { b } from '../../lib/sign-in/email.ts';\n");
+    expect([partOf(common), partOf(fromCommon!)]).toEqual(['common', 'sign-in']);
+    expect([partOf(revocation), partOf(fromRevocation!)]).toEqual(['revocation', 'sign-in']);
+    expect(PART_MAY_IMPORT['common']!.includes('sign-in')).toBe(false);
+    expect(PART_MAY_IMPORT['revocation']!.includes('sign-in')).toBe(false);
+    expect(partOf(join(ROOT, 'handlers/pre-token-generation.ts'))).toBe('entry');
   });
 });
 
