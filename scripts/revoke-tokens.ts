@@ -15,7 +15,6 @@ import { AdminGetUserCommand, type CognitoIdentityProviderClient } from '@aws-sd
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { Client } from 'fauna';
 import { CognitoFaunaError } from '../lib/common/errors.ts';
-import { RevocationError } from '../lib/revocation/revocation-errors.ts';
 import { revokeTokensOf, type RevocationResult } from '../lib/revocation/revocation.ts';
 import { faunaEndpointSetting, readStageParams, requireSetting, StageSettingError } from '../tools/stage-settings.ts';
 import { defineCli, isEntryPoint, parseCli, runMain } from '../tools/cli.ts';
@@ -51,7 +50,7 @@ export interface RevokeCommandDependencies {
  * Resolves the user's sub (AdminGetUser when given a user name) and deletes every token of their identity.
  *
  * @throws {RevokeCommandError} when Cognito has no such user
- * @throws {RevocationError | CognitoFaunaError} when Fauna refuses the key or the query
+ * @throws {CognitoFaunaError} when Fauna refuses the key or the query
  */
 export async function revokeUserTokens(options: RevokeCommandOptions, deps: RevokeCommandDependencies): Promise<RevocationResult & { sub: string }> {
   const sub = 'sub' in options.target ? options.target.sub : await subOf(options.target, deps);
@@ -142,5 +141,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (isEntryPoint(import.meta.url)) {
-  runMain('tokens:revoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof RevocationError || error instanceof CognitoFaunaError, isRefusal: (error) => error instanceof RevokeCommandError });
+  runMain('tokens:revoke', () => main(process.argv.slice(2)), { isKnown: (error) => error instanceof RevokeCommandError || error instanceof StageSettingError || error instanceof CognitoFaunaError, isRefusal: (error) => error instanceof RevokeCommandError });
 }

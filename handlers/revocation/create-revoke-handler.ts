@@ -12,7 +12,6 @@ import { type FunctionHome, functionHome } from '../../lib/revocation/function-h
 import { CognitoFaunaError, summariseError } from '../../lib/common/errors.ts';
 import { createFaunaClientProvider } from '../../lib/common/fauna-client.ts';
 import { parseRevocationConfig } from '../../lib/revocation/revocation-config.ts';
-import { RevocationError } from '../../lib/revocation/revocation-errors.ts';
 import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../../lib/revocation/revocation.ts';
 import { createUserReader } from './cognito-users.ts';
 import { Deadline, LAMBDA_MARGIN_MS } from '../../lib/common/deadline.ts';
@@ -122,7 +121,7 @@ function failureAccounting(logger: JsonLogger, metrics: EmfMetrics): MiddlewareO
   return {
     onError: function revocationOnError(request) {
       const error = request.error;
-      const transient = error instanceof RevocationError || error instanceof CognitoFaunaError ? error.transient : true;
+      const transient = error instanceof CognitoFaunaError ? error.transient : true;
       metrics.addMetric(RevocationMetricName.failures, 'Count', 1);
       logger.error('Revocation failed', { error: summariseError(error), retried: transient });
       // Middy returns a response set here instead of throwing; the logger and metrics middlewares still flush.

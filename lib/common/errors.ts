@@ -1,6 +1,7 @@
 /**
- * Typed errors of the sign-in path. Messages are written for the operator reading the logs: they say what failed and
- * what to do, and they never contain a secret, a token or an email address.
+ * Typed errors of the service (the revocation function's own are in lib/revocation/revocation-errors.ts). Messages
+ * are written for the operator reading the logs: they say what failed and what to do, and they never contain a
+ * secret, a token or an email address.
  */
 import {
   AbortError,
@@ -26,10 +27,12 @@ export const FailureSource = {
   identityService: 'identity service',
   /** The identity the user's email names belongs to another user; not an outage. */
   identity: 'identity',
+  /** Cognito's user directory, asked by the revocation function who a user is. */
+  userDirectory: 'user directory',
 } as const;
 export type FailureSource = (typeof FailureSource)[keyof typeof FailureSource];
 
-/** Base class of every error this service raises on purpose. */
+/** Base class of every error this service raises on purpose, in either function (sign-in, revocation). */
 export abstract class CognitoFaunaError extends Error {
   abstract readonly source: FailureSource;
   /** True when trying again later may succeed (outage, timeout), false when something must be fixed first. */

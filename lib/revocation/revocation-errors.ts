@@ -1,17 +1,15 @@
 /**
  * Typed errors of the revocation path (the `revokeFaunaTokens` function and `npm run tokens:revoke`). Messages say
  * what failed and what to do; they never contain a secret, and name a user only by sub.
+ * Each is a `CognitoFaunaError`, the service-wide base: `transient` says whether running the same event again later
+ * may succeed (Fauna or Cognito unavailable).
  */
-
-/** Base class of every error the revocation path raises on purpose. */
-export abstract class RevocationError extends Error {
-  /** True when running the same event again later may succeed (Fauna or Cognito unavailable). */
-  abstract readonly transient: boolean;
-}
+import { CognitoFaunaError, FailureSource } from '../common/errors.ts';
 
 /** The event is not a Cognito CloudTrail event this function handles; retrying it cannot help. */
-export class InvalidRevocationEventError extends RevocationError {
+export class InvalidRevocationEventError extends CognitoFaunaError {
   override readonly name = 'InvalidRevocationEventError';
+  readonly source = FailureSource.event;
   readonly transient = false;
 
   constructor(problem: string, options?: ErrorOptions) {
@@ -23,8 +21,9 @@ export class InvalidRevocationEventError extends RevocationError {
  * The function cannot tell which account it runs in (the Lambda context carried no function ARN), so it cannot check
  * that an event is its own; only the local stage may run so.
  */
-export class FunctionHomeUnknownError extends RevocationError {
+export class FunctionHomeUnknownError extends CognitoFaunaError {
   override readonly name = 'FunctionHomeUnknownError';
+  readonly source = FailureSource.configuration;
   readonly transient = false;
 
   constructor() {
@@ -33,8 +32,9 @@ export class FunctionHomeUnknownError extends RevocationError {
 }
 
 /** The event names a user only by a name that Cognito no longer knows (deleted before we asked) or not at all. */
-export class UserNotResolvedError extends RevocationError {
+export class UserNotResolvedError extends CognitoFaunaError {
   override readonly name = 'UserNotResolvedError';
+  readonly source = FailureSource.userDirectory;
   readonly transient = false;
 
   constructor(problem: string, options?: ErrorOptions) {
@@ -46,8 +46,9 @@ export class UserNotResolvedError extends RevocationError {
 }
 
 /** Cognito's AdminGetUser failed (throttling, network, permissions). */
-export class UserLookupError extends RevocationError {
+export class UserLookupError extends CognitoFaunaError {
   override readonly name = 'UserLookupError';
+  readonly source = FailureSource.userDirectory;
   readonly transient = true;
 
   constructor(options?: ErrorOptions) {
@@ -56,8 +57,9 @@ export class UserLookupError extends RevocationError {
 }
 
 /** Fauna refused or could not run revokeTokens. `transient` follows the underlying failure. */
-export class RevocationQueryError extends RevocationError {
+export class RevocationQueryError extends CognitoFaunaError {
   override readonly name = 'RevocationQueryError';
+  readonly source = FailureSource.identityService;
   readonly transient: boolean;
   /** Fauna's error code, when Fauna gave one. */
   readonly code: string | undefined;

@@ -110,7 +110,7 @@ export interface RevocationDependencies extends FaunaKeySource {
  * Handles one EventBridge event: revokes the user's Fauna tokens (all, or one app client's), changes the identity's
  * groups or attributes, or ignores the event when the call failed or concerned another pool, account or region.
  *
- * @throws {RevocationError} or {CognitoFaunaError} (Fauna, key store) on failure; the caller counts and logs it
+ * @throws {CognitoFaunaError} (revocation-errors.ts, or Fauna's and the key store's) on failure; the caller counts and logs it
  */
 export async function handleRevocationEvent(event: CloudTrailEvent, deps: RevocationDependencies): Promise<RevocationOutcome> {
   const request = parseRevocationEvent(event);
