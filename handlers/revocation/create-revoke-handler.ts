@@ -1,6 +1,6 @@
 /**
  * Builds the revocation handler: configuration parsed once, then the Middy chain
- * (logger → metrics → correlation id → failure accounting → Fauna key) around `lib/revocation/revocation.ts`.
+ * (telemetry → deadline → failure accounting → Fauna key) around `lib/revocation/revocation.ts`.
  * EventBridge invokes it asynchronously: a transient failure is thrown so that Lambda retries the event (revoking is
  * idempotent); a permanent one is counted, logged and answered, because a retry could not help.
  */
@@ -15,7 +15,8 @@ import { parseRevocationConfig } from '../../lib/revocation/revocation-config.ts
 import { handleRevocationEvent, RevocationMetricName, type RevocationOutcome } from '../../lib/revocation/revocation.ts';
 import { createUserReader } from './cognito-users.ts';
 import { Deadline, LAMBDA_MARGIN_MS } from '../../lib/common/deadline.ts';
-import { createSecretStore, type InvocationContext, SSM_CLIENT_OPTIONS } from '../common/middleware/secret-store.ts';
+import { deadlineMiddleware, type InvocationContext } from '../common/middleware/deadline.ts';
+import { createSecretStore, SSM_CLIENT_OPTIONS } from '../common/middleware/secret-store.ts';
 import { parseAtColdStart } from '../common/parse-at-cold-start.ts';
 import { telemetryMiddleware } from '../common/middleware/telemetry.ts';
 import type { EmfMetrics } from '../common/telemetry/emf-metrics.ts';
@@ -98,12 +99,9 @@ export function createRevokeFaunaTokensHandler(env: Environment, overrides: Revo
 
   const handler = middy<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>(revoke)
     .use(telemetryMiddleware({ logger, metrics }))
-    .use({
-      before: function revocationDeadlineBefore(request) {
-        const remainingMs = typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : REVOCATION_DEFAULT_REMAINING_MS;
-        request.context.deadline = new Deadline(performance.now() + remainingMs - LAMBDA_MARGIN_MS);
-      },
-    })
+    // No Cognito budget here: Lambda's remaining time, less a margin to answer in.
+    .use(deadlineMiddleware(({ invokedAt, lambdaRemainingMs }) =>
+      new Deadline(invokedAt + (lambdaRemainingMs ?? REVOCATION_DEFAULT_REMAINING_MS) - LAMBDA_MARGIN_MS)))
     .use(failureAccounting(logger, metrics));
   if (secrets.middleware) handler.use(secrets.middleware as MiddlewareObj<CloudTrailEvent, RevocationAnswer, Error, ContextWithSecret>);
 

@@ -16,7 +16,8 @@ import { eventValidationMiddleware } from './middleware/event-validation.ts';
 import { failPolicyMiddleware } from './middleware/fail-policy.ts';
 import { localKeyGuardMiddleware } from './middleware/local-key-guard.ts';
 import { telemetryMiddleware, triggerEventKeys } from '../common/middleware/telemetry.ts';
-import { createSecretStore, type InvocationContext, SSM_CLIENT_OPTIONS } from '../common/middleware/secret-store.ts';
+import { deadlineMiddleware, type InvocationContext } from '../common/middleware/deadline.ts';
+import { createSecretStore, SSM_CLIENT_OPTIONS } from '../common/middleware/secret-store.ts';
 import { createServedPools } from './middleware/served-pools.ts';
 import { parseAtColdStart } from '../common/parse-at-cold-start.ts';
 import type { EmfMetrics } from '../common/telemetry/emf-metrics.ts';
@@ -84,7 +85,6 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
   });
   void fauna.warmUp();
 
-  let coldStart = true;
   let reopened = 0;
   const handleTriggerEvent = async (event: PreTokenGenerationEvent, context: InvocationContext): Promise<PreTokenGenerationEvent> => {
     const deadline = context.deadline ?? initDeadline;
@@ -115,18 +115,14 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
       throw new DeadlineExceededError('handler', FailureSource.identityService, 'cut off');
     },
   })
-    .use({
-      before: function deadlineBefore(request) {
-        // First in the chain: the invocation starts now; on a cold start, Cognito's clock started with the init.
-        request.context.deadline = Deadline.forInvocation({
-          invokedAt: performance.now(),
-          initStartedAt: coldStart ? initStartedAt : undefined,
-          // Not every caller passes a full Lambda context (local tools); then only the budget bounds the deadline.
-          lambdaRemainingMs: typeof request.context.getRemainingTimeInMillis === 'function' ? request.context.getRemainingTimeInMillis() : Infinity,
-        });
-        coldStart = false;
-      },
-    })
+    // First in the chain: the invocation starts now; on a cold start, Cognito's clock started with the init.
+    .use(deadlineMiddleware(({ invokedAt, lambdaRemainingMs, coldStart }) =>
+      Deadline.forInvocation({
+        invokedAt,
+        initStartedAt: coldStart ? initStartedAt : undefined,
+        // Not every caller passes a full Lambda context (local tools); then only the budget bounds the deadline.
+        lambdaRemainingMs: lambdaRemainingMs ?? Infinity,
+      })))
     // Never the event itself on a log line: it holds the user's email.
     .use(telemetryMiddleware({ logger, metrics, eventKeys: triggerEventKeys }))
     .use(failPolicyMiddleware({ failPolicy: config.failPolicy, responseOptions: config, logger, metrics }))

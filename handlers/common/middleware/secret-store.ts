@@ -20,7 +20,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import ssm from '@middy/ssm';
 import { getCache } from '@middy/util';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { Context } from 'aws-lambda';
+import type { InvocationContext } from './deadline.ts';
 import type { SecretSource } from '../../../lib/common/config.ts';
 import { type Deadline, Step } from '../../../lib/common/deadline.ts';
 import { SecretUnavailableError, summariseError } from '../../../lib/common/errors.ts';
@@ -41,9 +41,6 @@ export const MIN_SSM_CALL_MS = 50;
  * (One Fauna attempt needs its client buffer plus a minimal query time; see lib/common/fauna-client.ts.)
  */
 export const FAUNA_RESERVE_MS = 800;
-
-/** The Lambda context with the invocation's deadline, set by the first middleware of the chain. */
-export type InvocationContext = Context & { deadline?: Deadline };
 
 /**
  * Every SSM parameter the function reads, by the name the code uses: the key and the companions the caller names (the

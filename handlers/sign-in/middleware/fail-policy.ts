@@ -1,7 +1,8 @@
 /**
  * The one place a failure becomes an answer: logs and counts it, then applies the fail policy (reject the sign-in
  * with a short message, or let it through without the Fauna claim). Must be `.use`d before the middlewares whose
- * errors it handles, and after the logger and metrics middlewares so that they still flush.
+ * errors it handles, and after the telemetry middleware (handlers/common/middleware/telemetry.ts), so that its logger
+ * and metrics still flush: deadline → telemetry → fail policy → event validation → Fauna key.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
