@@ -212,15 +212,37 @@ export class UnexpectedError extends CognitoFaunaError {
 }
 
 /**
+ * What the caller tells `mapFaunaError` to advise, since only it knows which query ran and which key ran it: the
+ * sign-in's `pretokenTrigger` key or the revocation's `tokenRevoker` key.
+ */
+export interface FaunaAdvice {
+  /** The query as an operator would name it in a log line: "the sign-in query", "revokeTokens". */
+  query: string;
+  /** The Fauna role the key needs. */
+  role: string;
+  /** Where a valid key goes, with the doc that says how. */
+  keyHome: string;
+  /** The FSL file(s) in fauna/ that define the query, when one file does; pushing the schema again fixes a refusal. */
+  schemaFiles?: string;
+}
+
+/** The sign-in's advice (the default). */
+export const SIGN_IN_FAUNA_ADVICE: FaunaAdvice = {
+  query: 'the sign-in query',
+  role: 'pretokenTrigger',
+  keyHome: 'the SSM parameter (see docs/deploy.md, "Setting up a new stage from zero")',
+};
+
+/**
  * Maps anything the Fauna driver throws to one of our error classes, by the driver's class and Fauna's error code
  * (never by message text). Fauna's own messages are not copied because they can quote query values (an email).
  */
-export function mapFaunaError(error: unknown): CognitoFaunaError {
+export function mapFaunaError(error: unknown, advice: FaunaAdvice = SIGN_IN_FAUNA_ADVICE): CognitoFaunaError {
   if (error instanceof CognitoFaunaError) return error;
   const options = { cause: error };
   if (error instanceof AuthenticationError) {
     return new FaunaUnauthorizedError(
-      'Fauna rejected the key (unauthorized). Store a valid key with the pretokenTrigger role in the SSM parameter (see docs/deploy.md, "Setting up a new stage from zero").',
+      `Fauna rejected the key (unauthorized). Store a valid key with the ${advice.role} role in ${advice.keyHome}.`,
       options,
     );
   }
@@ -265,7 +287,7 @@ export function mapFaunaError(error: unknown): CognitoFaunaError {
   }
   if (error instanceof ServiceError) {
     return new FaunaQueryError(
-      `Fauna refused the sign-in query (${error.code}). Push the schema in fauna/ and give the key the pretokenTrigger role.`,
+      `Fauna refused ${advice.query} (${error.code}). Push the schema in fauna/${advice.schemaFiles ? ` (${advice.schemaFiles})` : ''} and give the key the ${advice.role} role.`,
       error.code,
       options,
     );
@@ -273,7 +295,7 @@ export function mapFaunaError(error: unknown): CognitoFaunaError {
   if (error instanceof ProtocolError) {
     return new FaunaUnavailableError(`Fauna answered with something that is not Fauna's protocol (HTTP ${error.httpStatus}). Check FAUNA_ENDPOINT.`, options);
   }
-  if (error instanceof FaunaError) return new FaunaQueryError('The sign-in query failed unexpectedly.', undefined, options);
+  if (error instanceof FaunaError) return new FaunaQueryError(`Fauna failed ${advice.query} unexpectedly.`, undefined, options);
   return new UnexpectedError(options);
 }
 

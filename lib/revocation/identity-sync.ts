@@ -4,9 +4,9 @@
  * a schema that was not pushed is named as the cause instead of surfacing as a confusing value later.
  */
 import { fql, type Query } from 'fauna';
-import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from '../common/errors.ts';
+import { mapFaunaError } from '../common/errors.ts';
 import type { QueryClient } from '../common/fauna-client.ts';
-import { RevocationQueryError } from './revocation-errors.ts';
+import { REVOKE_KEY_ADVICE, RevocationQueryError } from './revocation-errors.ts';
 
 /** What changeIdentityGroup answered. */
 export interface GroupChangeResult {
@@ -53,27 +53,15 @@ function isUserId(value: unknown): boolean {
 }
 
 /**
- * @throws {RevocationQueryError} with `transient` set when Fauna was unavailable
- * @throws {FaunaUnauthorizedError} when Fauna rejected the key (the caller may refetch it once)
+ * @throws {CognitoFaunaError} as `mapFaunaError` maps Fauna's failure (`transient` when Fauna was unavailable), with
+ *   the revoke key's advice; `FaunaUnauthorizedError` when Fauna rejected the key (the caller may refetch it once)
  */
 async function call<T>(client: QueryClient, name: string, query: Query, hasShape: (value: Record<string, unknown>) => boolean): Promise<T> {
   let data: unknown;
   try {
     data = (await client.query(query)).data;
   } catch (error) {
-    const mapped = mapFaunaError(error);
-    if (mapped instanceof FaunaUnauthorizedError) {
-      throw new FaunaUnauthorizedError('Fauna rejected the key (unauthorized). Store a valid key with the tokenRevoker role in the revoke key\'s SSM parameter (docs/token-lifecycle.md).', { cause: error });
-    }
-    const code = (mapped as { code?: string }).code;
-    throw new RevocationQueryError(
-      mapped instanceof FaunaUnavailableError
-        ? mapped.message
-        : `Fauna refused ${name}${code ? ` (${code})` : ''}. Push the schema in fauna/ (identity-sync.fsl) and give the key the tokenRevoker role.`,
-      mapped instanceof FaunaUnavailableError,
-      code,
-      { cause: error },
-    );
+    throw mapFaunaError(error, { ...REVOKE_KEY_ADVICE, query: name, schemaFiles: 'identity-sync.fsl' });
   }
   const value = (data ?? {}) as Record<string, unknown>;
   if (!hasShape(value)) {

@@ -4,7 +4,13 @@
  * Each is a `CognitoFaunaError`, the service-wide base: `transient` says whether running the same event again later
  * may succeed (Fauna or Cognito unavailable).
  */
-import { CognitoFaunaError, FailureSource } from '../common/errors.ts';
+import { CognitoFaunaError, FailureSource, type FaunaAdvice } from '../common/errors.ts';
+
+/** What `mapFaunaError` advises for a query of the revocation path: the revoke key and its role. */
+export const REVOKE_KEY_ADVICE: Omit<FaunaAdvice, 'query'> = {
+  role: 'tokenRevoker',
+  keyHome: 'the revoke key\'s SSM parameter (docs/token-lifecycle.md)',
+};
 
 /** The event is not a Cognito CloudTrail event this function handles; retrying it cannot help. */
 export class InvalidRevocationEventError extends CognitoFaunaError {
@@ -56,7 +62,7 @@ export class UserLookupError extends CognitoFaunaError {
   }
 }
 
-/** Fauna refused or could not run revokeTokens. `transient` follows the underlying failure. */
+/** A revocation query answered with the wrong shape, or its key could not be refetched in time; `transient` says which. */
 export class RevocationQueryError extends CognitoFaunaError {
   override readonly name = 'RevocationQueryError';
   readonly source = FailureSource.identityService;

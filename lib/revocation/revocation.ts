@@ -15,11 +15,11 @@ import {
   type RevocationRequest,
 } from './cloudtrail-event.ts';
 import { changeIdentityGroup, revokeClientTokens, setIdentityAttributes } from './identity-sync.ts';
-import { FaunaUnauthorizedError, FaunaUnavailableError, mapFaunaError } from '../common/errors.ts';
+import { FaunaUnauthorizedError, mapFaunaError } from '../common/errors.ts';
 import type { FaunaClientProvider, QueryClient } from '../common/fauna-client.ts';
 import { type FaunaKeySource, withKeyRefresh } from '../common/key-refresh.ts';
 import type { FunctionHome } from './function-home.ts';
-import { FunctionHomeUnknownError, RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
+import { FunctionHomeUnknownError, REVOKE_KEY_ADVICE, RevocationQueryError, UserNotResolvedError } from './revocation-errors.ts';
 import type { ServiceLogger, ServiceMetrics } from '../common/observability.ts';
 
 /**
@@ -55,27 +55,15 @@ export type RevocationOutcome =
  * Deletes every token of the identity with Cognito sub `sub`, in one query through the `revokeTokens` UDF.
  * Idempotent: a second call deletes nothing.
  *
- * @throws {RevocationQueryError} with `transient` set when Fauna was unavailable
- * @throws {FaunaUnauthorizedError} when Fauna rejected the key (the caller may refetch it once)
+ * @throws {CognitoFaunaError} as `mapFaunaError` maps Fauna's failure (`transient` when Fauna was unavailable), with
+ *   the revoke key's advice; {@link FaunaUnauthorizedError} when Fauna rejected the key (the caller may refetch it once)
  */
 export async function revokeTokensOf(client: QueryClient, sub: string): Promise<RevocationResult> {
   let data: unknown;
   try {
     data = (await client.query(fql`revokeTokens(${sub})`)).data;
   } catch (error) {
-    const mapped = mapFaunaError(error);
-    if (mapped instanceof FaunaUnauthorizedError) {
-      throw new FaunaUnauthorizedError('Fauna rejected the key (unauthorized). Store a valid key with the tokenRevoker role in the revoke key\'s SSM parameter (docs/token-lifecycle.md).', { cause: error });
-    }
-    const code = (mapped as { code?: string }).code;
-    throw new RevocationQueryError(
-      mapped instanceof FaunaUnavailableError
-        ? mapped.message
-        : `Fauna refused revokeTokens${code ? ` (${code})` : ''}. Push the schema in fauna/ and give the key the tokenRevoker role.`,
-      mapped instanceof FaunaUnavailableError,
-      code,
-      { cause: error },
-    );
+    throw mapFaunaError(error, { ...REVOKE_KEY_ADVICE, query: 'revokeTokens' });
   }
   const value = (data ?? {}) as Record<string, unknown>;
   if (!(typeof value.userId === 'string' || value.userId === null) || typeof value.deleted !== 'number') {

@@ -264,7 +264,7 @@ describe('revocation through the real revokeFaunaTokens handler (SSM and Cognito
 
     // Assert
     try {
-      await expect(outcome).rejects.toMatchObject({ name: 'RevocationQueryError', transient: true });
+      await expect(outcome).rejects.toMatchObject({ name: 'FaunaUnavailableError', transient: true });
       expect(emfRecords(down.logs)[0]).toMatchObject({ RevocationFailures: 1 });
     } finally {
       down.dispose();

@@ -107,6 +107,17 @@ describe('mapFaunaError', () => {
     expect(mapFaunaError(new NetworkError('down', { cause: null })).transient).toBe(true);
     expect(mapFaunaError(new AuthenticationError(failure('unauthorized'), 401)).transient).toBe(false);
   });
+
+  it('advises what the caller says (which query, which role, where the key goes), the sign-in\'s by default', () => {
+    const advice = { query: 'revokeTokens', role: 'tokenRevoker', keyHome: 'the revoke key\'s SSM parameter', schemaFiles: 'x.fsl' };
+    const unauthorized = new AuthenticationError(failure('unauthorized'), 401);
+    const refused = new QueryRuntimeError(failure('permission_denied'), 400);
+
+    expect(mapFaunaError(unauthorized).message).toContain('pretokenTrigger role in the SSM parameter');
+    expect(mapFaunaError(unauthorized, advice).message).toBe('Fauna rejected the key (unauthorized). Store a valid key with the tokenRevoker role in the revoke key\'s SSM parameter.');
+    expect(mapFaunaError(refused).message).toMatch(/^Fauna refused the sign-in query \(permission_denied\)\. Push the schema in fauna\/ and give the key the pretokenTrigger role\.$/);
+    expect(mapFaunaError(refused, advice).message).toBe('Fauna refused revokeTokens (permission_denied). Push the schema in fauna/ (x.fsl) and give the key the tokenRevoker role.');
+  });
 });
 
 describe('summariseError', () => {

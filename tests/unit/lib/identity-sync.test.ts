@@ -27,9 +27,9 @@ describe('the identity-sync queries, with a stub query client', () => {
   });
 
   it.each(calls)('%s: an unavailable Fauna is transient, a refusal permanent and named, a 401 is the key\'s', async (name, run) => {
-    await expect(run(answering(new ThrottlingError(failure('throttle') as never, 429)))).rejects.toMatchObject({ name: 'RevocationQueryError', transient: true });
+    await expect(run(answering(new ThrottlingError(failure('throttle') as never, 429)))).rejects.toMatchObject({ name: 'FaunaUnavailableError', transient: true });
     await expect(run(answering(new QueryRuntimeError(failure('permission_denied') as never, 400)))).rejects.toMatchObject({
-      name: 'RevocationQueryError',
+      name: 'FaunaQueryError',
       transient: false,
       code: 'permission_denied',
       message: expect.stringContaining(`Fauna refused ${name} (permission_denied)`),

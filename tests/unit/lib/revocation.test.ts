@@ -47,9 +47,9 @@ function deps(client: QueryClient, overrides: Partial<RevocationDependencies> = 
 }
 
 describe('revokeTokensOf (the revokeTokens query), with a stub query client', () => {
-  it('maps an unavailable Fauna to a transient RevocationQueryError and a refusal to a permanent one', async () => {
-    await expect(revokeTokensOf(clientAnswering(new ThrottlingError(failure('throttle') as never, 429)), 's')).rejects.toMatchObject({ name: 'RevocationQueryError', transient: true });
-    await expect(revokeTokensOf(clientAnswering(new QueryRuntimeError(failure('permission_denied') as never, 400)), 's')).rejects.toMatchObject({ name: 'RevocationQueryError', transient: false, code: 'permission_denied' });
+  it('maps an unavailable Fauna to a transient error and a refusal to a permanent one, with the revoke key\'s advice', async () => {
+    await expect(revokeTokensOf(clientAnswering(new ThrottlingError(failure('throttle') as never, 429)), 's')).rejects.toMatchObject({ name: 'FaunaUnavailableError', transient: true });
+    await expect(revokeTokensOf(clientAnswering(new QueryRuntimeError(failure('permission_denied') as never, 400)), 's')).rejects.toMatchObject({ name: 'FaunaQueryError', transient: false, code: 'permission_denied', message: expect.stringMatching(/^Fauna refused revokeTokens \(permission_denied\).*tokenRevoker role/) });
   });
 
   it('refuses an answer of the wrong shape (schema not pushed)', async () => {
