@@ -2,8 +2,9 @@
  * The one owner of "the current Fauna key" (and of every other SSM parameter the function reads): where it comes from,
  * how long it is trusted, when it is fetched again, and what happens when SSM fails.
  *
- * - Cold start: `@middy/ssm` prefetches every parameter during init, in ONE GetParameters call, SecureStrings
- *   decrypted. No SSM call on a warm invocation.
+ * - Cold start: every parameter is prefetched during init, in ONE GetParameters call, SecureStrings decrypted. No SSM
+ *   call on a warm invocation. Every read, the init's and each refetch, is the same call through the same client
+ *   (`readAll` below), so there is one way to read SSM and one way to match its answer.
  * - Every later read, whatever its cause, is limited to one per container per `SSM_REFETCH_INTERVAL_SECONDS` (an
  *   incident, a deleted key or SSM throttling, must not turn into a storm of SSM calls from the whole fleet):
  *   - the cold-start read failed: the next invocations fail at once (key store unavailable) without asking SSM, until
@@ -16,9 +17,7 @@
  *   call still running when the deadline passes is abandoned.
  * - On the local stage only, the key comes from the environment.
  */
-import type { MiddlewareObj, Request } from '@middy/core';
-import ssm from '@middy/ssm';
-import { getCache } from '@middy/util';
+import type { MiddlewareObj } from '@middy/core';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { InvocationContext } from './deadline.ts';
 import type { SecretSource } from '../../../lib/common/config.ts';
@@ -95,8 +94,6 @@ interface Fetched {
   fetchedAt: number;
 }
 
-let stores = 0;
-
 function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options: KeyStoreOptions): SecretStore {
   const now = options.now ?? (() => performance.now());
   const parameters = ssmParameters(source, options.companions);
@@ -105,35 +102,7 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
   const staleMaxMs = source.staleMaxSeconds * 1000;
   const { logger, metrics } = options;
 
-  // The deadline that bounds the SSM call in flight: the init's, then each invocation's.
-  let activeDeadline = options.initDeadline;
-  let activeStep: Step = Step.ssmFetch;
-  /** The SSM client class given to @middy/ssm (and used for refetches): each call bounded by the active deadline. */
-  class DeadlineBoundSsmClient {
-    readonly #client: SSMClient;
-    constructor(clientOptions: object) {
-      this.#client = new SSMClient(clientOptions);
-    }
-    send(command: GetParametersCommand) {
-      return activeDeadline.run(activeStep, MIN_SSM_CALL_MS, (_budgetMs, abortSignal) => this.#client.send(command, { abortSignal }));
-    }
-  }
-
-  const cacheKey = `cognito-fauna:ssm:${++stores}`;
-  const prefetch = ssm({
-    AwsClient: DeadlineBoundSsmClient as unknown as typeof SSMClient,
-    awsClientOptions: options.awsClientOptions ?? SSM_CLIENT_OPTIONS,
-    fetchData: parameters,
-    cacheKey,
-    // Fetched once per container by @middy/ssm; expiry and refetches are this module's (above).
-    cacheExpiry: -1,
-    setToContext: false,
-  });
-  const prefetchBefore = prefetch.before as (request: Request) => Promise<void>;
-  // The init's read, as @middy/ssm started it. Copied now: on a failure @middy/ssm empties its cache entry, and its
-  // middleware would then read again on every invocation, which is what the limit below is for.
-  const initialRead = { ...((getCache(cacheKey) as { value?: Record<string, unknown> }).value ?? {}) };
-  const refetchClient = new DeadlineBoundSsmClient(options.awsClientOptions ?? SSM_CLIENT_OPTIONS);
+  const client = new SSMClient(options.awsClientOptions ?? SSM_CLIENT_OPTIONS);
 
   let fetched: Fetched | null = null;
   let firstReadDone = false;
@@ -143,48 +112,34 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
 
   const unavailable = (cause: unknown): SecretUnavailableError => new SecretUnavailableError(source.parameterName, { cause });
 
-  /** The values @middy/ssm fetched at init, awaited within the deadline. */
-  const fromPrefetch = async (request: Request, deadline: Deadline): Promise<Fetched> => {
-    let internal: Record<string, unknown> = initialRead;
-    if (Object.keys(internal).length === 0) {
-      // @middy/ssm did not prefetch (it cannot with some options): its middleware reads now.
-      await prefetchBefore(request);
-      internal = request.internal as Record<string, unknown>;
-    }
-    const values: Record<string, string> = {};
-    await deadline.run(Step.ssmFetch, 0, async () => {
-      for (const name of Object.keys(parameters)) {
-        let value: unknown;
-        try {
-          value = await internal[name];
-        } catch (error) {
-          // @middy/ssm rejects a name missing from SSM's answer (InvalidParameters) with a plain Error; name it as
-          // SSM's GetParameter would, so that the log says ParameterNotFound rather than Error.
-          if (error instanceof Error && error.name === 'Error' && error.message.startsWith('InvalidParameter ')) throw notFound(parameters[name]!);
-          throw error;
-        }
-        if (typeof value !== 'string' || value === '') throw notFound(parameters[name]!);
-        values[name] = value;
-      }
-    });
-    return { values, fetchedAt: now() };
-  };
-
-  /** One GetParameters call for every parameter, bounded by `deadline`; counts against the interval. */
-  const fetchAll = async (deadline: Deadline, step: Step): Promise<Fetched> => {
-    lastLimitedReadAt = now();
-    activeDeadline = deadline;
-    activeStep = step;
+  /** One GetParameters call for every parameter, bounded by `deadline` (the SDK call gets its abort signal). */
+  const readAll = async (deadline: Deadline, step: Step): Promise<Fetched> => {
     const names = Object.values(parameters);
-    const answer = await refetchClient.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+    const command = new GetParametersCommand({ Names: names, WithDecryption: true });
+    const answer = await deadline.run(step, MIN_SSM_CALL_MS, (_budgetMs, abortSignal) => client.send(command, { abortSignal }));
     const byName = new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const values: Record<string, string> = {};
     for (const [name, parameterName] of Object.entries(parameters)) {
+      // Asked for by ARN, SSM answers with the parameter's name: match it by the ARN's tail.
       const value = byName.get(parameterName) ?? [...byName.entries()].find(([key]) => parameterName.endsWith(`:parameter${key}`))?.[1];
+      // A name SSM does not have comes back in InvalidParameters, not as an error: name it as GetParameter would.
       if (typeof value !== 'string' || value === '') throw notFound(parameterName);
       values[name] = value;
     }
     return { values, fetchedAt: now() };
+  };
+
+  // The init's read starts now, during init, bounded by the init's deadline; the first invocation awaits it.
+  const initialRead = readAll(options.initDeadline, Step.ssmFetch);
+  initialRead.catch(() => undefined); // its failure is the first invocation's to report, not an unhandled rejection
+
+  /** The init's read, awaited within the invocation's deadline. */
+  const fromPrefetch = (deadline: Deadline): Promise<Fetched> => deadline.run(Step.ssmFetch, 0, () => initialRead);
+
+  /** A read after the init's: counts against the interval. */
+  const fetchAll = async (deadline: Deadline, step: Step): Promise<Fetched> => {
+    lastLimitedReadAt = now();
+    return readAll(deadline, step);
   };
 
   /** The cache expired: fetch again, or keep the cached values while SSM fails (bounded). */
@@ -212,17 +167,17 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
    * arrive while a read is under way wait for that one (a container serves one at a time in Lambda; tests run more).
    */
   let readInFlight: Promise<Fetched> | null = null;
-  const firstOrRetriedRead = (request: Request, deadline: Deadline): Promise<Fetched> => {
-    readInFlight ??= readOnce(request, deadline).finally(() => {
+  const firstOrRetriedRead = (deadline: Deadline): Promise<Fetched> => {
+    readInFlight ??= readOnce(deadline).finally(() => {
       readInFlight = null;
     });
     return readInFlight;
   };
-  const readOnce = async (request: Request, deadline: Deadline): Promise<Fetched> => {
+  const readOnce = async (deadline: Deadline): Promise<Fetched> => {
     if (!firstReadDone) {
       firstReadDone = true;
       try {
-        return await fromPrefetch(request, deadline);
+        return await fromPrefetch(deadline);
       } catch (error) {
         lastLimitedReadAt = now();
         throw unavailable(error);
@@ -243,10 +198,8 @@ function ssmSecretStore(source: Extract<SecretSource, { kind: 'ssm' }>, options:
     middleware: {
       before: async function faunaKeyBefore(request) {
         const deadline = request.context.deadline ?? options.initDeadline;
-        activeDeadline = deadline;
-        activeStep = Step.ssmFetch;
         if (fetched === null) {
-          fetched = await firstOrRetriedRead(request as Request, deadline);
+          fetched = await firstOrRetriedRead(deadline);
         } else if (now() - fetched.fetchedAt >= ttlMs) {
           await renewExpired(fetched, deadline);
         }
