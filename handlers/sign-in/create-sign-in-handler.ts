@@ -73,7 +73,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
     createClient: overrides.createFaunaClient,
     wallClock: overrides.wallClock,
   });
-  // The SSM prefetch starts inside createSecretStore (@middy/ssm); the Fauna handshake alongside it, without a key.
+  // The SSM prefetch starts inside createSecretStore; the Fauna handshake alongside it, without a key.
   const servedPools = createServedPools(config.userPoolSource);
   const secrets = createSecretStore(config.secretSource, {
     companions: servedPools.ssmParameters,
