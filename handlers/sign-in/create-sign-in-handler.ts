@@ -18,7 +18,7 @@ import { localKeyGuardMiddleware } from './middleware/local-key-guard.ts';
 import { telemetryMiddleware, triggerEventKeys } from '../common/middleware/telemetry.ts';
 import { deadlineMiddleware, type InvocationContext } from '../common/middleware/deadline.ts';
 import { createSecretStore, SSM_CLIENT_OPTIONS } from '../common/middleware/secret-store.ts';
-import { createServedPools } from './middleware/served-pools.ts';
+import { createServedPools, SERVED_POOLS_PARAMETER } from './middleware/served-pools.ts';
 import { parseAtColdStart } from '../common/parse-at-cold-start.ts';
 import type { EmfMetrics } from '../common/telemetry/emf-metrics.ts';
 import type { JsonLogger } from '../common/telemetry/json-logger.ts';
@@ -94,7 +94,7 @@ export function createPreTokenGenerationHandler(env: Environment, overrides: Han
         fauna,
         currentSecret: () => secrets.current(),
         refreshSecret: (rejected) => secrets.refresh(rejected, deadline),
-        servedUserPoolIds: () => servedPools.ids(secrets.parameter),
+        servedUserPoolIds: () => servedPools.ids(secrets.parameter(SERVED_POOLS_PARAMETER)),
         deadline,
         logger,
         metrics,

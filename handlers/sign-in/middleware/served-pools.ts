@@ -16,9 +16,10 @@ export interface ServedPools {
   /**
    * The served pool ids for this invocation.
    *
-   * @param fetched - reads a companion parameter the secret store fetched (`SecretStore.parameter`)
+   * @param fetched - the value the secret store fetched under {@link SERVED_POOLS_PARAMETER} (undefined on the local
+   *   stage, or when it was not fetched); the caller reads it, so this module never reaches into the store
    */
-  ids(fetched: (name: string) => string | undefined): readonly string[];
+  ids(fetched: string | undefined): readonly string[];
 }
 
 export function createServedPools(source: UserPoolSource): ServedPools {
@@ -32,7 +33,7 @@ export function createServedPools(source: UserPoolSource): ServedPools {
   return {
     ssmParameters: { [SERVED_POOLS_PARAMETER]: parameterName },
     ids(fetched) {
-      const value = fetched(SERVED_POOLS_PARAMETER) ?? '';
+      const value = fetched ?? '';
       if (parsed?.value !== value) parsed = { value, ids: parseUserPoolIds(value) };
       if (parsed.ids === null) throw new ServedPoolsUnavailableError(parameterName);
       return parsed.ids;

@@ -9,20 +9,16 @@ describe('createServedPools (the pools this function serves)', () => {
 
     // Assert
     expect(pools.ssmParameters).toEqual({});
-    expect(pools.ids(() => undefined)).toEqual(['us-east-1_Local1']);
+    expect(pools.ids(undefined)).toEqual(['us-east-1_Local1']);
   });
 
   it('reads the ids from the fetched parameter, and follows a new value after a refetch', () => {
     // Arrange
     const pools = createServedPools({ kind: 'ssm', parameterName: '/cognito-fauna/dev/user-pool-id' });
-    let value = 'us-east-1_First1';
-    const fetched = (name: string) => (name === SERVED_POOLS_PARAMETER ? value : undefined);
-
     // Act
-    const first = pools.ids(fetched);
-    const again = pools.ids(fetched);
-    value = 'us-east-1_First1,eu-west-1_Second2';
-    const afterRefetch = pools.ids(fetched);
+    const first = pools.ids('us-east-1_First1');
+    const again = pools.ids('us-east-1_First1');
+    const afterRefetch = pools.ids('us-east-1_First1,eu-west-1_Second2');
 
     // Assert
     expect(pools.ssmParameters).toEqual({ [SERVED_POOLS_PARAMETER]: '/cognito-fauna/dev/user-pool-id' });
@@ -37,8 +33,8 @@ describe('createServedPools (the pools this function serves)', () => {
 
     // Act / Assert
     for (const value of [undefined, 'not a pool id', 'not a pool id']) {
-      expect(() => pools.ids(() => value)).toThrow(ServedPoolsUnavailableError);
+      expect(() => pools.ids(value)).toThrow(ServedPoolsUnavailableError);
     }
-    expect(() => pools.ids(() => undefined)).toThrow('/cognito-fauna/dev/user-pool-id');
+    expect(() => pools.ids(undefined)).toThrow('/cognito-fauna/dev/user-pool-id');
   });
 });
