@@ -130,8 +130,13 @@ const PRODUCT_QUERIES: { file: string; template: string; args: QueryArgument[] }
   },
   {
     file: 'bench/baseline-event.ts',
-    template: 'signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10)',
-    args: ['typed-bench-2', 'bench-2@example.com', 3900, META],
+    template: 'signIn(${sub}, ${email.trim().toLowerCase()}, true, ${3900}, ${meta}, 10, ${groups}, {})',
+    args: ['typed-bench-2', 'bench-2@example.com', 3900, META, []],
+  },
+  {
+    file: 'bench/sign-in-work.ts',
+    template: 'signIn(${sub}, ${`${sub}@example.com`}, true, ${DEFAULT_TOKEN_TTL_SECONDS}, ${meta}, ${cap}, ["catalog-editors"], { "custom:tenantId": "acme" }) { userId }',
+    args: ['typed-bench-3', 'typed-bench-3@example.com', 3900, META, 10],
   },
   { file: 'bench/bench-fauna-local.ts', template: 'Key.create({ role: "pretokenTrigger" }) { secret }', args: [] },
   { file: 'bench/bench-fauna-local.ts', template: '1', args: [] },
@@ -184,7 +189,7 @@ describe('the product against a type-checked local Fauna (schema in fauna/, quer
     // Arrange: the schema in fauna/ (accepted by beforeAll) with the old line put back
     const form = new FormData();
     for (const file of await readFslFiles(join(REPO, 'fauna'))) {
-      const content = file.filename === 'tokens.fsl' ? file.content.replace(/let doomed = .*\n/, 'let doomed = stale.take(Math.min(excess, trimBatchSize()))\n') : file.content;
+      const content = file.filename === 'tokens.fsl' ? file.content.replace(/let doomed = .*\n/, 'let doomed = live.take(Math.min(excess, trimBatchSize()))\n') : file.content;
       form.set(file.filename, new Blob([content]));
     }
 
