@@ -7,7 +7,7 @@ import { isKnownTriggerSource, TriggerSource } from './cognito-event.ts';
 import { buildCognitoResponse } from './cognito-response.ts';
 import type { Config } from '../common/config.ts';
 import { isEmailAddress, normaliseEmail, redactEmail } from './email.ts';
-import { identityDataOf } from '../event-identity-data.ts';
+import { identityDataOf } from './event-identity-data.ts';
 import type { Deadline } from '../common/deadline.ts';
 import { ForeignUserPoolError, IdentityConflictError, InvalidEventError } from '../common/errors.ts';
 import type { FaunaClientProvider } from '../common/fauna-client.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PreTokenGenerationEvent } from '../../../lib/sign-in/cognito-event.ts';
 import { parseConfig } from '../../../lib/common/config.ts';
 import { ConfigError, InvalidEventError } from '../../../lib/common/errors.ts';
-import { identityDataOf } from '../../../lib/event-identity-data.ts';
+import { identityDataOf } from '../../../lib/sign-in/event-identity-data.ts';
 
 function event(groups: unknown[] | undefined, attributes: Record<string, unknown> = {}): PreTokenGenerationEvent {
   return {

@@ -5,9 +5,9 @@
  * here, before any Fauna call, so that an event Fauna's checkIdentityData would refuse fails with a clear error
  * instead of a round trip; signIn checks the same bounds again, since any holder of the trigger key can call it.
  */
-import type { PreTokenGenerationEvent } from './sign-in/cognito-event.ts';
-import { InvalidEventError } from './common/errors.ts';
-import { IDENTITY_DATA_BOUNDS, type IdentityData } from './common/identity-data.ts';
+import type { PreTokenGenerationEvent } from './cognito-event.ts';
+import { InvalidEventError } from '../common/errors.ts';
+import { IDENTITY_DATA_BOUNDS, type IdentityData } from '../common/identity-data.ts';
 
 /**
  * @param allowlist - the parsed IDENTITY_ATTRIBUTES (Config.identityAttributes)
