@@ -13,9 +13,14 @@
  * since a part of the suite cannot reach them. On a whole-suite run the workspace packages' suites (packages/<name>/tests,
  * which a filtered run reaches through the root config) run instead in each package's own jest project, with that
  * package's coverage thresholds (packages/fauna-local/jest.config.js), between the two runs above.
+ *
+ * A jest run that has written its results but does not exit (a test left a server, socket, timer or child process open:
+ * jest then only warns "Jest did not exit one second after the test run has completed" and waits for ever) is stopped
+ * after EXIT_GRACE_MS and counted as a failed suite, with the command that finds the handle: a leak fails the run
+ * instead of hanging it until CI's time limit.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -90,11 +95,76 @@ export function mergeJestJson(first: JestJson, second: JestJson): JestJson {
   return merged;
 }
 
-function runJest(args: string[], env: NodeJS.ProcessEnv): number {
-  // jest's package exports hide bin/, so locate it next to the package's manifest.
-  const jestBin = join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin', 'jest.js');
-  const result = spawnSync(process.execPath, [jestBin, ...args], { stdio: 'inherit', env });
-  return result.status ?? 1;
+/** How long a jest run may take to exit once it has written its results; `JEST_EXIT_GRACE_MS` overrides it. */
+export const EXIT_GRACE_MS = 30_000;
+
+export interface WatchedRun {
+  /** The exit code (1 when the run was stopped or died on a signal). */
+  status: number;
+  /** The run wrote its result file but did not exit within the grace period, and was stopped. */
+  hung: boolean;
+}
+
+/**
+ * Runs `command args` with the terminal's stdio and waits for it to exit. Once `resultFile` holds a complete JSON
+ * document (jest writes it when the last suite has ended), the process has `graceMs` to exit; after that it is killed
+ * (its workers end with it: their IPC channel closes) and reported as hung.
+ */
+export function runWithExitWatchdog(command: string, args: string[], env: NodeJS.ProcessEnv, resultFile: string, graceMs: number): Promise<WatchedRun> {
+  rmSync(resultFile, { force: true }); // a stale file must not start the clock
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    let hung = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (deadline !== undefined || !existsSync(resultFile) || readJson(resultFile) === undefined) return;
+      deadline = setTimeout(() => {
+        hung = true;
+        child.kill('SIGKILL');
+      }, graceMs);
+    }, 250);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve({ status: hung ? 1 : (code ?? 1), hung });
+    });
+  });
+}
+
+/** The path of jest's CLI (jest's package exports hide bin/, so it is located next to the package's manifest). */
+function jestBin(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin', 'jest.js');
+}
+
+/** A jest run for the modes that end on their own and write no results (--watch, --listTests, --help …). */
+function runJestPlain(args: string[], env: NodeJS.ProcessEnv): number {
+  return spawnSync(process.execPath, [jestBin(), ...args], { stdio: 'inherit', env }).status ?? 1;
+}
+
+/** A jest run that writes its results to `resultFile`; a run that does not exit after writing them fails (see the header). */
+async function runJest(args: string[], env: NodeJS.ProcessEnv, resultFile: string): Promise<number> {
+  const graceMs = Number(process.env.JEST_EXIT_GRACE_MS ?? EXIT_GRACE_MS);
+  const run = await runWithExitWatchdog(process.execPath, [jestBin(), ...args, '--json', `--outputFile=${resultFile}`], env, resultFile, graceMs);
+  if (run.hung) {
+    console.error(
+      `\nnpm test: jest finished these suites but had not exited ${graceMs / 1000} s later, so it was stopped and the run counts as failed. ` +
+        'A test left a server, socket, timer or child process open. Find it with `npm test -- <suite path> --detectOpenHandles` ' +
+        `(jest ${args.filter((arg) => !arg.startsWith('--json') && !arg.startsWith('--outputFile')).join(' ')}).`,
+    );
+    const result = readJson(resultFile);
+    if (result !== undefined) writeFileSync(resultFile, JSON.stringify(markHung(result)));
+  }
+  return run.status;
+}
+
+/** A run's results with one more failed suite, so that a run stopped for not exiting never totals as clean. */
+export function markHung(result: JestJson): JestJson {
+  return {
+    ...result,
+    success: false,
+    numRuntimeErrorTestSuites: Number(result.numRuntimeErrorTestSuites ?? 0) + 1,
+    numFailedTestSuites: Number(result.numFailedTestSuites ?? 0) + 1,
+  };
 }
 
 function readJson(file: string): JestJson | undefined {
@@ -122,8 +192,8 @@ export function countEvidenceSuites(result: JestJson | undefined): number {
   }).length;
 }
 
-function main(args: string[]): number {
-  if (args.some((arg) => PASS_THROUGH_FLAGS.includes(arg))) return runJest(args, process.env);
+async function main(args: string[]): Promise<number> {
+  if (args.some((arg) => PASS_THROUGH_FLAGS.includes(arg))) return runJestPlain(args, process.env);
 
   const { jestArgs, outputFile, json } = splitArgs(args);
   const captureDir = mkdtempSync(join(tmpdir(), 'cognito-fauna-logs-'));
@@ -135,19 +205,20 @@ function main(args: string[]): number {
   const wholeSuite = collectsCoverage(jestArgs);
   const coverage = wholeSuite ? ['--coverage'] : [];
   // The first run always writes its JSON (to the capture directory), so the audit knows which suites it audits.
-  let firstStatus = runJest([...jestArgs, ...coverage, '--json', `--outputFile=${firstJson}`], wholeSuite ? { ...env, [SERVICE_SUITES_ONLY_ENV]: '1' } : env);
+  let firstStatus = await runJest([...jestArgs, ...coverage], wholeSuite ? { ...env, [SERVICE_SUITES_ONLY_ENV]: '1' } : env, firstJson);
   const packageJsons = wholeSuite ? PACKAGE_PROJECTS.map((_, i) => join(captureDir, `package-${i}.json`)) : [];
-  PACKAGE_PROJECTS.forEach((config, i) => {
-    if (!wholeSuite) return;
-    const status = runJest(['--config', config, ...jestArgs, '--coverage', '--json', `--outputFile=${packageJsons[i]}`], env);
+  for (const [i, config] of PACKAGE_PROJECTS.entries()) {
+    if (!wholeSuite) break;
+    const status = await runJest(['--config', config, ...jestArgs, '--coverage'], env, packageJsons[i]!);
     if (status !== 0) firstStatus = status;
-  });
+  }
   const evidenceSuitesRan = countEvidenceSuites(readJson(firstJson));
   // The override of testPathIgnorePatterns lifts the config's exclusion of the audit suite for this run only.
-  const auditStatus = runJest(
+  const auditStatus = await runJest(
     // The path goes first: --testPathIgnorePatterns takes a list and would swallow a path that follows it.
-    [AUDIT_SUITE, '--testPathIgnorePatterns=/node_modules/', ...(wantJson ? ['--json', `--outputFile=${auditJson}`] : [])],
+    [AUDIT_SUITE, '--testPathIgnorePatterns=/node_modules/'],
     { ...env, [EVIDENCE_SUITES_RAN_ENV]: String(evidenceSuitesRan) },
+    auditJson,
   );
 
   if (wantJson) {
@@ -167,4 +238,4 @@ function main(args: string[]): number {
   return failed ? 1 : 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(main(process.argv.slice(2)));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(await main(process.argv.slice(2)));

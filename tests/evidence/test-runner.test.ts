@@ -1,6 +1,9 @@
 /** `npm test` runs jest twice (scripts/test.ts); `.ci/run` must still read correct totals from the merged JSON. */
-import { describe, expect, it } from '@jest/globals';
-import { collectsCoverage, countEvidenceSuites, mergeJestJson, splitArgs } from '../../scripts/test.ts';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectsCoverage, countEvidenceSuites, markHung, mergeJestJson, runWithExitWatchdog, splitArgs } from '../../scripts/test.ts';
 
 const run = (passed: number, failed: number, runtimeErrors: number, results: string[]) => ({
   success: failed === 0 && runtimeErrors === 0,
@@ -87,5 +90,52 @@ describe('npm test runner (scripts/test.ts)', () => {
     // Act + Assert
     expect(countEvidenceSuites(result)).toBe(1);
     expect(countEvidenceSuites(undefined)).toBe(0);
+  });
+
+  describe('a run that writes its results but does not exit (a test left a handle open)', () => {
+    // Real child processes stand in for jest: each writes a result file the way jest's --outputFile does.
+    const dir = mkdtempSync(join(tmpdir(), 'test-runner-'));
+    const resultFile = join(dir, 'result.json');
+    const writeResult = `require('fs').writeFileSync(${JSON.stringify(resultFile)}, JSON.stringify({ success: true }));`;
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is stopped after the grace period and reported as hung, with a failing status', async () => {
+      // Act: results written, then an interval keeps the process alive for ever, as a leaked server would
+      const started = Date.now();
+      const run = await runWithExitWatchdog(process.execPath, ['-e', `${writeResult} setInterval(() => {}, 1000);`], process.env, resultFile, 500);
+
+      // Assert
+      expect(run).toEqual({ status: 1, hung: true });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    });
+
+    it('is not stopped when it exits after writing, whatever its status', async () => {
+      // Act
+      const clean = await runWithExitWatchdog(process.execPath, ['-e', `${writeResult} setTimeout(() => process.exit(0), 200);`], process.env, resultFile, 5_000);
+      const failing = await runWithExitWatchdog(process.execPath, ['-e', `${writeResult} process.exit(3);`], process.env, resultFile, 5_000);
+
+      // Assert
+      expect(clean).toEqual({ status: 0, hung: false });
+      expect(failing).toEqual({ status: 3, hung: false });
+    });
+
+    it('never starts the clock on a result file left by an earlier run, so a long run is not cut short', async () => {
+      // Arrange: a complete result from before; this run writes nothing and takes longer than the grace period
+      await runWithExitWatchdog(process.execPath, ['-e', writeResult], process.env, resultFile, 5_000);
+
+      // Act
+      const run = await runWithExitWatchdog(process.execPath, ['-e', 'setTimeout(() => process.exit(0), 1500);'], process.env, resultFile, 300);
+
+      // Assert
+      expect(run).toEqual({ status: 0, hung: false });
+    });
+
+    it('counts a stopped run as one more failed suite, so .ci/run never prints a clean total for it', () => {
+      // Act
+      const marked = markHung(run(40, 0, 0, ['a']));
+
+      // Assert
+      expect(marked).toMatchObject({ success: false, numRuntimeErrorTestSuites: 1, numFailedTestSuites: 1, numPassedTests: 40 });
+    });
   });
 });
