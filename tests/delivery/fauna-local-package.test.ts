@@ -38,7 +38,9 @@ afterAll(() => {
 /** Starts `npx fauna-local --port 0` in the scratch folder; resolves with the URL it prints. */
 function startBin(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--offline', '--no-install', 'fauna-local', '--port', '0'], { cwd: scratch, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a process group of its own: npx runs the bin as a child of its own (through a shell), which a signal to npx
+    // alone does not always reach; left running, it holds our stdout/stderr pipes open and jest never exits.
+    const child = spawn('npx', ['--offline', '--no-install', 'fauna-local', '--port', '0'], { cwd: scratch, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`fauna-local printed no URL within 30 s:\n${output}`)), 30000);
     const read = (chunk: Buffer) => {
@@ -54,6 +56,22 @@ function startBin(): Promise<{ child: ChildProcess; url: string }> {
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`fauna-local exited with ${code} before listening:\n${output}`)));
   });
+}
+
+/** The live processes of the process group led by `pid`, as `pid state command` (ps lists each with its group id). */
+function groupMembers(pid: number): string[] {
+  return execFileSync('ps', ['-eo', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pgid, , stat]) => Number(pgid) === pid && !stat?.startsWith('Z')) // a zombie has ended; only its parent's reaping is left
+    .map(([, member, stat, ...args]) => `${member} ${stat} ${args.join(' ')}`);
+}
+
+/** SIGTERM to npx's whole process group, then waits until npx has exited and its output pipes have closed. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const closed = new Promise((resolve) => child.once('close', resolve)); // 'close': exited and every stdio stream ended
+  process.kill(-child.pid!, 'SIGTERM');
+  await closed;
 }
 
 describe('the packed fauna-local, installed from its tarball outside the repository', () => {
@@ -80,10 +98,12 @@ describe('the packed fauna-local, installed from its tarball outside the reposit
       expect(answer.data).toBe(2);
     } finally {
       client.close();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await stopGroup(child);
     }
+
+    // Assert: nothing of the group is left (no orphaned server holding the port or our pipes)
+    expect(await fetch(url, { method: 'POST' }).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(groupMembers(child.pid!)).toEqual([]);
   }, 60000);
 
   it('imports as JavaScript under plain Node: startLocalFauna, and the FSL lister of `fauna-local/fsl`', () => {
