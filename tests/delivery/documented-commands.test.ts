@@ -57,6 +57,7 @@ const COMMANDS: Record<string, How> = {
   'npm test -- packages/fauna-local/tests/conformance': SUITE('packages/fauna-local/tests/conformance'),
   'npm test -- tests/evidence': SUITE('tests/evidence'),
   'npm test -- <path>': SUITE('every path'),
+  'npm test -- <path> --detectOpenHandles': SUITE('every path, with jest\'s open-handle detector; tests/evidence/test-runner.test.ts shows the watchdog that names it'),
   'FAUNA_ENDPOINT=http://my-faunadb:8443 FAUNA_ROOT_SECRET=… npm test -- packages/fauna-local/tests/conformance': { kind: 'covered', by: 'a self-hosted Fauna of your own: packages/fauna-local/tests/conformance/helpers/target.ts runs the same suites against the local one' },
   'npm run invoke': { kind: 'run', output: /"fauna_token_secret": "fn/ },
   // The fauna-local package, as a user outside this repository runs it: the pack test installs the packed tarball in
