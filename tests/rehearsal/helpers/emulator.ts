@@ -69,7 +69,10 @@ export async function startEmulator(): Promise<Emulator> {
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    // The grace timer is cleared once the emulator has exited: left pending, it kept jest alive 5 s after the last test.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (grace = setTimeout(resolve, 5000)))]);
+    clearTimeout(grace);
     if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     child.stdout!.destroy();
     child.stderr!.destroy();
