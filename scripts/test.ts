@@ -42,7 +42,7 @@ export const SERVICE_SUITES_ONLY_ENV = 'SERVICE_SUITES_ONLY';
 export const EVIDENCE_SUITES_RAN_ENV = 'EVIDENCE_SUITES_RAN';
 
 // Modes in which jest runs no suites to completion (or never ends): pass them through untouched.
-const PASS_THROUGH_FLAGS = ['--watch', '--watchAll', '--listTests', '--help', '-h', '--version', '--showConfig'];
+export const PASS_THROUGH_FLAGS = ['--watch', '--watchAll', '--listTests', '--help', '-h', '--version', '--showConfig'];
 
 const JEST_COUNTERS = [
   'numTotalTests', 'numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests',
@@ -137,12 +137,12 @@ function jestBin(): string {
 }
 
 /** A jest run for the modes that end on their own and write no results (--watch, --listTests, --help …). */
-function runJestPlain(args: string[], env: NodeJS.ProcessEnv): number {
+export function runJestPlain(args: string[], env: NodeJS.ProcessEnv): number {
   return spawnSync(process.execPath, [jestBin(), ...args], { stdio: 'inherit', env }).status ?? 1;
 }
 
 /** A jest run that writes its results to `resultFile`; a run that does not exit after writing them fails (see the header). */
-async function runJest(args: string[], env: NodeJS.ProcessEnv, resultFile: string): Promise<number> {
+export async function runJest(args: string[], env: NodeJS.ProcessEnv, resultFile: string): Promise<number> {
   const graceMs = Number(process.env.JEST_EXIT_GRACE_MS ?? EXIT_GRACE_MS);
   const run = await runWithExitWatchdog(process.execPath, [jestBin(), ...args, '--json', `--outputFile=${resultFile}`], env, resultFile, graceMs);
   if (run.hung) {

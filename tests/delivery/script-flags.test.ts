@@ -17,8 +17,8 @@ function scriptFile(command: string): string | undefined {
   return match?.[1];
 }
 
-/** scripts/test.ts hands every argument to jest (its --help is jest's); the others parse their own. */
-const PASSES_ARGUMENTS_ON = new Set(['test']);
+/** scripts/test.ts and scripts/rehearse.ts hand every argument to jest (their --help is jest's); the others parse their own. */
+const PASSES_ARGUMENTS_ON = new Set(['test', 'rehearse']);
 
 const ours = Object.entries(scripts)
   .map(([name, command]) => [name, scriptFile(command)] as const)
