@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { REHEARSAL_CONFIG } from '../../scripts/rehearse.ts';
 
 const WORKFLOW_DIR = '.github/workflows';
 const DEPLOY_WORKFLOW = './.github/workflows/deploy-stage.yml';
@@ -243,7 +244,9 @@ describe('GitHub Actions workflows', () => {
     expect(install).toBeGreaterThanOrEqual(0);
     expect(rehearse).toBeGreaterThan(install);
     expect(rehearse).toBeGreaterThan(upload);
-    expect(packageScripts.rehearse).toContain('--config jest.rehearsal.config.js');
+    // npm run rehearse is scripts/rehearse.ts, which runs jest with the rehearsal's config (behind npm test's exit watchdog).
+    expect(packageScripts.rehearse).toContain('node scripts/rehearse.ts');
+    expect(REHEARSAL_CONFIG).toBe('jest.rehearsal.config.js');
   });
 
   it('use Node from actions/setup-node at the runtime version', () => {
