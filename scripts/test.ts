@@ -20,7 +20,7 @@
  * instead of hanging it until CI's time limit.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -117,7 +117,7 @@ export function runWithExitWatchdog(command: string, args: string[], env: NodeJS
     let hung = false;
     let deadline: NodeJS.Timeout | undefined;
     const poll = setInterval(() => {
-      if (deadline !== undefined || !existsSync(resultFile) || readJson(resultFile) === undefined) return;
+      if (deadline !== undefined || readJson(resultFile) === undefined) return; // absent or still incomplete
       deadline = setTimeout(() => {
         hung = true;
         child.kill('SIGKILL');
@@ -147,9 +147,8 @@ export async function runJest(args: string[], env: NodeJS.ProcessEnv, resultFile
   const run = await runWithExitWatchdog(process.execPath, [jestBin(), ...args, '--json', `--outputFile=${resultFile}`], env, resultFile, graceMs);
   if (run.hung) {
     console.error(
-      `\nnpm test: jest finished these suites but had not exited ${graceMs / 1000} s later, so it was stopped and the run counts as failed. ` +
-        'A test left a server, socket, timer or child process open. Find it with `npm test -- <suite path> --detectOpenHandles` ' +
-        `(jest ${args.filter((arg) => !arg.startsWith('--json') && !arg.startsWith('--outputFile')).join(' ')}).`,
+      `\njest ${args.join(' ')}: its suites ended but it had not exited ${graceMs / 1000} s later, so it was stopped and the run counts as failed. ` +
+        'A test left a server, socket, timer or child process open. Find it with `npm test -- <suite path> --detectOpenHandles`.',
     );
     const result = readJson(resultFile);
     if (result !== undefined) writeFileSync(resultFile, JSON.stringify(markHung(result)));
